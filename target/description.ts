@@ -1,0 +1,89 @@
+// What a target knows (fixtures) and can do (capabilities). The reference emulator
+// publishes its own description at CONTROL_PREFIX/describe; other targets declare
+// theirs in a target.yaml passed with --config.
+
+/** Reserved path prefix of the reference emulator's control API. */
+export const CONTROL_PREFIX = '/__metering-conformance/v1';
+
+export interface ProductFixture {
+  code: string;
+  /** Dimensions the product defines; MeterUsage/BatchMeterUsage accept only these. */
+  dimensions: string[];
+  /** How the product is sold; decides which operations make sense for it. */
+  kind: 'ami' | 'container' | 'saas';
+}
+
+export interface CustomerFixture {
+  /** Legacy CustomerIdentifier (from ResolveCustomer); absent for new integrations. */
+  identifier?: string;
+  accountId: string;
+  productCode: string;
+  licenseArn?: string;
+  subscribed: boolean;
+}
+
+export interface TokenFixture {
+  token: string;
+  state: 'valid' | 'expired';
+  /** The customer the token resolves to (index into customers by accountId). */
+  customerAccountId?: string;
+}
+
+export interface RegistrationFixture {
+  productCode: string;
+  publicKeyVersions: number[];
+  /** RegisterUsage outcome for this product: entitled, not entitled, or platform unsupported. */
+  entitlement: 'entitled' | 'not-entitled' | 'platform-not-supported';
+}
+
+export interface TargetFixtures {
+  products: ProductFixture[];
+  customers: CustomerFixture[];
+  tokens: TokenFixture[];
+  registrations: RegistrationFixture[];
+}
+
+export interface TargetCapabilities {
+  /** Every access key id is its own caller (instance/task/pod, seller account) with its own ledger. */
+  callerIsolation: boolean;
+  /** The control API can set or advance the target's clock. */
+  clockControl: boolean;
+  /** The control API can reset all state. */
+  reset: boolean;
+  /** The control API returns the recorded ledger. */
+  ledgerRead: boolean;
+}
+
+export interface TargetCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface TargetDescription {
+  /** Base URL, e.g. http://127.0.0.1:5055 */
+  endpoint: string;
+  region: string;
+  /** Human label for reports ("embedded emulator", a URL). Never holds secrets. */
+  label: string;
+  credentials: TargetCredentials;
+  fixtures: TargetFixtures;
+  capabilities: TargetCapabilities;
+  /** Behaviour the target promises for implementation-defined rules: rule id → promised outcome text. */
+  promises?: Record<string, string>;
+}
+
+export const NO_CAPABILITIES: TargetCapabilities = {
+  callerIsolation: false,
+  clockControl: false,
+  reset: false,
+  ledgerRead: false,
+};
+
+export const EMPTY_FIXTURES: TargetFixtures = { products: [], customers: [], tokens: [], registrations: [] };
+
+/** Fixed, well-known test credentials for loopback targets. Not a secret: never valid on AWS. */
+export const TEST_CREDENTIALS: TargetCredentials = {
+  accessKeyId: 'MCTESTACCESSKEY00001',
+  secretAccessKey: 'metering-conformance-test-secret',
+};

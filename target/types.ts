@@ -1,0 +1,109 @@
+// The one small interface the suites talk to. Drivers (raw, sdk) implement it.
+
+export const OPERATIONS = ['MeterUsage', 'BatchMeterUsage', 'RegisterUsage', 'ResolveCustomer'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** Operation input as the suites build it: model member names, timestamps as Date. */
+export type OperationInput = Record<string, unknown>;
+
+/** What the harness saw on the wire for one attempt, kept for counterexamples and curl lines. */
+export interface Exchange {
+  request: {
+    method: string;
+    url: string;
+    /** Header names in lower case. Authorization and security tokens are already redacted. */
+    headers: Record<string, string>;
+    body: string;
+  };
+  response?: {
+    status: number;
+    headers: Record<string, string>;
+    /** Body text, truncated to a bounded length. */
+    body: string;
+  };
+}
+
+interface OutcomeBase {
+  status: number;
+  /** x-amzn-RequestId of the final answer, if any. */
+  requestId?: string;
+  headers: Record<string, string>;
+  /** Transient answers (throttling, 5xx) that were retried before this final answer. */
+  retries: number;
+  exchange: Exchange;
+}
+
+export interface SuccessOutcome extends OutcomeBase {
+  kind: 'success';
+  output: Record<string, unknown>;
+}
+
+export interface ErrorOutcome extends OutcomeBase {
+  kind: 'error';
+  /** Sanitized error type: text before the first ':' and after the first '#'. */
+  errorType: string;
+  message?: string;
+  /** Raw decoded error body, when it was JSON. */
+  body?: unknown;
+}
+
+export type Outcome = SuccessOutcome | ErrorOutcome;
+
+/** A request the raw driver sends as given, for malformed-wire rules. */
+export interface RawRequest {
+  /** Defaults to `AWSMPMeteringService.<operation>` framing when operation is set. */
+  operation?: string;
+  method?: string;
+  path?: string;
+  body: string | Buffer;
+  /** Extra or overriding headers; a value of null removes a header the driver would add. */
+  headers?: Record<string, string | null>;
+  /** Sign the request (default true). */
+  sign?: boolean;
+  /** Override signing inputs to produce deliberately wrong signatures. */
+  signing?: Partial<SigningOverrides>;
+}
+
+export interface SigningOverrides {
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  service: string;
+  date: Date;
+}
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface CallOptions {
+  /** Sign as this caller (a fresh access key id isolates ledger state on targets that support it). */
+  credentials?: Credentials;
+}
+
+export interface Target {
+  readonly driver: 'raw' | 'sdk';
+  call(operation: Operation, input: OperationInput, options?: CallOptions): Promise<Outcome>;
+  close(): Promise<void>;
+}
+
+export interface RawCapableTarget extends Target {
+  readonly driver: 'raw';
+  send(request: RawRequest, options?: CallOptions): Promise<Outcome>;
+}
+
+/**
+ * The harness could not get a judgeable answer from the target (hang, reset, garbage,
+ * throttled on every attempt). Verdict `error`, never `fail`.
+ */
+export class TargetError extends Error {
+  override readonly name = 'TargetError';
+  constructor(
+    message: string,
+    readonly exchange?: Exchange,
+  ) {
+    super(message);
+  }
+}
