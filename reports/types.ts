@@ -85,4 +85,17 @@ export interface Report {
   run: RunInfo;
   summary: Summary;
   rules: RuleResult[];
+  /**
+   * Run-level problems that belong to no single rule: unhandled errors, suite files that
+   * failed to load, an interrupted run. Any problem makes the run non-conformant, because
+   * its verdicts cannot be trusted.
+   */
+  problems?: string[];
+}
+
+// Suites attach RuleMeta as `task.meta.conformance`; this makes that field typed.
+declare module 'vitest' {
+  interface TaskMeta {
+    conformance?: RuleMeta;
+  }
 }

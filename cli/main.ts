@@ -1,0 +1,56 @@
+// Entry point of the `metering-conformance` command: dispatches to a sub-command and maps
+// errors to exit codes (2 for usage and configuration problems, never a stack trace).
+import { packageVersion } from '../catalogue/paths.js';
+import { CatalogueError } from '../catalogue/rules.js';
+import { ModelError } from '../generators/model.js';
+import { ConfigError } from '../target/config.js';
+import { UsageError } from './args.js';
+
+const HELP = `Usage: metering-conformance <command> [options]
+
+Conformance tests for implementations of the AWS Marketplace Metering Service API.
+
+Commands:
+  run      run the conformance suites against a target (default: the embedded emulator)
+  serve    start the reference emulator
+  --version  print the version
+
+Run "metering-conformance <command> --help" for the options of a command.`;
+
+// Loaded on demand: `run` pulls in vitest, which a usage error or `serve` should not wait for.
+const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<number>>> = {
+  run: async () => (await import('./run.js')).runCommand,
+  serve: async () => (await import('./serve.js')).serveCommand,
+};
+
+/** Errors that are the user's to fix: one line, exit 2. */
+function isUserError(error: unknown): error is Error {
+  return error instanceof UsageError || error instanceof ConfigError || error instanceof ModelError || error instanceof CatalogueError || (error as Error)?.name === 'EmulatorConfigError';
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`metering-conformance ${packageVersion()}\n`);
+    return 0;
+  }
+  const load = COMMANDS[command];
+  if (!load) {
+    process.stderr.write(`metering-conformance: unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
+    return 2;
+  }
+  try {
+    return await (await load())(rest);
+  } catch (error) {
+    if (isUserError(error)) {
+      process.stderr.write(`metering-conformance: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`metering-conformance: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,35 @@
+// What an operation handler gets besides its decoded input. Handlers are synchronous:
+// between reading the ledger and committing to it there is no await, so concurrent
+// requests cannot interleave (node runs one handler at a time).
+import type { ServiceModel } from '../generators/model.js';
+import type { Faults } from './faults.js';
+import type { EmulatorFixtures } from './fixtures.js';
+import type { Ledger } from './ledger.js';
+import type { RegistrationKeys } from './register-usage.js';
+
+export interface OperationContext {
+  /** Access key id the request was signed with: the caller's instance/task/pod or seller account. */
+  caller: string;
+  /** Emulator clock at the time the request is handled, epoch ms. */
+  nowMs: number;
+  fixtures: EmulatorFixtures;
+  faults: Faults;
+  ledger: Ledger;
+  model: ServiceModel;
+  /** RSA keys of RegisterUsage signatures. */
+  registrationKeys: RegistrationKeys;
+}
+
+export type OperationHandler = (input: Record<string, unknown>, context: OperationContext) => Record<string, unknown>;
+
+export const HOUR_MS = 3_600_000;
+
+/** True when the model is the given version (YYYY-MM-DD) or newer; the bundled latest model is newest. */
+export function modelAtLeast(model: ServiceModel, date: string): boolean {
+  return model.version === 'latest' || model.version >= date;
+}
+
+/** Dedupe and token keys start with the caller, which partitions all ledger state by caller. */
+export function callerKey(caller: string, ...parts: string[]): string {
+  return JSON.stringify([caller, ...parts]);
+}

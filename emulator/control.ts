@@ -1,0 +1,92 @@
+// The control API under CONTROL_PREFIX (unauthenticated, loopback use): describe, reset,
+// clock, ledger. Suites use it when the target declares the matching capabilities.
+import type { TargetCapabilities, TargetFixtures } from '../target/description.js';
+import type { Clock } from './clock.js';
+import { ServiceError } from './errors.js';
+import type { Ledger } from './ledger.js';
+
+export interface EmulatorDescription {
+  region: string;
+  /** Service model label, e.g. "2016-01-14 (model latest)". */
+  model: string;
+  fixtures: TargetFixtures;
+  capabilities: TargetCapabilities;
+  clock: { nowMs: number };
+  faults: string[];
+}
+
+export const EMULATOR_CAPABILITIES: TargetCapabilities = {
+  callerIsolation: true,
+  clockControl: true,
+  reset: true,
+  ledgerRead: true,
+};
+
+export interface ControlState {
+  clock: Clock;
+  ledger: Ledger;
+  describe(): EmulatorDescription;
+  /** RegisterUsage verification key: { pem, jwk }. */
+  publicKey(): unknown;
+}
+
+export interface ControlRequest {
+  method: string;
+  /** Path below CONTROL_PREFIX, e.g. "/describe". */
+  route: string;
+  query: URLSearchParams;
+  body: Buffer;
+}
+
+const badRequest = (message: string) => new ServiceError('InvalidControlRequestException', message);
+
+function parseClockBody(body: Buffer): { set?: number; advance?: number } {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw badRequest('POST /clock needs a JSON body {"set": <epoch seconds>} or {"advance": <seconds>}');
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw badRequest('POST /clock body must be a JSON object');
+  const keys = Object.keys(doc);
+  if (keys.length !== 1 || (keys[0] !== 'set' && keys[0] !== 'advance')) {
+    throw badRequest('POST /clock body must have exactly one of "set" (epoch seconds) or "advance" (seconds)');
+  }
+  const value = (doc as Record<string, unknown>)[keys[0]];
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw badRequest(`"${keys[0]}" must be a finite number of seconds`);
+  if (keys[0] === 'set' && (value < 0 || value > 8.64e12)) throw badRequest('"set" must be an epoch time in seconds between 0 and 8.64e12');
+  return { [keys[0]]: value };
+}
+
+const ROUTES: Record<string, string> = { '/describe': 'GET', '/reset': 'POST', '/clock': 'POST', '/ledger': 'GET', '/public-key': 'GET' };
+
+/** Handles one control request; throws ServiceError for a bad one. */
+export function handleControl(request: ControlRequest, state: ControlState): { status: number; body: unknown; headers?: Record<string, string> } {
+  const method = ROUTES[request.route];
+  if (method === undefined) {
+    throw new ServiceError('NotFoundException', `No control endpoint ${request.route}; available: ${Object.keys(ROUTES).join(', ')}`, 404);
+  }
+  if (request.method !== method) {
+    throw new ServiceError('MethodNotAllowedException', `${request.route} accepts ${method} only`, 405, { Allow: method });
+  }
+  switch (request.route) {
+    case '/describe':
+      return { status: 200, body: state.describe() };
+    case '/reset':
+      state.ledger.reset();
+      state.clock.reset();
+      return { status: 200, body: { reset: true, nowMs: state.clock.now() } };
+    case '/clock': {
+      const change = parseClockBody(request.body);
+      if (change.set !== undefined) state.clock.set(change.set * 1000);
+      else state.clock.advance(change.advance! * 1000);
+      return { status: 200, body: { nowMs: state.clock.now() } };
+    }
+    case '/public-key':
+      return { status: 200, body: state.publicKey() };
+    default: {
+      const caller = request.query.get('caller') ?? undefined;
+      return { status: 200, body: { records: state.ledger.records(caller) } };
+    }
+  }
+}

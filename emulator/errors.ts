@@ -1,0 +1,22 @@
+// Errors the emulator answers on the wire. Handlers throw a ServiceError; the http front
+// turns it into an awsJson1.1 error answer (status, `__type`, `x-amzn-ErrorType`, `message`).
+
+export class ServiceError extends Error {
+  override readonly name = 'ServiceError';
+  constructor(
+    /** Wire error type, the model's shape name (e.g. InvalidTagException). */
+    readonly type: string,
+    message: string,
+    /** HTTP status; 400 for every modeled client error (API Reference), see semantics §1.3. */
+    readonly status: number = 400,
+    /** Extra answer headers, e.g. Allow on a 405. */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The emulator was started with a bad option or fixture file. */
+export class EmulatorConfigError extends Error {
+  override readonly name = 'EmulatorConfigError';
+}

@@ -1,0 +1,23 @@
+// ResolveCustomer (SaaS registration): registration tokens from the fixtures resolve to the
+// customer's identifiers. Sources: model operations.ResolveCustomer,
+// shapes.ResolveCustomerResult, shapes.ExpiredTokenException; semantics §3.4, §5 item 29.
+import type { OperationContext } from './context.js';
+import { ServiceError } from './errors.js';
+
+export function resolveCustomer(raw: Record<string, unknown>, ctx: OperationContext): Record<string, unknown> {
+  const token = raw.RegistrationToken as string;
+  const fixture = ctx.fixtures.tokens.find((t) => t.token === token);
+  if (!fixture) throw new ServiceError('InvalidTokenException', 'The registration token is invalid.');
+  if (fixture.state === 'expired' && !ctx.faults.has('accept-expired-token')) {
+    throw new ServiceError('ExpiredTokenException', 'The registration token has expired.');
+  }
+  const customer = ctx.fixtures.customers.find((c) => c.accountId === fixture.customerAccountId);
+  if (!customer) throw new ServiceError('InvalidTokenException', 'The registration token is invalid.');
+  return {
+    // New integrations have no CustomerIdentifier: the member is left out, not sent empty.
+    ...(customer.identifier !== undefined ? { CustomerIdentifier: customer.identifier } : {}),
+    CustomerAWSAccountId: customer.accountId,
+    ProductCode: customer.productCode,
+    ...(customer.licenseArn !== undefined ? { LicenseArn: customer.licenseArn } : {}),
+  };
+}

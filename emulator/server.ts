@@ -1,0 +1,142 @@
+// The emulator's http front (node:http): routing, the awsJson1.1 request pipeline and the
+// control API. Pipeline order: body (1 MiB limit) → SigV4 → Content-Type → X-Amz-Target →
+// JSON decode and types → model constraints → the operation handler.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { CONTROL_PREFIX } from '../target/description.js';
+import type { ServiceModel } from '../generators/model.js';
+import type { Clock } from './clock.js';
+import type { OperationContext } from './context.js';
+import { handleControl, type ControlState } from './control.js';
+import { ServiceError } from './errors.js';
+import type { Faults } from './faults.js';
+import type { EmulatorFixtures } from './fixtures.js';
+import { declaresOversizeBody, errorAnswer, JSON_CONTENT_TYPE, readBody, send, type Answer } from './http-io.js';
+import type { Ledger } from './ledger.js';
+import { runOperation, serves } from './operations.js';
+import type { RegistrationKeys } from './register-usage.js';
+import { SigV4Verifier } from './sigv4.js';
+
+export interface ServerParts extends ControlState {
+  fixtures: EmulatorFixtures;
+  faults: Faults;
+  model: ServiceModel;
+  clock: Clock;
+  ledger: Ledger;
+  registrationKeys: RegistrationKeys;
+}
+
+function answerFor(error: unknown): Answer {
+  if (error instanceof ServiceError) {
+    const answer = errorAnswer(error.type, error.message, error.status);
+    Object.assign(answer.headers!, error.headers);
+    return answer;
+  }
+  // A defect in the emulator itself: answer as the service would, and say so on stderr.
+  console.error('metering-conformance emulator: unexpected error', error);
+  return errorAnswer('InternalServiceErrorException', 'An internal error occurred in the emulator.', 500);
+}
+
+export class EmulatorServer {
+  private readonly server: Server;
+  private readonly verifier: SigV4Verifier;
+
+  constructor(private readonly parts: ServerParts) {
+    this.verifier = new SigV4Verifier({
+      region: parts.fixtures.region,
+      service: parts.model.signingName,
+      secretAccessKey: parts.fixtures.secretAccessKey,
+      now: () => parts.clock.now(),
+      compareSignatures: !parts.faults.has('accept-any-signature'),
+    });
+    this.server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000 }, (req, res) => void this.handle(req, res));
+    // Expect: 100-continue: refuse an oversize body before the client sends it.
+    this.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      if (!declaresOversizeBody(req)) res.writeContinue();
+      void this.handle(req, res);
+    });
+    // Bytes that are not HTTP: answer 400 (or 431 for oversize headers) and close.
+    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+      if (!socket.writable) return socket.destroy();
+      const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+      const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      const body = JSON.stringify({ __type: tooLarge ? 'RequestHeaderFieldsTooLargeException' : 'BadRequestException', message: 'Malformed HTTP request' });
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: ${JSON_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-amzn-RequestId: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    });
+  }
+
+  listen(host: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const address = this.server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = this.parts.faults.has('no-request-id') ? undefined : randomUUID();
+    // Aborted uploads must never become an unhandled 'error' event.
+    req.on('error', () => undefined);
+    try {
+      const url = new URL(req.url ?? '/', 'http://emulator');
+      const body = await readBody(req, res, requestId, this.parts.clock.now());
+      if (body === undefined) return;
+      const answer =
+        url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)
+          ? handleControl({ method: req.method ?? '', route: url.pathname.slice(CONTROL_PREFIX.length) || '/', query: url.searchParams, body }, this.parts)
+          : await this.serviceRequest(req, url, body);
+      send(res, answer, requestId, this.parts.clock.now());
+    } catch (error) {
+      send(res, answerFor(error), requestId, this.parts.clock.now());
+    }
+  }
+
+  private async serviceRequest(req: IncomingMessage, url: URL, body: Buffer): Promise<Answer> {
+    if (req.method !== 'POST') {
+      throw new ServiceError('MethodNotAllowedException', `awsJson1.1 requests use POST, not ${req.method}`, 405, { Allow: 'POST' });
+    }
+    if (url.pathname !== '/') {
+      throw new ServiceError('UnknownOperationException', `awsJson1.1 requests go to "/", not ${JSON.stringify(url.pathname)}`, 404);
+    }
+    const query: Record<string, string | string[]> = {};
+    for (const [k, v] of url.searchParams) {
+      const prior = query[k];
+      query[k] = prior === undefined ? v : [...(Array.isArray(prior) ? prior : [prior]), v];
+    }
+    const caller = await this.verifier.verify({ method: 'POST', path: url.pathname, query, headers: req.headers, body });
+
+    const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (mediaType !== JSON_CONTENT_TYPE) {
+      throw new ServiceError('UnsupportedMediaTypeException', `Content-Type must be ${JSON_CONTENT_TYPE}, not ${JSON.stringify(req.headers['content-type'] ?? '')}`, 415);
+    }
+    const target = req.headers['x-amz-target'];
+    const prefix = `${this.parts.model.targetPrefix}.`;
+    const operation = typeof target === 'string' && target.startsWith(prefix) ? target.slice(prefix.length) : '';
+    if (!serves(this.parts, operation)) {
+      throw new ServiceError('UnknownOperationException', `Unknown operation ${JSON.stringify(target ?? '')}`);
+    }
+    const context: OperationContext = {
+      caller,
+      nowMs: this.parts.clock.now(),
+      fixtures: this.parts.fixtures,
+      faults: this.parts.faults,
+      ledger: this.parts.ledger,
+      model: this.parts.model,
+      registrationKeys: this.parts.registrationKeys,
+    };
+    return { status: 200, body: runOperation(operation, body, context) };
+  }
+}

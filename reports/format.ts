@@ -1,0 +1,84 @@
+// Small text helpers shared by the report renderers (HTML, junit, markdown, console).
+import type { FailureDetail, Level, Report, RuleResult, Verdict } from './types.js';
+
+export const VERDICT_LABELS: Record<Verdict, string> = {
+  pass: 'pass',
+  fail: 'fail',
+  error: 'error',
+  'not-applicable': 'n/a',
+  observed: 'observed',
+};
+
+/** Display order: what needs attention first. */
+export const VERDICT_ORDER: readonly Verdict[] = ['fail', 'error', 'observed', 'not-applicable', 'pass'];
+export const JUDGED_LEVELS: readonly Level[] = ['must', 'should'];
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
+}
+
+export function formatPercent(ratio: number): string {
+  const percent = ratio * 100;
+  return `${percent === 100 || percent === 0 ? percent.toFixed(0) : percent.toFixed(1)}%`;
+}
+
+/** Passed over judged (pass + fail + error) rules of one level. */
+export function levelScore(report: Report, level: Level): { passed: number; judged: number } {
+  const c = report.summary.byLevel[level];
+  return { passed: c.pass, judged: c.pass + c.fail + c.error };
+}
+
+/** JSON for people: two-space indent; strings are shown as they are. */
+export function prettyValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined) return '(none)';
+  try {
+    return JSON.stringify(value, null, 2) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** One line, no control characters: target output must not move a terminal's cursor or forge lines. */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** Failed and errored rules, most serious first: fail before error, must before should. */
+export function needsAttention(report: Report): RuleResult[] {
+  const rank = (r: RuleResult) => (r.verdict === 'fail' ? 0 : 1) + (r.level === 'must' ? 0 : r.level === 'should' ? 2 : 4);
+  return report.rules.filter((r) => r.verdict === 'fail' || r.verdict === 'error').sort((a, b) => rank(a) - rank(b));
+}
+
+/** Why a rule got its verdict, in one short sentence (for console, markdown and junit messages). */
+export function shortReason(rule: { statement: string; verdict: Verdict; reason?: string; observed?: string; failure?: FailureDetail }): string {
+  if (rule.failure !== undefined && (rule.verdict === 'fail' || rule.reason === undefined)) {
+    const actual = typeof rule.failure.actual === 'string' ? rule.failure.actual : JSON.stringify(rule.failure.actual) ?? '';
+    // A failure built from a bare assertion message only "expects" the rule's statement.
+    return oneLine(rule.failure.expected === rule.statement ? actual : `expected ${rule.failure.expected}; got ${actual}`);
+  }
+  return oneLine(rule.reason ?? rule.observed ?? '');
+}
+
+/** Why the run is (not) conformant, e.g. "2 must rules failed, 1 should rule errored". */
+export function gateExplanation(report: Report): string {
+  const parts: string[] = [];
+  const levels: Level[] = report.run.level === 'must' ? ['must'] : ['must', 'should'];
+  for (const level of levels) {
+    const c = report.summary.byLevel[level];
+    if (c.fail > 0) parts.push(`${c.fail} ${level} rule${c.fail === 1 ? '' : 's'} failed`);
+    if (c.error > 0) parts.push(`${c.error} ${level} rule${c.error === 1 ? '' : 's'} errored`);
+  }
+  const problems = report.problems?.length ?? 0;
+  if (problems > 0) parts.push(`${problems} run problem${problems === 1 ? '' : 's'}`);
+  if (parts.length > 0) return parts.join(', ');
+  return `no ${levels.join(' or ')} rule failed`;
+}

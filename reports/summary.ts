@@ -1,0 +1,154 @@
+// Short summaries of a report: markdown for $GITHUB_STEP_SUMMARY and the one-screen console text.
+import { join } from 'node:path';
+import {
+  VERDICT_LABELS,
+  VERDICT_ORDER,
+  formatDuration,
+  formatPercent,
+  gateExplanation,
+  levelScore,
+  needsAttention,
+  oneLine,
+  shortReason,
+  truncate,
+} from './format.js';
+import type { Level, Report, RuleResult } from './types.js';
+
+const LEVELS: Level[] = ['must', 'should', 'implementation-defined'];
+/** Rules listed in summary.md; the rest are in report.html. */
+const MARKDOWN_MAX_LISTED = 50;
+/** The console summary fits one screen. */
+const CONSOLE_MAX_LINES = 25;
+const CONSOLE_WIDTH = 110;
+
+function scoreLine(report: Report): string {
+  const parts = (['must', 'should'] as const)
+    .map((l) => ({ l, ...levelScore(report, l) }))
+    .filter((s) => s.judged > 0)
+    .map((s) => `${s.l} ${s.passed}/${s.judged}`);
+  const judged = parts.length > 0;
+  return `${judged ? formatPercent(report.summary.score) : 'n/a'}${judged ? ` (${parts.join(', ')})` : ''}`;
+}
+
+// ---- markdown ----
+
+/** Escapes markdown punctuation and HTML so target output renders as plain text. */
+function md(text: string): string {
+  return oneLine(text).replace(/[\\`*_{}[\]<>()#+\-!|~&]/g, (c) => `\\${c}`);
+}
+
+function code(text: string): string {
+  const line = oneLine(text);
+  const longest = Math.max(0, ...[...line.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return longest > 0 ? `${fence} ${line} ${fence}` : `${fence}${line}${fence}`;
+}
+
+function fenced(text: string, lang = ''): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${lang}\n${text}\n${fence}`;
+}
+
+function markdownRule(rule: RuleResult): string {
+  const icon = rule.verdict === 'fail' ? '❌' : '⚠️';
+  const lines = [`- ${icon} **${code(rule.id)}** (${rule.level}, ${VERDICT_LABELS[rule.verdict]}): ${md(rule.statement)}`];
+  const reason = shortReason(rule);
+  if (reason !== '') lines.push(`  ${md(truncate(reason, 400))}`);
+  if (rule.failure !== undefined) lines.push(fenced(rule.failure.replay, 'sh').replace(/^/gm, '  '));
+  return lines.join('\n');
+}
+
+export function renderSummaryMarkdown(report: Report): string {
+  const { run, summary } = report;
+  const head = summary.conformant ? '## ✅ Conformant' : '## ❌ Not conformant';
+  const header = [
+    `${head}: ${md(gateExplanation(report))}`,
+    '',
+    `**Score ${scoreLine(report)}** · target ${code(run.target)} · ${run.driver} driver · seed ${run.seed} · gate: ${run.level === 'must' ? 'must' : 'must and should'} rules · ${formatDuration(run.durationMs)} · ${md(`${run.tool.name} ${run.tool.version}`)}`,
+    '',
+  ];
+  const columns = VERDICT_ORDER;
+  const table = [
+    `| level | ${columns.map((v) => VERDICT_LABELS[v]).join(' | ')} |`,
+    `|---|${columns.map(() => '---:').join('|')}|`,
+    ...LEVELS.map((l) => `| ${l} | ${columns.map((v) => summary.byLevel[l][v]).join(' | ')} |`),
+    `| **total** | ${columns.map((v) => `**${summary.counts[v]}**`).join(' | ')} |`,
+    '',
+  ];
+  const attention = needsAttention(report);
+  const listed = attention.slice(0, MARKDOWN_MAX_LISTED);
+  const failures =
+    attention.length === 0
+      ? []
+      : [
+          `### Failed and errored rules (${attention.length})`,
+          '',
+          ...listed.map(markdownRule),
+          ...(attention.length > listed.length ? ['', `…and ${attention.length - listed.length} more; see report.html.`] : []),
+          '',
+        ];
+  const problems = report.problems ?? [];
+  const problemLines =
+    problems.length === 0 ? [] : ['### Run problems', '', ...problems.slice(0, 10).map((p) => `- ${md(truncate(p, 400))}`), ''];
+  return [...header, ...table, ...failures, ...problemLines].join('\n');
+}
+
+// ---- console ----
+
+type Paint = (code: string, text: string) => string;
+
+export interface ConsoleSummaryOptions {
+  color: boolean;
+  /** The folder the report files were written to, printed last. */
+  outDir?: string;
+}
+
+export function renderConsoleSummary(report: Report, options: ConsoleSummaryOptions): string {
+  const paint: Paint = options.color ? (code, text) => `\u001b[${code}m${text}\u001b[0m` : (_code, text) => text;
+  const verdictColor: Record<string, string> = { pass: '32', fail: '31', error: '33', observed: '35', 'not-applicable': '90' };
+  const { run, summary } = report;
+  const fit = (text: string, indent: number) => truncate(oneLine(text), CONSOLE_WIDTH - indent);
+
+  const counts = VERDICT_ORDER.filter((v) => summary.counts[v] > 0 || v === 'fail')
+    .map((v) => paint(summary.counts[v] > 0 ? verdictColor[v]! : '90', `${summary.counts[v]} ${VERDICT_LABELS[v]}`))
+    .join(', ');
+  const lines = [
+    paint('1', `${run.tool.name} ${run.tool.version}`) + paint('90', ` · ${fit(run.target, 60)} · ${run.driver} driver · seed ${run.seed} · ${formatDuration(run.durationMs)}`),
+    `Rules ${summary.total}: ${counts}`,
+    `Score ${paint('1', scoreLine(report))} · gate: ${run.level === 'must' ? 'must' : 'must and should'} rules`,
+    summary.conformant
+      ? `${paint('1;32', 'CONFORMANT')} ${paint('90', `(${gateExplanation(report)})`)}`
+      : `${paint('1;31', 'NOT CONFORMANT')}: ${gateExplanation(report)}`,
+  ];
+
+  const problems = report.problems ?? [];
+  const footer: string[] = [];
+  if (problems.length > 0) {
+    footer.push('', paint('33', `Run problems (${problems.length}):`), `  ${fit(problems[0]!, 2)}`);
+    if (problems.length > 1) footer.push(paint('90', `  …and ${problems.length - 1} more in report.html`));
+  }
+  if (options.outDir !== undefined) footer.push('', `Report: ${join(options.outDir, 'report.html')}`);
+
+  const attention = needsAttention(report);
+  if (attention.length > 0) {
+    lines.push('', 'Failed and errored rules:');
+    // Leave room for the footer and one "and K more" line.
+    const budget = CONSOLE_MAX_LINES - lines.length - footer.length - 1;
+    let used = 0;
+    let shown = 0;
+    for (const rule of attention) {
+      const tag = paint(verdictColor[rule.verdict]!, rule.verdict === 'fail' ? 'FAIL ' : 'ERROR');
+      const entry = [`  ${tag} ${rule.id} ${paint('90', `(${rule.level})`)}`];
+      const reason = shortReason(rule);
+      if (reason !== '') entry.push(`        ${fit(reason, 8)}`);
+      if (rule.failure !== undefined) entry.push(paint('90', `        replay: ${rule.failure.replay}`));
+      if (used + entry.length > budget) break;
+      lines.push(...entry);
+      used += entry.length;
+      shown += 1;
+    }
+    if (shown < attention.length) lines.push(paint('90', `  …and ${attention.length - shown} more (see report.html)`));
+  }
+  return [...lines, ...footer].join('\n') + '\n';
+}

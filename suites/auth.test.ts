@@ -1,0 +1,216 @@
+// Authentication (SigV4): unsigned, malformed, wrongly signed, stale and mis-scoped requests
+// are rejected with a 4xx and record nothing. Which code and status a target uses, and how
+// much clock skew it tolerates, are not documented for this service: they are observed.
+import fc from 'fast-check';
+import { maxUsageQuantity, meterableProducts, validMeterUsage, type MeterUsageRequest } from '../generators/meter-usage.js';
+import type { Outcome, RawRequest } from '../target/types.js';
+import { encodeInput } from '../target/wire.js';
+import { expectClientError, expectSuccess } from './harness/expect.js';
+import { rule, type PropertyRun, type RuleContext } from './harness/rule.js';
+
+/** Status and error type, as implementation-defined rules report them. */
+function answer(outcome: Outcome): string {
+  return outcome.kind === 'success' ? `HTTP ${outcome.status} (accepted)` : `HTTP ${outcome.status} ${outcome.errorType || '(no error type)'}`;
+}
+
+/** Distinct answers per situation, recorded once the property has run. */
+class Observations {
+  private readonly seen = new Map<string, Set<string>>();
+  add(situation: string, outcome: Outcome): void {
+    const answers = this.seen.get(situation) ?? new Set<string>();
+    answers.add(answer(outcome));
+    this.seen.set(situation, answers);
+  }
+  record(ctx: RuleContext): void {
+    for (const [situation, answers] of this.seen) ctx.observe(`${situation}: ${[...answers].join(' or ')}`);
+  }
+}
+
+const plainRequests = (ctx: RuleContext) => validMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs(), { allocations: false });
+
+/** A fixed valid request, for the examples of observation rules (fresh caller per run). */
+function exampleRequest(ctx: RuleContext): MeterUsageRequest {
+  const product = meterableProducts(ctx.fixtures)[0];
+  const tenMinutesAgo = Math.floor(ctx.nowMs() / 60_000) * 60_000 - 10 * 60_000;
+  return { ProductCode: product.code, UsageDimension: product.dimensions[0], UsageQuantity: 1, Timestamp: new Date(tenMinutesAgo) };
+}
+
+/** SigV4 date form YYYYMMDDTHHMMSSZ. */
+const amzDate = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+
+// ---- what is wrong with a request's authentication ------------------------------------
+
+interface AuthorizationParts {
+  accessKeyId: string;
+  day: string;
+  region: string;
+  service: string;
+  signature: string;
+  text: string;
+}
+
+const SIGNED_HEADERS = 'content-type;host;x-amz-date;x-amz-target';
+const credential = (p: AuthorizationParts) => `${p.accessKeyId}/${p.day}/${p.region}/${p.service}/aws4_request`;
+
+/** Authorization headers that are not a well-formed SigV4 header, by what is wrong. */
+const MALFORMED: Record<string, (p: AuthorizationParts) => string> = {
+  'no algorithm': (p) => `Credential=${credential(p)}, SignedHeaders=${SIGNED_HEADERS}, Signature=${p.signature}`,
+  'unknown algorithm': (p) => `AWS4-HMAC-SHA512 Credential=${credential(p)}, SignedHeaders=${SIGNED_HEADERS}, Signature=${p.signature}`,
+  'no Credential': (p) => `AWS4-HMAC-SHA256 SignedHeaders=${SIGNED_HEADERS}, Signature=${p.signature}`,
+  'no SignedHeaders': (p) => `AWS4-HMAC-SHA256 Credential=${credential(p)}, Signature=${p.signature}`,
+  'no Signature': (p) => `AWS4-HMAC-SHA256 Credential=${credential(p)}, SignedHeaders=${SIGNED_HEADERS}`,
+  'credential scope without aws4_request': (p) =>
+    `AWS4-HMAC-SHA256 Credential=${p.accessKeyId}/${p.day}/${p.region}/${p.service}, SignedHeaders=${SIGNED_HEADERS}, Signature=${p.signature}`,
+  'signature that is not hexadecimal': (p) => `AWS4-HMAC-SHA256 Credential=${credential(p)}, SignedHeaders=${SIGNED_HEADERS}, Signature=${'z'.repeat(64)}`,
+  'algorithm only': () => 'AWS4-HMAC-SHA256',
+  'another scheme': (p) => `Bearer ${p.signature}`,
+  'random text': (p) => p.text,
+};
+
+const WRONG_SECRETS: Record<string, (secret: string) => string> = {
+  'one character appended': (secret) => `${secret}x`,
+  'first character changed': (secret) => `${secret.startsWith('a') ? 'b' : 'a'}${secret.slice(1)}`,
+  'an unrelated secret': () => 'metering-conformance-not-the-secret',
+};
+
+type AuthFault =
+  | { kind: 'missing' }
+  | { kind: 'malformed'; variant: string; signature: string; text: string }
+  | { kind: 'wrong-secret'; variant: string }
+  | { kind: 'stale-date'; ageSeconds: number }
+  | { kind: 'skewed-date'; offsetMinutes: number }
+  | { kind: 'wrong-region'; region: string }
+  | { kind: 'wrong-service'; service: string };
+
+const FAULT_TEXT: Record<AuthFault['kind'], string> = {
+  missing: 'no Authorization header',
+  malformed: 'a malformed Authorization header',
+  'wrong-secret': 'a signature made with a wrong secret key',
+  'stale-date': 'an X-Amz-Date more than 15 minutes old',
+  'skewed-date': 'a skewed X-Amz-Date',
+  'wrong-region': 'a credential scope naming another Region',
+  'wrong-service': 'a credential scope naming another service',
+};
+
+const malformed: fc.Arbitrary<AuthFault> = fc.record({
+  kind: fc.constant('malformed' as const),
+  variant: fc.constantFrom(...Object.keys(MALFORMED)),
+  signature: fc.stringMatching(/^[0-9a-f]{64}$/),
+  text: fc.stringMatching(/^[!-~]([ -~]{0,62}[!-~])?$/),
+});
+const wrongSecret: fc.Arbitrary<AuthFault> = fc.constantFrom(...Object.keys(WRONG_SECRETS)).map((variant) => ({ kind: 'wrong-secret' as const, variant }));
+// More than 15 minutes (the common AWS limit) plus a minute of margin, up to a week.
+const staleDate: fc.Arbitrary<AuthFault> = fc
+  .oneof(fc.integer({ min: 16 * 60, max: 3600 }), fc.integer({ min: 3600, max: 7 * 86_400 }))
+  .map((ageSeconds) => ({ kind: 'stale-date' as const, ageSeconds }));
+
+const REGIONS = ['us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1', 'us-gov-west-1', 'cn-north-1'];
+function wrongRegion(ctx: RuleContext): fc.Arbitrary<AuthFault> {
+  return fc
+    .oneof(fc.constantFrom(...REGIONS), fc.stringMatching(/^[a-z]{2}-[a-z]{4,9}-[1-9]$/))
+    .filter((region) => region !== ctx.description.region)
+    .map((region) => ({ kind: 'wrong-region' as const, region }));
+}
+
+const SERVICES = ['marketplace', 'aws-marketplace-metering', 'metering.marketplace', 'meteringmarketplace', 'execute-api', 'sts', 'dynamodb'];
+function wrongService(ctx: RuleContext): fc.Arbitrary<AuthFault> {
+  return fc
+    .oneof(fc.constantFrom(...SERVICES), fc.stringMatching(/^[a-z][a-z0-9-]{1,20}$/))
+    .filter((service) => service !== ctx.model.signingName)
+    .map((service) => ({ kind: 'wrong-service' as const, service }));
+}
+
+/** The MeterUsage request on the wire, with its authentication broken as `fault` says. */
+function faultyRequest(ctx: RuleContext, run: PropertyRun, request: MeterUsageRequest, fault: AuthFault): RawRequest {
+  const base: RawRequest = { operation: 'MeterUsage', body: encodeInput({ ...request }) };
+  const now = ctx.nowMs();
+  switch (fault.kind) {
+    case 'missing':
+      return { ...base, sign: false };
+    case 'malformed': {
+      const date = amzDate(now);
+      const parts = { accessKeyId: run.caller.accessKeyId, day: date.slice(0, 8), region: ctx.description.region, service: ctx.model.signingName, ...fault };
+      return { ...base, sign: false, headers: { authorization: MALFORMED[fault.variant](parts), 'x-amz-date': date } };
+    }
+    case 'wrong-secret':
+      return { ...base, signing: { secretAccessKey: WRONG_SECRETS[fault.variant](run.caller.secretAccessKey) } };
+    case 'stale-date':
+      return { ...base, signing: { date: new Date(now - fault.ageSeconds * 1000) } };
+    case 'skewed-date':
+      return { ...base, signing: { date: new Date(now + fault.offsetMinutes * 60_000) } };
+    case 'wrong-region':
+      return { ...base, signing: { region: fault.region } };
+    case 'wrong-service':
+      return { ...base, signing: { service: fault.service } };
+  }
+}
+
+/**
+ * The faulty request gets a 4xx, and it recorded nothing: a correctly signed request from the
+ * same caller for the same hour with another quantity is accepted afterwards.
+ */
+async function rejectedWithoutRecord(ctx: RuleContext, faults: fc.Arbitrary<AuthFault>): Promise<void> {
+  const max = maxUsageQuantity(ctx.model);
+  const scenario = fc.tuple(plainRequests(ctx), fc.integer({ min: 0, max }), faults).filter(([request, other]) => other !== request.UsageQuantity);
+  await ctx.property(scenario, async ([request, otherQuantity, fault], run) => {
+    expectClientError(await run.send(faultyRequest(ctx, run, request, fault)), `an HTTP 4xx for ${FAULT_TEXT[fault.kind]}`);
+    const later = await run.call('MeterUsage', { ...request, UsageQuantity: otherQuantity });
+    expectSuccess(later, 'the rejected request to have recorded nothing (a correctly signed request for the same hour with another quantity is then accepted)');
+  });
+}
+
+rule('auth.missing-authorization', async (ctx) => {
+  // Unsigned, the request names no caller, so "nothing recorded" cannot be checked per caller.
+  await ctx.property(plainRequests(ctx), async (request, run) => {
+    expectClientError(await run.send(faultyRequest(ctx, run, request, { kind: 'missing' })), `an HTTP 4xx for ${FAULT_TEXT.missing}`);
+  });
+});
+
+rule('auth.malformed-authorization', (ctx) => rejectedWithoutRecord(ctx, malformed));
+
+rule('auth.wrong-secret', (ctx) => rejectedWithoutRecord(ctx, wrongSecret));
+
+rule('auth.stale-date', (ctx) => rejectedWithoutRecord(ctx, staleDate));
+
+rule('auth.wrong-region', (ctx) => rejectedWithoutRecord(ctx, wrongRegion(ctx)));
+
+rule('auth.wrong-service', (ctx) => rejectedWithoutRecord(ctx, wrongService(ctx)));
+
+rule('auth.rejection-codes', async (ctx) => {
+  const seen = new Observations();
+  const fixed = exampleRequest(ctx);
+  const otherRegion = [...REGIONS, 'xx-conformance-1'].find((r) => r !== ctx.description.region)!;
+  const faults: AuthFault[] = [
+    { kind: 'missing' },
+    { kind: 'malformed', variant: 'no Signature', signature: '0'.repeat(64), text: 'x' },
+    { kind: 'wrong-secret', variant: 'an unrelated secret' },
+    { kind: 'stale-date', ageSeconds: 20 * 60 },
+    { kind: 'wrong-region', region: otherRegion },
+    { kind: 'wrong-service', service: 'conformance-other-service' },
+  ];
+  const anyFault = fc.oneof(fc.constant<AuthFault>({ kind: 'missing' }), malformed, wrongSecret, staleDate, wrongRegion(ctx), wrongService(ctx));
+  await ctx.property(
+    fc.tuple(plainRequests(ctx), anyFault),
+    async ([request, fault], run) => {
+      seen.add(FAULT_TEXT[fault.kind], await run.send(faultyRequest(ctx, run, request, fault)));
+    },
+    { examples: faults.map((f): [MeterUsageRequest, AuthFault] => [fixed, f]), numRuns: Math.max(faults.length, Math.min(ctx.context.runs, 30)) },
+  );
+  seen.record(ctx);
+});
+
+rule('auth.clock-skew-window', async (ctx) => {
+  const seen = new Observations();
+  const fixed = exampleRequest(ctx);
+  const offsets = [-14, -6, -4, 4, 6, 14];
+  const describe = (minutes: number) => `X-Amz-Date ${Math.abs(minutes)} min ${minutes < 0 ? 'behind' : 'ahead of'} the target clock`;
+  // Every offset is tried exactly once, in order, as an example.
+  await ctx.property(
+    fc.tuple(plainRequests(ctx), fc.constantFrom(...offsets)),
+    async ([request, offsetMinutes], run) => {
+      seen.add(describe(offsetMinutes), await run.send(faultyRequest(ctx, run, request, { kind: 'skewed-date', offsetMinutes })));
+    },
+    { examples: offsets.map((o): [MeterUsageRequest, number] => [fixed, o]), numRuns: offsets.length },
+  );
+  seen.record(ctx);
+});

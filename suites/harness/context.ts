@@ -1,0 +1,34 @@
+// What the CLI (or a user's vitest config) hands to the suites: the target and the run settings.
+import { inject } from 'vitest';
+import type { TargetDescription } from '../../target/description.js';
+
+export interface ConformanceContext {
+  target: TargetDescription;
+  driver: 'raw' | 'sdk';
+  /** Run seed; each rule derives its own seed from it and its id. */
+  seed: number;
+  /** Property runs per rule. */
+  runs: number;
+  /** Service model file the run is judged against. */
+  modelFile: string;
+  /** Target clock minus local clock, in ms (0 when the target does not publish its clock). */
+  clockOffsetMs: number;
+  /** Replays one counterexample: the rule it belongs to and fast-check's path. */
+  replay?: { ruleId: string; path: string };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    conformance: ConformanceContext;
+  }
+}
+
+export function conformanceContext(): ConformanceContext {
+  const context = inject('conformance');
+  if (!context) {
+    throw new Error(
+      'metering-conformance: no target configured. Run the suites with `npx metering-conformance run`, or provide `conformance` in your vitest config (see README, "Programmatic use").',
+    );
+  }
+  return context;
+}

@@ -1,0 +1,151 @@
+// `rule(id, body)`: one vitest test per rule (or set of rules), with the rule's needs
+// checked first and the verdict details attached for the reporter (task.meta.conformance).
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { afterAll, test, type TestContext } from 'vitest';
+import { ruleById, type Rule } from '../../catalogue/rules.js';
+import { loadModel, type ServiceModel } from '../../generators/model.js';
+import type { RuleMeta } from '../../reports/types.js';
+import type { TargetDescription, TargetFixtures } from '../../target/description.js';
+import { rawTargetFor } from '../../target/raw-driver.js';
+import { createSdkTarget } from '../../target/sdk-driver.js';
+import { TargetError, type CallOptions, type Credentials, type Exchange, type Operation, type OperationInput, type Outcome, type RawCapableTarget, type RawRequest, type Target } from '../../target/types.js';
+import { conformanceContext, type ConformanceContext } from './context.js';
+import { unmetNeeds } from './needs.js';
+import { runProperty, type PropertyOptions } from './property.js';
+
+declare module '@vitest/runner' {
+  interface TaskMeta {
+    conformance?: RuleMeta;
+  }
+}
+
+let sharedTarget: Target | undefined;
+
+function targetFor(context: ConformanceContext): Target {
+  if (!sharedTarget) {
+    sharedTarget = context.driver === 'sdk' ? createSdkTarget(context.target) : rawTargetFor(context.target);
+  }
+  return sharedTarget;
+}
+
+afterAll(async () => {
+  await sharedTarget?.close();
+  sharedTarget = undefined;
+});
+
+/** One property run: calls go out as this run's caller and are recorded for the counterexample. */
+export class PropertyRun {
+  readonly exchanges: Exchange[] = [];
+  constructor(
+    private readonly target: Target,
+    /** The caller this run signs as (fresh per run when the target isolates callers). */
+    readonly caller: Credentials,
+  ) {}
+
+  async call(operation: Operation, input: OperationInput, options: CallOptions = {}): Promise<Outcome> {
+    try {
+      const outcome = await this.target.call(operation, input, { credentials: this.caller, ...options });
+      this.exchanges.push(outcome.exchange);
+      return outcome;
+    } catch (error) {
+      if (error instanceof TargetError && error.exchange) this.exchanges.push(error.exchange);
+      throw error;
+    }
+  }
+
+  /** Sends a hand-built wire request (raw driver only). */
+  async send(request: RawRequest, options: CallOptions = {}): Promise<Outcome> {
+    if (this.target.driver !== 'raw') throw new Error('send() needs the raw driver; the rule should declare needs.driver: raw');
+    const outcome = await (this.target as RawCapableTarget).send(request, { credentials: this.caller, ...options });
+    this.exchanges.push(outcome.exchange);
+    return outcome;
+  }
+}
+
+export class RuleContext {
+  readonly model: ServiceModel;
+  readonly fixtures: TargetFixtures;
+  readonly description: TargetDescription;
+  private readonly observations: string[] = [];
+
+  constructor(
+    readonly rules: Rule[],
+    readonly context: ConformanceContext,
+    readonly meta: RuleMeta,
+  ) {
+    this.model = loadModel(context.modelFile);
+    this.description = context.target;
+    this.fixtures = context.target.fixtures;
+  }
+
+  get target(): Target {
+    return targetFor(this.context);
+  }
+
+  /** The target's clock now, in epoch milliseconds. */
+  nowMs(): number {
+    return Date.now() + this.context.clockOffsetMs;
+  }
+
+  /** Fresh credentials: a new caller on targets with callerIsolation, else the configured caller. */
+  newCaller(): Credentials {
+    const base = this.description.credentials;
+    if (!this.description.capabilities.callerIsolation) return base;
+    return { accessKeyId: `MC${randomBytes(9).toString('hex').toUpperCase()}`, secretAccessKey: base.secretAccessKey };
+  }
+
+  newRun(): PropertyRun {
+    return new PropertyRun(this.target, this.newCaller());
+  }
+
+  /** Records what the target did, for implementation-defined rules (verdict `observed`). */
+  observe(text: string): void {
+    this.observations.push(text);
+    this.meta.observed = this.observations.join('; ');
+  }
+
+  /** Checks `predicate` over `arbitrary` as a fast-check property; see property.ts. */
+  property<T>(arbitrary: fc.Arbitrary<T>, predicate: (value: T, run: PropertyRun) => Promise<void>, options: PropertyOptions<T> = {}): Promise<void> {
+    return runProperty(this, arbitrary, predicate, options);
+  }
+}
+
+export interface RuleTestOptions {
+  timeout?: number;
+}
+
+/**
+ * Declares the test of one or more rules. The test is named after its rule ids; every id
+ * must exist in the catalogue (a typo is an error at collection time, not a silent gap).
+ */
+export function rule(ids: string | string[], body: (ctx: RuleContext) => Promise<void>, options: RuleTestOptions = {}): void {
+  const ruleIds = Array.isArray(ids) ? ids : [ids];
+  const rules = ruleIds.map((id) => {
+    const found = ruleById(id);
+    if (!found) throw new Error(`suite names rule ${id}, which is not in specs/rules.yaml`);
+    return found;
+  });
+  test(ruleIds.join(' + '), async (vitestContext: TestContext) => {
+    const meta: RuleMeta = { ruleIds };
+    vitestContext.task.meta.conformance = meta;
+    const context = conformanceContext();
+    const ctx = new RuleContext(rules, context, meta);
+    const unmet = unmetNeeds(rules, context, ctx.model);
+    if (unmet) {
+      meta.verdict = 'not-applicable';
+      meta.reason = unmet;
+      vitestContext.skip(unmet);
+      return;
+    }
+    try {
+      await body(ctx);
+    } catch (error) {
+      if (error instanceof TargetError) {
+        meta.verdict = 'error';
+        meta.reason = `target ${error.message}`;
+      }
+      throw error;
+    }
+  }, options.timeout);
+}

@@ -1,0 +1,164 @@
+// MeterUsage: acceptance, idempotency, duplicates, bounds, allocations, window, DryRun, ClientToken.
+import fc from 'fast-check';
+import {
+  allocations,
+  maxUsageQuantity,
+  meterableProducts,
+  tag,
+  tagList,
+  staleTimestamp,
+  validMeterUsage,
+  type MeterUsageRequest,
+} from '../generators/meter-usage.js';
+import { expectClientError, expectError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
+import { rule, type RuleContext } from './harness/rule.js';
+
+/** Valid requests without allocations: for rules that change the quantity afterwards. */
+const plainRequests = (ctx: RuleContext, quantity?: fc.Arbitrary<number>) =>
+  validMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs(), { allocations: false, ...(quantity ? { quantity } : {}) });
+
+rule('meter-usage.accepts-valid', async (ctx) => {
+  await ctx.property(validMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs()), async (request, run) => {
+    const outcome = await run.call('MeterUsage', { ...request });
+    expectSuccess(outcome, 'HTTP 200 with a MeteringRecordId');
+    expectStringMember(outcome, 'MeteringRecordId');
+  });
+});
+
+rule('meter-usage.identical-retry', async (ctx) => {
+  await ctx.property(validMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs()), async (request, run) => {
+    const first = await run.call('MeterUsage', { ...request });
+    expectSuccess(first);
+    const id = expectStringMember(first, 'MeteringRecordId');
+    const retry = await run.call('MeterUsage', { ...request });
+    expectSuccess(retry, `the identical retry to succeed with MeteringRecordId ${id}`);
+    if (retry.output.MeteringRecordId !== id) fail(`the identical retry to return MeteringRecordId ${id}`, retry);
+  });
+});
+
+rule('meter-usage.duplicate-quantity', async (ctx) => {
+  const max = maxUsageQuantity(ctx.model);
+  const scenario = fc
+    .tuple(plainRequests(ctx), fc.integer({ min: 0, max }))
+    .filter(([request, other]) => other !== request.UsageQuantity);
+  await ctx.property(scenario, async ([request, otherQuantity], run) => {
+    expectSuccess(await run.call('MeterUsage', { ...request }));
+    const second = await run.call('MeterUsage', { ...request, UsageQuantity: otherQuantity });
+    expectError(second, 'DuplicateRequestException');
+  });
+});
+
+rule('meter-usage.quantity-bounds-accepted', async (ctx) => {
+  const max = maxUsageQuantity(ctx.model);
+  await ctx.property(plainRequests(ctx, fc.constantFrom(0, max)), async (request, run) => {
+    const outcome = await run.call('MeterUsage', { ...request });
+    expectSuccess(outcome, `HTTP 200 for UsageQuantity ${request.UsageQuantity}`);
+    expectStringMember(outcome, 'MeteringRecordId');
+  });
+});
+
+rule('meter-usage.quantity-out-of-range', async (ctx) => {
+  const max = maxUsageQuantity(ctx.model);
+  const scenario = fc.tuple(plainRequests(ctx, fc.constantFrom(-1, max + 1)), fc.integer({ min: 0, max }));
+  await ctx.property(scenario, async ([request, validQuantity], run) => {
+    expectClientError(await run.call('MeterUsage', { ...request }), `a client error for UsageQuantity ${request.UsageQuantity}`);
+    // Nothing was recorded: the same hour still takes a valid quantity.
+    const valid = await run.call('MeterUsage', { ...request, UsageQuantity: validQuantity });
+    expectSuccess(valid, 'the rejected request to have recorded nothing (a valid quantity for the same hour is then accepted)');
+  });
+});
+
+rule('meter-usage.allocation-sum', async (ctx) => {
+  const scenario = plainRequests(ctx, fc.integer({ min: 0, max: 1_000_000 })).chain((request) =>
+    fc
+      .tuple(allocations(request.UsageQuantity!), fc.integer({ min: 1, max: 1000 }), fc.boolean())
+      .map(([allocs, delta, up]): MeterUsageRequest => {
+        // Move one allocation off by delta so the sum no longer equals UsageQuantity.
+        const first = allocs[0].AllocatedUsageQuantity;
+        const changed = up || first < delta ? first + delta : first - delta;
+        return { ...request, UsageAllocations: [{ ...allocs[0], AllocatedUsageQuantity: changed }, ...allocs.slice(1)] };
+      }),
+  );
+  await ctx.property(scenario, async (request, run) => {
+    expectError(await run.call('MeterUsage', { ...request }), 'InvalidUsageAllocationsException');
+  });
+});
+
+rule('meter-usage.allocation-duplicate-tags', async (ctx) => {
+  const scenario = fc
+    .tuple(plainRequests(ctx, fc.integer({ min: 0, max: 1_000_000 })), tagList(), fc.nat())
+    .map(([request, tags, cut]): MeterUsageRequest => {
+      const q = request.UsageQuantity!;
+      const a = cut % (q + 1);
+      // The same tag set twice, the second copy in reverse order: still the same set.
+      return {
+        ...request,
+        UsageAllocations: [
+          { AllocatedUsageQuantity: a, Tags: tags },
+          { AllocatedUsageQuantity: q - a, Tags: [...tags].reverse() },
+        ],
+      };
+    });
+  await ctx.property(scenario, async (request, run) => {
+    expectError(await run.call('MeterUsage', { ...request }), ['InvalidUsageAllocationsException', 'InvalidTagException']);
+  });
+});
+
+rule('meter-usage.too-many-tags', async (ctx) => {
+  const sixTags = fc.uniqueArray(tag, { minLength: 6, maxLength: 6, selector: (t) => t.Key });
+  const scenario = fc.tuple(plainRequests(ctx), sixTags).map(([request, tags]): MeterUsageRequest => ({
+    ...request,
+    UsageAllocations: [{ AllocatedUsageQuantity: request.UsageQuantity!, Tags: tags }],
+  }));
+  await ctx.property(scenario, async (request, run) => {
+    expectError(await run.call('MeterUsage', { ...request }), 'InvalidTagException');
+  });
+});
+
+rule('meter-usage.stale-timestamp', async (ctx) => {
+  const scenario = validMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs(), { timestamp: staleTimestamp(ctx.nowMs()) });
+  await ctx.property(scenario, async (request, run) => {
+    expectError(await run.call('MeterUsage', { ...request }), 'TimestampOutOfBoundsException');
+  });
+});
+
+rule('meter-usage.unknown-dimension', async (ctx) => {
+  const scenario = fc
+    .tuple(validMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs()), fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.-]{0,40}$/))
+    .filter(([request, dimension]) => !meterableProducts(ctx.fixtures).find((p) => p.code === request.ProductCode)!.dimensions.includes(dimension));
+  await ctx.property(scenario, async ([request, dimension], run) => {
+    expectError(await run.call('MeterUsage', { ...request, UsageDimension: dimension }), 'InvalidUsageDimensionException');
+  });
+});
+
+rule('meter-usage.unknown-product', async (ctx) => {
+  const known = new Set(ctx.fixtures.products.map((p) => p.code));
+  const scenario = fc
+    .tuple(validMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs()), fc.stringMatching(/^[-a-zA-Z0-9/=:_.@]{1,64}$/))
+    .filter(([, code]) => !known.has(code));
+  await ctx.property(scenario, async ([request, code], run) => {
+    expectError(await run.call('MeterUsage', { ...request, ProductCode: code }), 'InvalidProductCodeException');
+  });
+});
+
+rule('meter-usage.dry-run', async (ctx) => {
+  const max = maxUsageQuantity(ctx.model);
+  const scenario = fc.tuple(plainRequests(ctx), fc.integer({ min: 0, max })).filter(([request, q]) => q !== request.UsageQuantity);
+  await ctx.property(scenario, async ([request, otherQuantity], run) => {
+    const dry = await run.call('MeterUsage', { ...request, DryRun: true });
+    if (dry.kind !== 'error' || dry.errorType !== 'DryRunOperation') fail('an error of type DryRunOperation', dry);
+    // Nothing was recorded: another quantity for the same hour is accepted afterwards.
+    const real = await run.call('MeterUsage', { ...request, UsageQuantity: otherQuantity });
+    expectSuccess(real, 'the DryRun request to have recorded nothing (a later real request for the same hour is accepted)');
+  });
+});
+
+rule('meter-usage.client-token-conflict', async (ctx) => {
+  const token = fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/);
+  await ctx.property(fc.tuple(plainRequests(ctx), token), async ([request, clientToken], run) => {
+    expectSuccess(await run.call('MeterUsage', { ...request, ClientToken: clientToken }));
+    // An hour earlier is a fresh key (accepted without a token), so only the token can conflict.
+    const other = { ...request, Timestamp: new Date(request.Timestamp.getTime() - 3_600_000), ClientToken: clientToken };
+    expectError(await run.call('MeterUsage', other), 'IdempotencyConflictException');
+  });
+});

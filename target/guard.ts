@@ -1,0 +1,25 @@
+// Refuses endpoints of the real AWS Marketplace Metering Service: a conformance run sends
+// metering records, and on the real service those bill real customers.
+
+/** DNS suffixes of AWS partitions that serve the real service (endpoint rules and tests). */
+export const REAL_SERVICE_SUFFIXES = [
+  'amazonaws.com',
+  'amazonaws.com.cn',
+  'api.aws',
+  'api.amazonwebservices.com.cn',
+  'amazonaws.eu',
+  'c2s.ic.gov',
+  'sc2s.sgov.gov',
+  'cloud.adc-e.uk',
+  'csp.hci.ic.gov',
+];
+
+export function isRealServiceHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  return REAL_SERVICE_SUFFIXES.some((suffix) => host === suffix || host.endsWith(`.${suffix}`));
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}

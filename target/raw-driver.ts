@@ -1,0 +1,256 @@
+// The raw driver: awsJson1.1 over undici with a keep-alive pool, SigV4 by
+// @smithy/signature-v4. It can also put deliberately malformed requests on the wire.
+import { Hash } from '@smithy/hash-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Pool, errors as undiciErrors } from 'undici';
+import type { TargetDescription } from './description.js';
+import {
+  TargetError,
+  type CallOptions,
+  type Credentials,
+  type Exchange,
+  type Operation,
+  type OperationInput,
+  type Outcome,
+  type RawCapableTarget,
+  type RawRequest,
+} from './types.js';
+import { JSON_CONTENT_TYPE, SIGNING_NAME, TARGET_PREFIX, THROTTLING_ERRORS, encodeInput, errorMessageOf, errorTypeOf } from './wire.js';
+
+export interface RawTargetOptions {
+  endpoint: string;
+  region: string;
+  credentials: Credentials;
+  /** Time limits per attempt, in milliseconds. */
+  timeouts?: { connect?: number; headers?: number; body?: number; total?: number };
+  /** Attempts in all for a transient answer (throttling, 5xx), as in the SDKs' standard mode. */
+  maxAttempts?: number;
+  /** Base of the jittered exponential backoff between attempts, in milliseconds. */
+  retryBaseMs?: number;
+  /** Larger response bodies are a harness error, not something to buffer. */
+  maxResponseBytes?: number;
+  /** Keep-alive connections to the target. */
+  connections?: number;
+}
+
+const DEFAULTS = {
+  // `body` is the longest pause between chunks; `total` bounds a target that drips bytes.
+  timeouts: { connect: 5_000, headers: 10_000, body: 10_000, total: 30_000 },
+  maxAttempts: 3,
+  retryBaseMs: 50,
+  maxResponseBytes: 1 << 20,
+  connections: 32,
+};
+/** Stored in exchanges and counterexamples: enough to read, bounded in size. */
+const RECORDED_BODY_LIMIT = 64 * 1024;
+
+export function rawTargetFor(description: TargetDescription, options: Partial<RawTargetOptions> = {}): RawCapableTarget & { readonly endpoint: string } {
+  return createRawTarget({ endpoint: description.endpoint, region: description.region, credentials: description.credentials, ...options });
+}
+
+export function createRawTarget(options: RawTargetOptions): RawCapableTarget & { readonly endpoint: string } {
+  const url = new URL(options.endpoint);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TargetError(`endpoint ${options.endpoint} must be an http or https URL`);
+  const origin = url.origin;
+  const basePath = url.pathname.replace(/\/+$/, '') || '';
+  const timeouts = { ...DEFAULTS.timeouts, ...options.timeouts };
+  const maxAttempts = options.maxAttempts ?? DEFAULTS.maxAttempts;
+  const retryBaseMs = options.retryBaseMs ?? DEFAULTS.retryBaseMs;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
+  const pool = new Pool(origin, {
+    connections: options.connections ?? DEFAULTS.connections,
+    connectTimeout: timeouts.connect,
+    headersTimeout: timeouts.headers,
+    bodyTimeout: timeouts.body,
+    keepAliveTimeout: 10_000,
+  });
+  const signers = new Map<string, SignatureV4>();
+
+  function signerFor(credentials: Credentials, region: string, service: string): SignatureV4 {
+    const key = `${credentials.accessKeyId}\0${credentials.secretAccessKey}\0${credentials.sessionToken ?? ''}\0${region}\0${service}`;
+    let signer = signers.get(key);
+    if (!signer) {
+      signer = new SignatureV4({ credentials, region, service, sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
+      // Bounded: per-run callers are short-lived; a small map avoids growing without end.
+      if (signers.size > 1024) signers.clear();
+      signers.set(key, signer);
+    }
+    return signer;
+  }
+
+  async function buildHeaders(request: RawRequest, callOptions: CallOptions | undefined, body: Buffer): Promise<Record<string, string>> {
+    const path = request.path ?? (basePath || '/');
+    const headers: Record<string, string> = {
+      host: url.host,
+      'content-type': JSON_CONTENT_TYPE,
+      'content-length': String(body.length),
+    };
+    if (request.operation !== undefined) headers['x-amz-target'] = `${TARGET_PREFIX}.${request.operation}`;
+    for (const [name, value] of Object.entries(request.headers ?? {})) {
+      if (value === null) delete headers[name.toLowerCase()];
+      else headers[name.toLowerCase()] = value;
+    }
+    if (request.sign === false) return headers;
+    const base = callOptions?.credentials ?? options.credentials;
+    const o = request.signing ?? {};
+    const credentials: Credentials = {
+      accessKeyId: o.accessKeyId ?? base.accessKeyId,
+      secretAccessKey: o.secretAccessKey ?? base.secretAccessKey,
+      ...(base.sessionToken ? { sessionToken: base.sessionToken } : {}),
+    };
+    const signer = signerFor(credentials, o.region ?? options.region, o.service ?? SIGNING_NAME);
+    const unsigned = new HttpRequest({
+      method: request.method ?? 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path,
+      headers: Object.fromEntries(Object.entries(headers).filter(([n]) => n !== 'content-length')),
+      body,
+    });
+    const signed = await signer.sign(unsigned, o.date ? { signingDate: o.date } : {});
+    return { ...(signed.headers as Record<string, string>), 'content-length': String(body.length) };
+  }
+
+  async function attempt(request: RawRequest, headers: Record<string, string>, body: Buffer): Promise<Outcome> {
+    const method = request.method ?? 'POST';
+    const path = request.path ?? (basePath || '/');
+    const exchange: Exchange = {
+      request: {
+        method,
+        url: `${origin}${path}`,
+        headers: redactHeaders(headers),
+        body: body.subarray(0, RECORDED_BODY_LIMIT).toString('utf8'),
+      },
+    };
+    let statusCode: number;
+    let responseHeaders: Record<string, string>;
+    let text: string;
+    try {
+      const response = await pool.request({ method: method as 'POST', path, headers, body, signal: AbortSignal.timeout(timeouts.total) });
+      statusCode = response.statusCode;
+      responseHeaders = flattenHeaders(response.headers);
+      text = await readBounded(response.body, maxResponseBytes);
+    } catch (error) {
+      throw new TargetError(describeTransportError(error, timeouts), exchange);
+    }
+    exchange.response = { status: statusCode, headers: responseHeaders, body: text.slice(0, RECORDED_BODY_LIMIT) };
+    const requestId = responseHeaders['x-amzn-requestid'];
+    const base = { status: statusCode, headers: responseHeaders, retries: 0, exchange, ...(requestId ? { requestId } : {}) };
+    if (statusCode >= 200 && statusCode < 300) {
+      if (text.trim() === '') throw new TargetError(`answered HTTP ${statusCode} with an empty body; expected a JSON object`, exchange);
+      const output = parseJsonObject(text);
+      if (output === undefined) throw new TargetError(`answered HTTP ${statusCode} with a body that is not a JSON object: ${preview(text)}`, exchange);
+      return { kind: 'success', ...base, output };
+    }
+    const errorBody = text.trim() === '' ? undefined : parseJsonObject(text);
+    const message = errorMessageOf(errorBody);
+    return {
+      kind: 'error',
+      ...base,
+      errorType: errorTypeOf(responseHeaders, errorBody),
+      ...(message !== undefined ? { message } : {}),
+      ...(errorBody !== undefined ? { body: errorBody } : { body: preview(text) }),
+    };
+  }
+
+  async function send(request: RawRequest, callOptions?: CallOptions): Promise<Outcome> {
+    const body = typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : request.body;
+    let retries = 0;
+    for (let attemptNo = 1; ; attemptNo++) {
+      // Re-sign each attempt: the signature date must be current.
+      const headers = await buildHeaders(request, callOptions, body);
+      const outcome = await attempt(request, headers, body);
+      const transient = outcome.kind === 'error' && (outcome.status >= 500 || THROTTLING_ERRORS.has(outcome.errorType));
+      if (!transient) return { ...outcome, retries };
+      if (attemptNo >= maxAttempts) {
+        if (outcome.kind === 'error' && THROTTLING_ERRORS.has(outcome.errorType)) {
+          throw new TargetError(`target answered ${outcome.errorType} on all ${maxAttempts} attempts`, outcome.exchange);
+        }
+        // A 5xx that retries do not clear is the target's answer, and rules judge it.
+        return { ...outcome, retries };
+      }
+      retries++;
+      const cap = retryBaseMs * 2 ** (attemptNo - 1);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * cap));
+    }
+  }
+
+  return {
+    driver: 'raw',
+    endpoint: options.endpoint,
+    call(operation: Operation, input: OperationInput, callOptions?: CallOptions) {
+      return send({ operation, body: encodeInput(input) }, callOptions);
+    },
+    send,
+    async close() {
+      await pool.close();
+    },
+  };
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name === 'authorization') out[name] = value.replace(/Credential=[^/,\s]+/, 'Credential=<redacted>').replace(/Signature=[0-9a-f]+/i, 'Signature=<redacted>');
+    else if (name === 'x-amz-security-token') out[name] = '<redacted>';
+    else out[name] = value;
+  }
+  return out;
+}
+
+async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      throw new ResponseTooLarge(limit);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+class ResponseTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`response body larger than ${limit} bytes`);
+  }
+}
+
+function describeTransportError(error: unknown, timeouts: Required<NonNullable<RawTargetOptions['timeouts']>>): string {
+  if ((error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError') return `did not finish answering within ${timeouts.total} ms`;
+  if (error instanceof ResponseTooLarge) return `answered with a body larger than ${error.limit} bytes; stopped reading`;
+  if (error instanceof undiciErrors.ConnectTimeoutError) return `could not connect within ${timeouts.connect} ms`;
+  if (error instanceof undiciErrors.HeadersTimeoutError) return `sent no response headers within ${timeouts.headers} ms`;
+  if (error instanceof undiciErrors.BodyTimeoutError) return `stalled for more than ${timeouts.body} ms while sending the response body`;
+  const code = (error as { code?: string }).code;
+  if (code === 'ECONNREFUSED') return 'refused the connection (is the target running?)';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'closed or reset the connection before answering';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host name does not resolve';
+  return `transport error: ${(error as Error).message ?? String(error)}`;
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function preview(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 120 ? `${flat.slice(0, 120)}…` : flat;
+}

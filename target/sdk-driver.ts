@@ -1,0 +1,129 @@
+// The sdk driver: every call goes through @aws-sdk/client-marketplace-metering, so a
+// serializer or error-parsing regression in the SDK shows up as rule failures. It judges
+// what an application sees: the typed exception class, the parsed output, $metadata.
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import * as Sdk from '@aws-sdk/client-marketplace-metering';
+import type { TargetDescription } from './description.js';
+import { TargetError, type CallOptions, type Credentials, type Exchange, type Operation, type OperationInput, type Outcome, type Target } from './types.js';
+import { THROTTLING_ERRORS } from './wire.js';
+
+type Command = new (input: never) => Sdk.$Command<never, never, never, never, never>;
+const COMMANDS: Record<Operation, Command> = {
+  MeterUsage: Sdk.MeterUsageCommand as unknown as Command,
+  BatchMeterUsage: Sdk.BatchMeterUsageCommand as unknown as Command,
+  RegisterUsage: Sdk.RegisterUsageCommand as unknown as Command,
+  ResolveCustomer: Sdk.ResolveCustomerCommand as unknown as Command,
+};
+
+/** The SDK's modeled exception classes, by name: an error is typed only if it is an instance of its class. */
+const EXCEPTION_CLASSES: Record<string, new (...args: never[]) => Error> = Object.fromEntries(
+  Object.entries(Sdk).filter(([name, value]) => name.endsWith('Exception') && typeof value === 'function' && name !== 'MarketplaceMeteringServiceException'),
+) as Record<string, new (...args: never[]) => Error>;
+
+interface Captured {
+  request?: Exchange['request'];
+  response?: { status: number; headers: Record<string, string> };
+}
+
+const REDACT = /Signature=[0-9a-f]+|Credential=[^/,\s]+/gi;
+
+export function createSdkTarget(description: TargetDescription): Target {
+  const url = new URL(description.endpoint);
+  const agent = url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 32 }) : new HttpAgent({ keepAlive: true, maxSockets: 32 });
+  const clients = new Map<string, Sdk.MarketplaceMeteringClient>();
+
+  function clientFor(credentials: Credentials): Sdk.MarketplaceMeteringClient {
+    const key = `${credentials.accessKeyId}\0${credentials.secretAccessKey}`;
+    let client = clients.get(key);
+    if (!client) {
+      client = new Sdk.MarketplaceMeteringClient({
+        endpoint: description.endpoint,
+        region: description.region,
+        credentials,
+        maxAttempts: 3,
+        requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, httpAgent: agent, httpsAgent: agent } as never,
+      });
+      if (clients.size > 256) clients.clear();
+      clients.set(key, client);
+    }
+    return client;
+  }
+
+  async function call(operation: Operation, input: OperationInput, options: CallOptions = {}): Promise<Outcome> {
+    const client = clientFor(options.credentials ?? description.credentials);
+    const captured: Captured = {};
+    const command = new COMMANDS[operation](input as never);
+    // Record the signed wire request and the response head, for counterexamples and curl lines.
+    command.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { method: string; protocol: string; hostname: string; port?: number; path: string; headers: Record<string, string>; body?: unknown };
+        captured.request = {
+          method: request.method,
+          url: `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}${request.path}`,
+          headers: Object.fromEntries(
+            Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), k.toLowerCase() === 'authorization' ? String(v).replace(REDACT, (m) => `${m.split('=')[0]}=<redacted>`) : k.toLowerCase() === 'x-amz-security-token' ? '<redacted>' : String(v)]),
+          ),
+          body: typeof request.body === 'string' ? request.body : '',
+        };
+        const result = await next(args);
+        const response = result.response as { statusCode: number; headers: Record<string, string> };
+        captured.response = { status: response.statusCode, headers: lowerKeys(response.headers) };
+        return result;
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'conformanceCapture' },
+    );
+    const exchange = (): Exchange => ({
+      request: captured.request ?? { method: 'POST', url: description.endpoint, headers: {}, body: '' },
+      ...(captured.response ? { response: { ...captured.response, body: '' } } : {}),
+    });
+    try {
+      const output = (await client.send(command as never)) as Record<string, unknown> & { $metadata: Sdk.MeterUsageCommandOutput['$metadata'] };
+      const { $metadata, ...rest } = output;
+      return {
+        kind: 'success',
+        status: $metadata.httpStatusCode ?? 200,
+        ...($metadata.requestId ? { requestId: $metadata.requestId } : {}),
+        headers: captured.response?.headers ?? {},
+        retries: Math.max(0, ($metadata.attempts ?? 1) - 1),
+        exchange: exchange(),
+        output: rest,
+      };
+    } catch (error) {
+      const e = error as Error & { $fault?: string; $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number }; message: string };
+      const status = e.$metadata?.httpStatusCode;
+      if (!e.$fault || status === undefined) {
+        throw new TargetError(`could not be reached or answered garbage through the SDK: ${e.name}: ${e.message}`, exchange());
+      }
+      if (THROTTLING_ERRORS.has(e.name)) throw new TargetError(`target answered ${e.name} on every attempt the SDK made`, exchange());
+      const name = e.name;
+      const typedClass = EXCEPTION_CLASSES[name];
+      // A modeled error that is not an instance of its class is what an application would miss.
+      const errorType = typedClass && !(e instanceof typedClass) ? `${name} (not an instance of the SDK class)` : name;
+      return {
+        kind: 'error',
+        status,
+        ...(e.$metadata?.requestId ? { requestId: e.$metadata.requestId } : {}),
+        headers: captured.response?.headers ?? {},
+        retries: Math.max(0, (e.$metadata?.attempts ?? 1) - 1),
+        exchange: exchange(),
+        errorType,
+        ...(e.message ? { message: e.message } : {}),
+      };
+    }
+  }
+
+  return {
+    driver: 'sdk',
+    call,
+    async close() {
+      for (const client of clients.values()) client.destroy();
+      clients.clear();
+      agent.destroy();
+    },
+  };
+}
+
+function lowerKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+}

@@ -1,0 +1,63 @@
+// awsJson1.1 framing shared by the raw driver and the curl line: headers and body encoding.
+
+export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+export const TARGET_PREFIX = 'AWSMPMeteringService';
+export const SIGNING_NAME = 'aws-marketplace';
+
+/** Serialises an operation input: timestamps (Date) become epoch seconds, undefined members are dropped. */
+export function encodeInput(input: Record<string, unknown>): string {
+  return JSON.stringify(input, function (this: Record<string, unknown>, key, value) {
+    // JSON.stringify calls toJSON on Dates before the replacer sees them; read the raw member instead.
+    const raw = key === '' ? value : this[key];
+    return raw instanceof Date ? raw.getTime() / 1000 : value;
+  });
+}
+
+/**
+ * The error type as a client sees it (awsJson1.1): header x-amzn-errortype first, then body
+ * `code`, then `__type`; keep the text before the first ':' and after the first '#'.
+ */
+export function sanitizeErrorType(raw: string): string {
+  let value = raw;
+  const colon = value.indexOf(':');
+  if (colon >= 0) value = value.slice(0, colon);
+  const hash = value.indexOf('#');
+  if (hash >= 0) value = value.slice(hash + 1);
+  return value.trim();
+}
+
+export function errorTypeOf(headers: Record<string, string>, body: unknown): string {
+  const header = headers['x-amzn-errortype'];
+  if (header) return sanitizeErrorType(header);
+  if (body && typeof body === 'object') {
+    const b = body as Record<string, unknown>;
+    if (typeof b.code === 'string' && b.code) return sanitizeErrorType(b.code);
+    if (typeof b.__type === 'string' && b.__type) return sanitizeErrorType(b.__type);
+  }
+  return '';
+}
+
+export function errorMessageOf(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as Record<string, unknown>;
+  const message = b.message ?? b.Message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+/** Error types that the AWS SDKs' standard retry mode treats as throttling. */
+export const THROTTLING_ERRORS = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'TransactionInProgressException',
+  'RequestLimitExceeded',
+  'BandwidthLimitExceeded',
+  'LimitExceededException',
+  'RequestThrottled',
+  'SlowDown',
+  'PriorRequestNotComplete',
+  'EC2ThrottledException',
+]);

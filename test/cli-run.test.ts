@@ -1,0 +1,108 @@
+// End to end, as a user runs it: the embedded emulator run, serve + run --endpoint, and
+// usage errors. (Fault modes are in cli-faults.test.ts.)
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadRules } from '../catalogue/rules.js';
+import { readReport, runCli, serve, tempDir, verdicts, type Served } from './support/cli.js';
+
+const SEED = '20261122';
+const RUNS = '25';
+
+describe('run against the embedded emulator', () => {
+  const out = tempDir();
+  let result: Awaited<ReturnType<typeof runCli>>;
+  beforeAll(async () => {
+    result = await runCli(['run', '--out', out, '--seed', SEED, '--runs', RUNS]);
+  });
+
+  test('exits 0 and prints a one-screen summary', () => {
+    expect(result.stderr).not.toMatch(/internal error/);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(40);
+    expect(result.stdout).toMatch(/pass/i);
+  });
+
+  test('writes report.html, report.json, junit.xml and summary.md', () => {
+    for (const file of ['report.html', 'report.json', 'junit.xml', 'summary.md']) expect(existsSync(join(out, file)), file).toBe(true);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<html/i);
+  });
+
+  test('report.json lists every rule of the catalogue as passed, with the run metadata', () => {
+    const report = readReport(out);
+    expect(report.run.seed).toBe(Number(SEED));
+    expect(report.run.driver).toBe('raw');
+    expect(report.run.target).toMatch(/emulator/);
+    expect(typeof report.run.durationMs).toBe('number');
+    const byId = verdicts(report);
+    for (const rule of loadRules()) expect(byId[rule.id], rule.id).toBe('pass');
+  });
+});
+
+describe('serve, then run --endpoint', () => {
+  let served: Served;
+  beforeAll(async () => {
+    served = await serve();
+  });
+  afterAll(async () => {
+    await served?.stop();
+  });
+
+  test('gives the same verdicts as the embedded run', async () => {
+    const embeddedOut = tempDir();
+    const endpointOut = tempDir();
+    const [embedded, external] = await Promise.all([
+      runCli(['run', '--out', embeddedOut, '--seed', SEED, '--runs', RUNS]),
+      runCli(['run', '--endpoint', served.url, '--out', endpointOut, '--seed', SEED, '--runs', RUNS]),
+    ]);
+    expect(embedded.code).toBe(0);
+    expect(external.stderr).not.toMatch(/internal error/);
+    expect(external.code).toBe(0);
+    expect(verdicts(readReport(endpointOut))).toEqual(verdicts(readReport(embeddedOut)));
+  });
+});
+
+describe('usage and configuration errors: one line, exit 2', () => {
+  async function freePortThatIsClosed(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    await new Promise<void>((r) => server.close(() => r()));
+    return port;
+  }
+
+  test.each([
+    [['run', '--bogus'], /unknown option '--bogus'/],
+    [['run', '--runs', 'many'], /--runs must be an integer/],
+    [['run', '--endpoint', 'not a url'], /not a valid URL/],
+    [['run', '--endpoint', 'https://metering.marketplace.us-east-1.amazonaws.com'], /real AWS service/],
+    [['run', '--level', 'may'], /--level must be/],
+    [['run', '--rules', 'no-such-rule*'], /matches no rule/],
+    [['serve', '--fault', 'no-such-fault'], /unknown fault mode/],
+    [['frobnicate'], /unknown command/],
+  ])('%j', async (args, message) => {
+    const result = await runCli(args as string[]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  });
+
+  test('an unreachable endpoint', async () => {
+    const port = await freePortThatIsClosed();
+    const result = await runCli(['run', '--endpoint', `http://127.0.0.1:${port}`]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/cannot reach endpoint .*connection refused/);
+  });
+
+  test('--help works for every command', async () => {
+    for (const command of ['run', 'serve']) {
+      const result = await runCli([command, '--help']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`Usage: metering-conformance ${command}`));
+    }
+  });
+});

@@ -1,0 +1,205 @@
+// buildReport: the verdict of each rule from its tests, and the summary that gates the run.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Rule } from '../catalogue/rules.js';
+import { buildReport, combineJudgements, NO_TEST_REASON, type Judgement, type TestOutcome } from '../reports/build.js';
+import { mergeReports } from '../reports/merge.js';
+import { VERDICTS, type FailureDetail, type RuleMeta, type Verdict } from '../reports/types.js';
+import { makeRule, RUN } from './reports-fixtures.js';
+
+const MUST = makeRule('mu.must', 'must', 'meter-usage', ['MeterUsage']);
+const SHOULD = makeRule('mu.should', 'should', 'meter-usage', ['MeterUsage']);
+const IMPL = makeRule('mu.impl', 'implementation-defined', 'meter-usage', ['MeterUsage']);
+
+const DETAIL: FailureDetail = {
+  counterexample: { UsageQuantity: -1 },
+  expected: 'ValidationException',
+  actual: { status: 200 },
+  seed: 1,
+  path: '3:0',
+  replay: 'npx metering-conformance run --seed 1 --rules mu.must --replay 3:0',
+};
+
+function test(name: string, state: TestOutcome['state'], meta?: Partial<RuleMeta> & { ruleIds: string[] }, errors: string[] = []): TestOutcome {
+  return { name, state, durationMs: 10, errors, ...(meta ? { meta: meta as RuleMeta } : {}) };
+}
+
+function build(tests: TestOutcome[], rules: Rule[] = [MUST, SHOULD, IMPL], gateLevel: 'must' | 'should' = 'should') {
+  return buildReport({ run: RUN, rules, tests, gateLevel });
+}
+
+function only(rule: Rule, ...tests: TestOutcome[]) {
+  return build(tests, [rule]).rules[0]!;
+}
+
+describe('verdict of one test', () => {
+  it('uses meta.verdict with its reason, observation and failure', () => {
+    expect(only(MUST, test('t', 'passed', { ruleIds: ['mu.must'], verdict: 'not-applicable', reason: 'no product fixture' }))).toMatchObject({
+      verdict: 'not-applicable',
+      reason: 'no product fixture',
+    });
+    expect(only(MUST, test('t', 'failed', { ruleIds: ['mu.must'], verdict: 'fail', failure: DETAIL }))).toMatchObject({ verdict: 'fail', failure: DETAIL });
+    expect(only(MUST, test('t', 'failed', { ruleIds: ['mu.must'], verdict: 'error', reason: 'target timed out' }))).toMatchObject({
+      verdict: 'error',
+      reason: 'target timed out',
+    });
+  });
+
+  it('fails a failed test, with meta.failure or a detail built from the error', () => {
+    expect(only(MUST, test('t', 'failed', { ruleIds: ['mu.must'], failure: DETAIL }, ['boom'])).failure).toEqual(DETAIL);
+    const built = only(MUST, test('t', 'failed', { ruleIds: ['mu.must'] }, ['expected 400, got 200']));
+    expect(built.verdict).toBe('fail');
+    expect(built.failure).toMatchObject({ expected: MUST.statement, actual: 'expected 400, got 200', seed: RUN.seed });
+    expect(built.failure?.replay).toContain(`--seed ${RUN.seed}`);
+    expect(built.failure?.replay).toContain('--rules mu.must');
+  });
+
+  it('makes a skipped test not-applicable, with its reason or "skipped"', () => {
+    expect(only(MUST, test('t', 'skipped', { ruleIds: ['mu.must'], reason: 'no clock control' }))).toMatchObject({ verdict: 'not-applicable', reason: 'no clock control' });
+    expect(only(MUST, test('t', 'skipped', { ruleIds: ['mu.must'] }))).toMatchObject({ verdict: 'not-applicable', reason: 'skipped' });
+  });
+
+  it('passes a passed test, but only observes an implementation-defined rule', () => {
+    expect(only(MUST, test('t', 'passed', { ruleIds: ['mu.must'] })).verdict).toBe('pass');
+    expect(only(IMPL, test('t', 'passed', { ruleIds: ['mu.impl'], observed: 'accepted 2 h old' }))).toMatchObject({ verdict: 'observed', observed: 'accepted 2 h old' });
+    expect(only(IMPL, test('t', 'passed', { ruleIds: ['mu.impl'] }))).toMatchObject({ verdict: 'observed', observed: 'no observation recorded' });
+  });
+
+  it('never fails an implementation-defined rule unless the test says so', () => {
+    const thrown = only(IMPL, test('t', 'failed', { ruleIds: ['mu.impl'] }, ['TypeError: x is undefined']));
+    expect(thrown).toMatchObject({ verdict: 'error', reason: 'TypeError: x is undefined' });
+    expect(thrown.failure).toBeUndefined();
+    const promised = only(IMPL, test('t', 'failed', { ruleIds: ['mu.impl'], verdict: 'fail', failure: DETAIL }));
+    expect(promised).toMatchObject({ verdict: 'fail', failure: DETAIL });
+  });
+
+  it('treats a test that recorded a good verdict and then threw as an error', () => {
+    expect(only(MUST, test('t', 'failed', { ruleIds: ['mu.must'], verdict: 'pass' }, ['late failure']))).toMatchObject({ verdict: 'error' });
+    expect(only(MUST, test('t', 'failed', { ruleIds: ['mu.must'], verdict: 'pass' }, ['late failure'])).reason).toContain('late failure');
+  });
+
+  it('errors on a test that did not finish', () => {
+    expect(only(MUST, test('t', 'pending', { ruleIds: ['mu.must'] })).verdict).toBe('error');
+  });
+
+  it('gives a rule that no test checked an error', () => {
+    const report = build([test('t', 'passed', { ruleIds: ['mu.must'] })]);
+    expect(report.rules.find((r) => r.id === 'mu.should')).toMatchObject({ verdict: 'error', reason: NO_TEST_REASON, tests: [] });
+  });
+
+  it('throws on a test naming a rule outside the catalogue, and ignores catalogue rules outside the selection', () => {
+    expect(() => build([test('t', 'passed', { ruleIds: ['mu.typo'] })])).toThrow(/mu\.typo.*not in the rule catalogue/);
+    expect(() => build([test('t', 'passed', { ruleIds: [] })])).toThrow(/non-empty list/);
+    const selected = buildReport({ run: RUN, rules: [MUST], catalogue: [MUST, SHOULD], tests: [test('t', 'passed', { ruleIds: ['mu.must', 'mu.should'] })], gateLevel: 'should' });
+    expect(selected.rules.map((r) => [r.id, r.verdict])).toEqual([['mu.must', 'pass']]);
+  });
+
+  it('turns a failing test that names no rule into a run problem', () => {
+    const report = build([test('stray', 'failed', undefined, ['oops']), test('fine', 'passed')]);
+    expect(report.problems).toEqual(['test "stray" failed but names no rule: oops']);
+    expect(report.summary.conformant).toBe(false);
+  });
+});
+
+describe('several tests of one rule', () => {
+  const pass = test('a', 'passed', { ruleIds: ['mu.must'], numRuns: 100 });
+  const fail = test('b', 'failed', { ruleIds: ['mu.must'], failure: DETAIL, numRuns: 36 });
+  const error = test('c', 'failed', { ruleIds: ['mu.must'], verdict: 'error', reason: 'timeout' });
+  const na = test('d', 'skipped', { ruleIds: ['mu.must'], reason: 'no fixture' });
+  const na2 = test('e', 'skipped', { ruleIds: ['mu.must'], reason: 'no clock' });
+  const observed = test('f', 'passed', { ruleIds: ['mu.must'], verdict: 'observed', observed: 'saw 409' });
+
+  it('combines by precedence: fail, error, observed, all n/a, pass', () => {
+    expect(only(MUST, pass, error, fail).verdict).toBe('fail');
+    expect(only(MUST, pass, na, error).verdict).toBe('error');
+    expect(only(MUST, pass, observed, na).verdict).toBe('observed');
+    expect(only(MUST, na, na2)).toMatchObject({ verdict: 'not-applicable', reason: 'no fixture; no clock' });
+    expect(only(MUST, na, pass).verdict).toBe('pass');
+  });
+
+  it('keeps every test name, sums durations and runs, and keeps the failure', () => {
+    const combined = only(MUST, pass, fail);
+    expect(combined).toMatchObject({ tests: ['a', 'b'], durationMs: 20, numRuns: 136, failure: DETAIL });
+  });
+
+  it('agrees with the precedence for any mix of verdicts (property)', () => {
+    const rank: Verdict[] = ['fail', 'error', 'observed'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...VERDICTS), { minLength: 1, maxLength: 8 }), (verdicts) => {
+        const judgements: Judgement[] = verdicts.map((verdict, i) => ({ verdict, durationMs: i, tests: [`t${i}`], ...(verdict === 'fail' ? { failure: DETAIL } : {}) }));
+        const combined = combineJudgements(judgements);
+        const expected = rank.find((v) => verdicts.includes(v)) ?? (verdicts.every((v) => v === 'not-applicable') ? 'not-applicable' : 'pass');
+        expect(combined.verdict).toBe(expected);
+        expect(combined.tests).toHaveLength(verdicts.length);
+      }),
+    );
+  });
+});
+
+describe('summary', () => {
+  it('counts by verdict and level and scores must+should rules only', () => {
+    const report = build([
+      test('a', 'passed', { ruleIds: ['mu.must'] }),
+      test('b', 'failed', { ruleIds: ['mu.should'] }, ['x']),
+      test('c', 'passed', { ruleIds: ['mu.impl'] }),
+    ]);
+    expect(report.summary.counts).toEqual({ pass: 1, fail: 1, error: 0, 'not-applicable': 0, observed: 1 });
+    expect(report.summary.byLevel.should.fail).toBe(1);
+    expect(report.summary.byLevel['implementation-defined'].observed).toBe(1);
+    expect(report.summary.score).toBe(0.5);
+    expect(report.summary.total).toBe(3);
+  });
+
+  it('gates on must rules, and on should rules unless the gate is must', () => {
+    const shouldFails = [test('a', 'passed', { ruleIds: ['mu.must'] }), test('b', 'failed', { ruleIds: ['mu.should'] }, ['x']), test('c', 'passed', { ruleIds: ['mu.impl'] })];
+    expect(build(shouldFails, undefined, 'should').summary.conformant).toBe(false);
+    expect(build(shouldFails, undefined, 'must').summary.conformant).toBe(true);
+    const mustErrors = [test('a', 'pending', { ruleIds: ['mu.must'] }), test('b', 'passed', { ruleIds: ['mu.should'] }), test('c', 'passed', { ruleIds: ['mu.impl'] })];
+    expect(build(mustErrors, undefined, 'must').summary.conformant).toBe(false);
+  });
+
+  it('never lets an implementation-defined rule decide conformance', () => {
+    const tests = [
+      test('a', 'passed', { ruleIds: ['mu.must'] }),
+      test('b', 'passed', { ruleIds: ['mu.should'] }),
+      test('c', 'failed', { ruleIds: ['mu.impl'], verdict: 'fail', failure: DETAIL }),
+    ];
+    const report = build(tests);
+    expect(report.rules.find((r) => r.id === 'mu.impl')?.verdict).toBe('fail');
+    expect(report.summary).toMatchObject({ conformant: true, score: 1 });
+  });
+
+  it('scores 1 when no must or should rule was judged', () => {
+    const report = build([test('a', 'skipped', { ruleIds: ['mu.must'] }), test('c', 'passed', { ruleIds: ['mu.impl'] })], [MUST, IMPL]);
+    expect(report.summary).toMatchObject({ score: 1, conformant: true });
+  });
+
+  it('is non-conformant when the run had problems', () => {
+    const report = buildReport({ run: RUN, rules: [MUST], tests: [test('a', 'passed', { ruleIds: ['mu.must'] })], gateLevel: 'should', problems: ['unhandled error: boom'] });
+    expect(report.summary.conformant).toBe(false);
+    expect(report.problems).toEqual(['unhandled error: boom']);
+  });
+});
+
+describe('mergeReports', () => {
+  const shardA = build([test('a', 'passed', { ruleIds: ['mu.must'] })], [MUST, SHOULD]);
+  const shardB = build([test('b', 'failed', { ruleIds: ['mu.should'] }, ['x']), test('c', 'passed', { ruleIds: ['mu.must'] })], [MUST, SHOULD]);
+
+  it('takes each rule from the shards that tested it', () => {
+    const merged = mergeReports([shardA, shardB]);
+    expect(merged.rules.map((r) => [r.id, r.verdict, r.tests])).toEqual([
+      ['mu.must', 'pass', ['a', 'c']],
+      ['mu.should', 'fail', ['b']],
+    ]);
+    expect(merged.summary).toMatchObject({ total: 2, conformant: false, score: 0.5 });
+  });
+
+  it('keeps "no test" when no shard tested a rule', () => {
+    const merged = mergeReports([shardA, shardA]);
+    expect(merged.rules.find((r) => r.id === 'mu.should')).toMatchObject({ verdict: 'error', reason: NO_TEST_REASON });
+  });
+
+  it('refuses shards of different runs', () => {
+    expect(() => mergeReports([shardA, { ...shardB, run: { ...shardB.run, seed: 99 } }])).toThrow(/different runs: seed/);
+  });
+});
