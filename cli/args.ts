@@ -6,10 +6,13 @@ export class UsageError extends Error {
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+type WithHelp<T extends Options> = T & { help: { type: 'boolean'; short: 'h' } };
+export type ParsedFlags<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: WithHelp<T>; strict: true; allowPositionals: false }>>;
 
-export function parseFlags<T extends Options>(command: string, args: string[], options: T) {
+export function parseFlags<T extends Options>(command: string, args: string[], options: T): ParsedFlags<T> {
   try {
-    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+    const withHelp = { ...options, help: { type: 'boolean', short: 'h' } } as WithHelp<T>;
+    return parseArgs({ args, options: withHelp, strict: true, allowPositionals: false });
   } catch (error) {
     const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown option');
     throw new UsageError(`${command}: ${message} (see metering-conformance ${command} --help)`);

@@ -13,6 +13,7 @@ Conformance tests for implementations of the AWS Marketplace Metering Service AP
 Commands:
   run      run the conformance suites against a target (default: the embedded emulator)
   serve    start the reference emulator
+  rules    list the rule catalogue
   --version  print the version
 
 Run "metering-conformance <command> --help" for the options of a command.`;
@@ -21,6 +22,7 @@ Run "metering-conformance <command> --help" for the options of a command.`;
 const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<number>>> = {
   run: async () => (await import('./run.js')).runCommand,
   serve: async () => (await import('./serve.js')).serveCommand,
+  rules: async () => (await import('./rules.js')).rulesCommand,
 };
 
 /** Errors that are the user's to fix: one line, exit 2. */

@@ -4,14 +4,12 @@ import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startVitest } from 'vitest/node';
 import { packageVersion } from '../catalogue/paths.js';
-import { loadRules, type Rule } from '../catalogue/rules.js';
-import { startEmulator, type RunningEmulator } from '../emulator/index.js';
+import { catalogueFor } from '../catalogue/catalogue.js';
+import type { Rule } from '../catalogue/rules.js';
+import type { RunningEmulator } from '../emulator/index.js';
 import { loadModel, modelLabel, ModelError } from '../generators/model.js';
-import { renderConsoleSummary } from '../reports/summary.js';
 import type { Report } from '../reports/types.js';
-import { ConformanceReporter } from '../reports/vitest-reporter.js';
 import type { ConformanceContext } from '../suites/harness/context.js';
 import { ConfigError, loadTargetConfig } from '../target/config.js';
 import { TEST_CREDENTIALS, type TargetDescription } from '../target/description.js';
@@ -94,7 +92,7 @@ export async function runCommand(args: string[]): Promise<number> {
     if (error instanceof ModelError) throw new ConfigError(error.message);
     throw error;
   }
-  const allRules = loadRules();
+  const allRules = catalogueFor(model);
   const rules = selectRules(allRules, values.rules);
   if (values.replay !== undefined && rules.length !== 1) throw new UsageError('--replay needs --rules naming exactly one rule');
   if (values.replay !== undefined && values.seed === undefined) throw new UsageError('--replay needs the --seed of the run that failed');
@@ -105,6 +103,7 @@ export async function runCommand(args: string[]): Promise<number> {
   let description: TargetDescription;
   let clockOffsetMs = 0;
   if (endpoint === undefined) {
+    const { startEmulator } = await import('../emulator/index.js');
     emulator = await startEmulator({ model });
     const published = emulator.describe();
     description = {
@@ -133,6 +132,12 @@ export async function runCommand(args: string[]): Promise<number> {
   };
   process.stderr.write(`metering-conformance: ${rules.length} rules against ${description.label}, ${driver} driver (seed ${seed}, ${runs} runs per rule)\n`);
 
+  // Heavy modules load only once the flags are known to be good: usage errors answer at once.
+  const [{ startVitest }, { ConformanceReporter }, { renderConsoleSummary }] = await Promise.all([
+    import('vitest/node'),
+    import('../reports/vitest-reporter.js'),
+    import('../reports/summary.js'),
+  ]);
   let report: Report | undefined;
   const reporter = new ConformanceReporter({
     outDir,
@@ -170,6 +175,7 @@ export async function runCommand(args: string[]): Promise<number> {
         provide: { conformance: context },
         testNamePattern: testNamePattern(rules, allRules),
         testTimeout: 300_000,
+        maxConcurrency: 8,
       },
       // Vite's cache goes to the temp folder: the package folder may be read-only (npx cache).
       { logLevel: 'error', cacheDir: join(tmpdir(), 'metering-conformance-vite') },

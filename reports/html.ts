@@ -177,7 +177,7 @@ function metaList(report: Report): string {
 /** A family's dot shows its worst judged verdict; observed and n/a only when nothing was judged. */
 const FAMILY_DOT_ORDER: readonly Verdict[] = ['fail', 'error', 'pass', 'observed', 'not-applicable'];
 
-function matrixHtml(report: Report, families: Map<string, RuleResult[]>, operations: string[]): string {
+function matrixHtml(families: Map<string, RuleResult[]>, operations: string[]): string {
   const head = operations.map((op) => `<th scope="col">${esc(op)}</th>`).join('');
   const rows = [...families].map(([family, rules]) => {
     const cells = operations.map((op) => {
@@ -488,7 +488,7 @@ ${metaList(report)}</div>
 ${problemsHtml(report)}
 ${attentionHtml(report)}
 <h2>Rule matrix</h2>
-${matrixHtml(report, families, operations)}
+${matrixHtml(families, operations)}
 <h2>Rules</h2>
 ${filterButtons(report, operations)}
 <p id="shown">Showing ${report.rules.length} of ${report.rules.length} rules</p>

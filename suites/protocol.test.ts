@@ -120,7 +120,8 @@ rule('protocol.content-type', async (ctx) => {
 
 rule('protocol.request-id', async (ctx) => {
   await everyAnswerKind(ctx, (outcome) => {
-    const id = outcome.headers['x-amzn-requestid'];
+    // Both drivers fill requestId from the x-amzn-RequestId header (the sdk driver through $metadata).
+    const id = outcome.requestId;
     if (id === undefined || id.trim() === '') fail('a non-empty x-amzn-RequestId header on every answer', { answer: answer(outcome), requestId: id ?? '(none)' });
   });
 });
@@ -178,7 +179,7 @@ function fixedUnknownTargets(prefix: string): TargetCase[] {
   ];
 }
 
-const withTarget = (target: string | null) => (target === null ? {} : { 'x-amz-target': target });
+const withTarget = (target: string | null): Record<string, string> => (target === null ? {} : { 'x-amz-target': target });
 
 rule('protocol.unknown-operation', async (ctx) => {
   await ctx.property(fc.tuple(plainRequests(ctx), unknownTargets(ctx.model)), async ([request, target], run) => {

@@ -87,8 +87,12 @@ const configSchema = {
   },
 };
 
-const ajv = new Ajv({ allErrors: false });
-const validateConfig = ajv.compile(configSchema);
+// Compiled on first use: commands that read no config should not pay for it.
+let compiled: ReturnType<Ajv['compile']> | undefined;
+function validateConfig(doc: unknown) {
+  compiled ??= new Ajv({ allErrors: false }).compile(configSchema);
+  return compiled(doc) ? undefined : compiled.errors![0];
+}
 
 /** Fills defaults: absent fixture lists are empty, absent capabilities are false. */
 export function normalizeFixtures(f: Partial<TargetFixtures> | undefined): TargetFixtures {
@@ -108,8 +112,8 @@ export function parseTargetConfig(text: string, file: string): TargetConfig {
     throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
   if (doc === null || doc === undefined) doc = {};
-  if (!validateConfig(doc)) {
-    const e = validateConfig.errors![0];
+  const e = validateConfig(doc);
+  if (e) {
     const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'top level';
     const extra = e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : '';
     throw new ConfigError(`${file}: ${where}: ${e.message}${extra}`);

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, test, type TestContext } from 'vitest';
-import { ruleById, type Rule } from '../../catalogue/rules.js';
+import { findRule } from '../../catalogue/catalogue.js';
+import type { Rule } from '../../catalogue/rules.js';
 import { loadModel, type ServiceModel } from '../../generators/model.js';
 import type { RuleMeta } from '../../reports/types.js';
 import type { TargetDescription, TargetFixtures } from '../../target/description.js';
@@ -11,6 +12,7 @@ import { rawTargetFor } from '../../target/raw-driver.js';
 import { createSdkTarget } from '../../target/sdk-driver.js';
 import { TargetError, type CallOptions, type Credentials, type Exchange, type Operation, type OperationInput, type Outcome, type RawCapableTarget, type RawRequest, type Target } from '../../target/types.js';
 import { conformanceContext, type ConformanceContext } from './context.js';
+import { Violation } from './expect.js';
 import { unmetNeeds } from './needs.js';
 import { runProperty, type PropertyOptions } from './property.js';
 
@@ -121,12 +123,15 @@ export interface RuleTestOptions {
  */
 export function rule(ids: string | string[], body: (ctx: RuleContext) => Promise<void>, options: RuleTestOptions = {}): void {
   const ruleIds = Array.isArray(ids) ? ids : [ids];
+  const model = loadModel(conformanceContext().modelFile);
   const rules = ruleIds.map((id) => {
-    const found = ruleById(id);
-    if (!found) throw new Error(`suite names rule ${id}, which is not in specs/rules.yaml`);
+    const found = findRule(model, id);
+    if (!found) throw new Error(`suite names rule ${id}, which is neither in specs/rules.yaml nor derived from the model`);
     return found;
   });
-  test(ruleIds.join(' + '), async (vitestContext: TestContext) => {
+  // Rules are independent (each property run is its own caller), so they run concurrently:
+  // a target 50 ms away costs latency once per wave, not once per request.
+  test.concurrent(ruleIds.join(' + '), async (vitestContext: TestContext) => {
     const meta: RuleMeta = { ruleIds };
     vitestContext.task.meta.conformance = meta;
     const context = conformanceContext();
@@ -144,6 +149,12 @@ export function rule(ids: string | string[], body: (ctx: RuleContext) => Promise
       if (error instanceof TargetError) {
         meta.verdict = 'error';
         meta.reason = `target ${error.message}`;
+      } else if (error instanceof Violation && meta.verdict === undefined) {
+        meta.verdict = 'fail';
+      } else if (meta.verdict === undefined) {
+        // Not a judgement about the target: a defect of the suite itself. Never blame the target.
+        meta.verdict = 'error';
+        meta.reason = `internal error in the suite: ${(error as Error)?.message ?? String(error)}`;
       }
       throw error;
     }

@@ -1,0 +1,20 @@
+// The full catalogue for a model version: the hand-written rules plus one rule per
+// constraint of every input member, derived from the model.
+import { derivedRules } from '../generators/invalid.js';
+import type { ServiceModel } from '../generators/model.js';
+import { loadRules, type Rule } from './rules.js';
+
+const cache = new WeakMap<ServiceModel, Rule[]>();
+
+export function catalogueFor(model: ServiceModel): Rule[] {
+  let rules = cache.get(model);
+  if (!rules) {
+    rules = [...loadRules(), ...derivedRules(model)];
+    cache.set(model, rules);
+  }
+  return rules;
+}
+
+export function findRule(model: ServiceModel, id: string): Rule | undefined {
+  return catalogueFor(model).find((r) => r.id === id);
+}

@@ -1,0 +1,164 @@
+// RegisterUsage and ResolveCustomer over HTTP: the JWT Signature verifies with the key the
+// emulator publishes (PEM and JWK), fixture-driven errors, and their fault modes.
+import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../emulator/index.js';
+import { CONTROL_PREFIX, TEST_CREDENTIALS } from '../target/description.js';
+import { createRawTarget } from '../target/raw-driver.js';
+import type { Outcome, RawCapableTarget } from '../target/types.js';
+
+interface Running {
+  emulator: RunningEmulator;
+  target: RawCapableTarget;
+  pem: KeyObject;
+  jwk: KeyObject;
+}
+
+async function launch(faults: string[] = []): Promise<Running> {
+  const emulator = await startEmulator({ faults });
+  const target = createRawTarget({ endpoint: emulator.url, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  const published = (await (await fetch(`${emulator.url}${CONTROL_PREFIX}/public-key`)).json()) as { pem: string; jwk: Record<string, unknown> };
+  return { emulator, target, pem: createPublicKey(published.pem), jwk: createPublicKey({ key: published.jwk as never, format: 'jwk' }) };
+}
+
+async function stop(r: Running): Promise<void> {
+  await r.target.close();
+  await r.emulator.close();
+}
+
+/** Verifies a compact PS256 JWS and returns its header and payload. */
+function verifyJwt(token: string, key: KeyObject): { header: Record<string, unknown>; payload: Record<string, unknown> } | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  const ok = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, Buffer.from(parts[2], 'base64url'));
+  if (!ok) return undefined;
+  return { header: JSON.parse(Buffer.from(parts[0], 'base64url').toString()), payload: JSON.parse(Buffer.from(parts[1], 'base64url').toString()) };
+}
+
+function errorType(outcome: Outcome): string {
+  return outcome.kind === 'error' ? outcome.errorType : 'success';
+}
+
+let normal: Running;
+beforeAll(async () => {
+  normal = await launch();
+});
+afterAll(async () => {
+  await stop(normal);
+});
+
+describe('RegisterUsage', () => {
+  test('an entitled product gets a PS256 JWT over ProductCode, PublicKeyVersion and Nonce, verifiable with the published key', async () => {
+    const outcome = await normal.target.call('RegisterUsage', { ProductCode: 'conformance-container-1', PublicKeyVersion: 2, Nonce: 'task-1234 ✓' });
+    expect(outcome.kind).toBe('success');
+    if (outcome.kind !== 'success') return;
+    expect(Object.keys(outcome.output)).toEqual(['Signature']);
+    const signature = outcome.output.Signature as string;
+    for (const key of [normal.pem, normal.jwk]) {
+      const jwt = verifyJwt(signature, key);
+      expect(jwt?.header).toEqual({ alg: 'PS256', typ: 'JWT' });
+      expect(jwt?.payload).toMatchObject({ ProductCode: 'conformance-container-1', PublicKeyVersion: 2, Nonce: 'task-1234 ✓', iat: expect.any(Number) });
+    }
+    // Tampering with the payload breaks the signature.
+    const [h, , s] = signature.split('.');
+    const forged = Buffer.from(JSON.stringify({ ProductCode: 'other', PublicKeyVersion: 2 })).toString('base64url');
+    expect(verifyJwt(`${h}.${forged}.${s}`, normal.pem)).toBeUndefined();
+  });
+
+  test('without a Nonce the payload has none', async () => {
+    const outcome = await normal.target.call('RegisterUsage', { ProductCode: 'conformance-container-1', PublicKeyVersion: 1 });
+    const payload = outcome.kind === 'success' ? verifyJwt(outcome.output.Signature as string, normal.pem)?.payload : undefined;
+    expect(payload).toBeDefined();
+    expect(payload).not.toHaveProperty('Nonce');
+  });
+
+  test('fixture-driven and model errors', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ ProductCode: 'conformance-container-unentitled', PublicKeyVersion: 1 }, 'CustomerNotEntitledException'],
+      [{ ProductCode: 'conformance-container-unsupported', PublicKeyVersion: 1 }, 'PlatformNotSupportedException'],
+      [{ ProductCode: 'conformance-container-1', PublicKeyVersion: 3 }, 'InvalidPublicKeyVersionException'],
+      [{ ProductCode: 'conformance-ami-1', PublicKeyVersion: 1 }, 'InvalidProductCodeException'],
+      [{ ProductCode: 'no-such-product', PublicKeyVersion: 1 }, 'InvalidProductCodeException'],
+      [{ ProductCode: 'conformance-container-1', PublicKeyVersion: 0 }, 'ValidationException'],
+      [{ ProductCode: 'conformance-container-1' }, 'ValidationException'],
+      [{ ProductCode: 'conformance-container-1', PublicKeyVersion: 1, Nonce: 'n'.repeat(256) }, 'ValidationException'],
+      [{ ProductCode: 'conformance-container-1', PublicKeyVersion: '1' }, 'SerializationException'],
+    ];
+    for (const [input, type] of cases) {
+      const outcome = await normal.target.call('RegisterUsage', input);
+      expect([outcome.status, errorType(outcome)], JSON.stringify(input)).toEqual([400, type]);
+    }
+  });
+});
+
+describe('ResolveCustomer', () => {
+  test('valid tokens resolve to the fixture customer (CustomerIdentifier only for legacy customers)', async () => {
+    const legacy = await normal.target.call('ResolveCustomer', { RegistrationToken: 'conformance-token-legacy-valid' });
+    expect(legacy.kind === 'success' && legacy.output).toEqual({
+      CustomerIdentifier: 'mc-legacy-subscribed-0001',
+      CustomerAWSAccountId: '111122223333',
+      ProductCode: 'conformance-saas-1',
+      LicenseArn: 'arn:aws:license-manager::111122223333:license:l-0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+    });
+    const modern = await normal.target.call('ResolveCustomer', { RegistrationToken: 'conformance-token-new-valid' });
+    expect(modern.kind === 'success' && modern.output).toEqual({
+      CustomerAWSAccountId: '444455556666',
+      ProductCode: 'conformance-saas-1',
+      LicenseArn: 'arn:aws:license-manager::444455556666:license:l-1b2c3d4e5f60718293a4b5c6d7e8f90a',
+    });
+    // Resolving again gives the same answer.
+    const again = await normal.target.call('ResolveCustomer', { RegistrationToken: 'conformance-token-new-valid' });
+    expect(again.kind === 'success' && again.output).toEqual(modern.kind === 'success' && modern.output);
+  });
+
+  test('expired → ExpiredTokenException, unknown → InvalidTokenException, empty → ValidationException', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ RegistrationToken: 'conformance-token-expired' }, 'ExpiredTokenException'],
+      [{ RegistrationToken: 'no-such-token' }, 'InvalidTokenException'],
+      [{ RegistrationToken: '' }, 'ValidationException'],
+      [{}, 'ValidationException'],
+      [{ RegistrationToken: 42 }, 'SerializationException'],
+    ];
+    for (const [input, type] of cases) {
+      const outcome = await normal.target.call('ResolveCustomer', input);
+      expect([outcome.status, errorType(outcome)], JSON.stringify(input)).toEqual([400, type]);
+    }
+  });
+});
+
+describe('fault modes', () => {
+  test('register-usage-drop-nonce and register-usage-wrong-key', async () => {
+    const faulty = await launch(['register-usage-drop-nonce', 'register-usage-wrong-key']);
+    try {
+      const outcome = await faulty.target.call('RegisterUsage', { ProductCode: 'conformance-container-1', PublicKeyVersion: 1, Nonce: 'abc' });
+      const signature = outcome.kind === 'success' ? (outcome.output.Signature as string) : '';
+      expect(signature.split('.')).toHaveLength(3);
+      expect(verifyJwt(signature, faulty.pem)).toBeUndefined();
+      expect(JSON.parse(Buffer.from(signature.split('.')[1], 'base64url').toString())).not.toHaveProperty('Nonce');
+    } finally {
+      await stop(faulty);
+    }
+  });
+
+  test('accept-expired-token', async () => {
+    const faulty = await launch(['accept-expired-token']);
+    try {
+      expect((await faulty.target.call('ResolveCustomer', { RegistrationToken: 'conformance-token-expired' })).status).toBe(200);
+    } finally {
+      await stop(faulty);
+    }
+  });
+
+  test('accept-any-signature and no-request-id', async () => {
+    const faulty = await launch(['accept-any-signature', 'no-request-id']);
+    try {
+      const outcome = await faulty.target.send({ operation: 'ResolveCustomer', body: '{"RegistrationToken":"conformance-token-new-valid"}', signing: { secretAccessKey: 'wrong' } });
+      expect(outcome.status).toBe(200);
+      expect(outcome.headers['x-amzn-requestid']).toBeUndefined();
+      // A missing Authorization header is still rejected: only the comparison is skipped.
+      expect(errorType(await faulty.target.send({ operation: 'ResolveCustomer', body: '{}', sign: false }))).toBe('MissingAuthenticationTokenException');
+    } finally {
+      await stop(faulty);
+    }
+  });
+});
