@@ -8,7 +8,19 @@ import { OPERATIONS, type Operation } from '../target/types.js';
 import { RULES_PATH } from './paths.js';
 
 /** Fixture kinds a rule can need from the target description. */
-export const FIXTURE_NEEDS = ['product', 'saas-product', 'customer', 'unsubscribed-customer', 'token', 'expired-token', 'license', 'registration'] as const;
+export const FIXTURE_NEEDS = [
+  'product',
+  'saas-product',
+  'customer',
+  'legacy-customer',
+  'unsubscribed-customer',
+  'token',
+  'expired-token',
+  'license',
+  'registration',
+  'registration-not-entitled',
+  'registration-platform-not-supported',
+] as const;
 export type FixtureNeed = (typeof FIXTURE_NEEDS)[number];
 const CAPABILITIES: (keyof TargetCapabilities)[] = ['callerIsolation', 'clockControl', 'reset', 'ledgerRead'];
 

@@ -7,12 +7,13 @@ export class UsageError extends Error {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type WithHelp<T extends Options> = T & { help: { type: 'boolean'; short: 'h' } };
-export type ParsedFlags<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: WithHelp<T>; strict: true; allowPositionals: false }>>;
+export type ParsedFlags<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: WithHelp<T>; strict: true; allowPositionals: boolean }>>;
 
-export function parseFlags<T extends Options>(command: string, args: string[], options: T): ParsedFlags<T> {
+/** Parses a command's flags; `allowPositionals` lets file names follow the flags (report --merge a.json b.json). */
+export function parseFlags<T extends Options>(command: string, args: string[], options: T, allowPositionals = false): ParsedFlags<T> {
   try {
     const withHelp = { ...options, help: { type: 'boolean', short: 'h' } } as WithHelp<T>;
-    return parseArgs({ args, options: withHelp, strict: true, allowPositionals: false });
+    return parseArgs({ args, options: withHelp, strict: true, allowPositionals });
   } catch (error) {
     const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown option');
     throw new UsageError(`${command}: ${message} (see metering-conformance ${command} --help)`);

@@ -14,6 +14,7 @@ Commands:
   run      run the conformance suites against a target (default: the embedded emulator)
   serve    start the reference emulator
   rules    list the rule catalogue
+  report   re-render a report.json, or merge the reports of shards (run --shard)
   --version  print the version
 
 Run "metering-conformance <command> --help" for the options of a command.`;
@@ -23,11 +24,12 @@ const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<number>
   run: async () => (await import('./run.js')).runCommand,
   serve: async () => (await import('./serve.js')).serveCommand,
   rules: async () => (await import('./rules.js')).rulesCommand,
+  report: async () => (await import('./report.js')).reportCommand,
 };
 
 /** Errors that are the user's to fix: one line, exit 2. */
 function isUserError(error: unknown): error is Error {
-  return error instanceof UsageError || error instanceof ConfigError || error instanceof ModelError || error instanceof CatalogueError || (error as Error)?.name === 'EmulatorConfigError';
+  return error instanceof UsageError || error instanceof ConfigError || error instanceof ModelError || error instanceof CatalogueError || ['EmulatorConfigError', 'BaselineError'].includes((error as Error)?.name);
 }
 
 export async function main(argv: string[]): Promise<number> {

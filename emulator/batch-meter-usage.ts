@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CustomerFixture, ProductFixture } from '../target/description.js';
 import { canonicalAllocations, checkAllocations, sameAllocations, type AllocationInput } from './allocations.js';
-import { callerKey, HOUR_MS, modelAtLeast, type OperationContext } from './context.js';
+import { callerKey, HOUR_MS, isoTime, modelAtLeast, type OperationContext } from './context.js';
 import { ServiceError } from './errors.js';
 import type { LedgerChange, LedgerRecord } from './ledger.js';
 
@@ -107,7 +107,7 @@ function resolveRecord(record: UsageRecordInput, index: number, requestProduct: 
   const timestampMs = Math.round(record.Timestamp * 1000);
   const reason = outOfRange(timestampMs, ctx);
   if (reason !== undefined) {
-    throw new ServiceError('TimestampOutOfBoundsException', `${where}Timestamp ${new Date(timestampMs).toISOString()} is ${reason} (now ${new Date(ctx.nowMs).toISOString()}); no record of the batch was processed.`);
+    throw new ServiceError('TimestampOutOfBoundsException', `${where}Timestamp ${isoTime(timestampMs)} is ${reason} (now ${isoTime(ctx.nowMs)}); no record of the batch was processed.`);
   }
   const quantity = record.Quantity ?? 0;
   checkAllocations(quantity, record.UsageAllocations, ctx.faults, where);

@@ -1,5 +1,5 @@
-// The emulator's clock: wall time plus an offset that the control API can set or advance,
-// so suites can test timestamp windows and month ends without waiting.
+// The emulator's clock: wall time plus an offset that the control API sets (directly or by
+// advancing), so suites can test timestamp windows and month ends without waiting.
 
 export class Clock {
   private offsetMs = 0;
@@ -11,10 +11,6 @@ export class Clock {
   /** Makes now() return `epochMs` at this instant; time keeps running from there. */
   set(epochMs: number): void {
     this.offsetMs = epochMs - Date.now();
-  }
-
-  advance(ms: number): void {
-    this.offsetMs += ms;
   }
 
   reset(): void {

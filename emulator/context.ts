@@ -33,3 +33,8 @@ export function modelAtLeast(model: ServiceModel, date: string): boolean {
 export function callerKey(caller: string, ...parts: string[]): string {
   return JSON.stringify([caller, ...parts]);
 }
+
+/** A time for messages; a timestamp far outside the Date range must not break the answer. */
+export function isoTime(ms: number): string {
+  return Number.isFinite(new Date(ms).getTime()) ? new Date(ms).toISOString() : `${ms / 1000} (epoch seconds)`;
+}

@@ -3,6 +3,7 @@
 import type { TargetCapabilities, TargetFixtures } from '../target/description.js';
 import type { Clock } from './clock.js';
 import { ServiceError } from './errors.js';
+import type { Answer } from './http-io.js';
 import type { Ledger } from './ledger.js';
 
 export interface EmulatorDescription {
@@ -54,14 +55,16 @@ function parseClockBody(body: Buffer): { set?: number; advance?: number } {
   }
   const value = (doc as Record<string, unknown>)[keys[0]];
   if (typeof value !== 'number' || !Number.isFinite(value)) throw badRequest(`"${keys[0]}" must be a finite number of seconds`);
-  if (keys[0] === 'set' && (value < 0 || value > 8.64e12)) throw badRequest('"set" must be an epoch time in seconds between 0 and 8.64e12');
   return { [keys[0]]: value };
 }
+
+/** The clock stays within years 1970..9999, where every date format used in answers works. */
+const LATEST_CLOCK_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 
 const ROUTES: Record<string, string> = { '/describe': 'GET', '/reset': 'POST', '/clock': 'POST', '/ledger': 'GET', '/public-key': 'GET' };
 
 /** Handles one control request; throws ServiceError for a bad one. */
-export function handleControl(request: ControlRequest, state: ControlState): { status: number; body: unknown; headers?: Record<string, string> } {
+export function handleControl(request: ControlRequest, state: ControlState): Answer {
   const method = ROUTES[request.route];
   if (method === undefined) {
     throw new ServiceError('NotFoundException', `No control endpoint ${request.route}; available: ${Object.keys(ROUTES).join(', ')}`, 404);
@@ -78,8 +81,9 @@ export function handleControl(request: ControlRequest, state: ControlState): { s
       return { status: 200, body: { reset: true, nowMs: state.clock.now() } };
     case '/clock': {
       const change = parseClockBody(request.body);
-      if (change.set !== undefined) state.clock.set(change.set * 1000);
-      else state.clock.advance(change.advance! * 1000);
+      const target = change.set !== undefined ? change.set * 1000 : state.clock.now() + change.advance! * 1000;
+      if (target < 0 || target > LATEST_CLOCK_MS) throw badRequest('the clock must stay between 1970-01-01 and 9999-12-31');
+      state.clock.set(target);
       return { status: 200, body: { nowMs: state.clock.now() } };
     }
     case '/public-key':

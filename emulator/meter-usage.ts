@@ -4,7 +4,7 @@
 // and §5 items 1, 5–8, 19.
 import { randomUUID } from 'node:crypto';
 import { canonicalAllocations, checkAllocations, sameAllocations, type AllocationInput } from './allocations.js';
-import { callerKey, HOUR_MS, type OperationContext } from './context.js';
+import { callerKey, HOUR_MS, isoTime, type OperationContext } from './context.js';
 import { ServiceError } from './errors.js';
 import type { LedgerChange, LedgerRecord } from './ledger.js';
 
@@ -45,7 +45,7 @@ export function meterUsage(raw: Record<string, unknown>, ctx: OperationContext):
   if ((age > MAX_AGE_MS && !ctx.faults.has('accept-stale-timestamp')) || -age > MAX_AHEAD_MS) {
     throw new ServiceError(
       'TimestampOutOfBoundsException',
-      `Timestamp ${new Date(timestampMs).toISOString()} is outside the accepted range: at most 6 hours in the past and 5 minutes in the future of ${new Date(ctx.nowMs).toISOString()}.`,
+      `Timestamp ${isoTime(timestampMs)} is outside the accepted range: at most 6 hours in the past and 5 minutes in the future of ${isoTime(ctx.nowMs)}.`,
     );
   }
   checkAllocations(quantity, input.UsageAllocations, ctx.faults);
@@ -70,7 +70,6 @@ export function meterUsage(raw: Record<string, unknown>, ctx: OperationContext):
   const key = callerKey(ctx.caller, 'MeterUsage', input.ProductCode, input.UsageDimension, String(hourMs));
   const existing = ctx.ledger.find(key);
   const changes: LedgerChange[] = [];
-  let record: LedgerRecord | undefined = existing;
   const identical = existing !== undefined && existing.quantity === quantity && sameAllocations(existing.allocations, allocations);
   const fresh =
     existing === undefined ||
@@ -79,11 +78,14 @@ export function meterUsage(raw: Record<string, unknown>, ctx: OperationContext):
   if (!fresh && !identical) {
     throw new ServiceError(
       'DuplicateRequestException',
-      `A record for dimension '${input.UsageDimension}' of product '${input.ProductCode}' in the hour starting ${new Date(hourMs).toISOString()} was already reported with a different quantity or allocations.`,
+      `A record for dimension '${input.UsageDimension}' of product '${input.ProductCode}' in the hour starting ${isoTime(hourMs)} was already reported with a different quantity or allocations.`,
     );
   }
-  if (fresh) {
-    record = {
+  let id: string;
+  if (existing && !fresh) {
+    id = existing.meteringRecordId;
+  } else {
+    const record: LedgerRecord = {
       meteringRecordId: randomUUID(),
       caller: ctx.caller,
       operation: 'MeterUsage',
@@ -96,8 +98,8 @@ export function meterUsage(raw: Record<string, unknown>, ctx: OperationContext):
       recordedAtMs: ctx.nowMs,
     };
     changes.push({ kind: 'record', key, record });
+    id = record.meteringRecordId;
   }
-  const id = record!.meteringRecordId;
   if (tokenKey !== undefined) changes.push({ kind: 'token', key: tokenKey, binding: { fingerprint, meteringRecordId: id } });
   ctx.ledger.commit(changes);
   if (dryRun) throw dryRunAnswer();

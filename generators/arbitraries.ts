@@ -29,7 +29,7 @@ const SAFE = { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER };
 const BIG_LIST = 32;
 const ANY_DATE = fc.date({ min: new Date(0), max: new Date(Date.UTC(2100, 0, 1)), noInvalidDate: true });
 
-export function isArbitrary(value: unknown): value is fc.Arbitrary<unknown> {
+function isArbitrary(value: unknown): value is fc.Arbitrary<unknown> {
   return value instanceof fc.Arbitrary;
 }
 

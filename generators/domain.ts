@@ -131,7 +131,7 @@ export function insideWindow(nowMs: number, window: TimestampWindow, marginMs = 
 }
 
 export interface BoundaryTimestamp {
-  /** E.g. `accept-within -1ms`, `month-close +0ms`. */
+  /** E.g. `accept-within -1ms`, `reject-beyond +1000ms`. */
   label: string;
   /** Age relative to the boundary: negative is younger (inside), positive older. */
   offsetMs: number;
@@ -252,11 +252,11 @@ function tagText(chars: string[], maxLength: number): fc.Arbitrary<string> {
 export function tagList(model: ServiceModel, min = 1, max?: number, chars?: string[]): fc.Arbitrary<Tag[]> {
   const limits = modelLimits(model);
   const unit = chars ?? tagCharacters(model).allowed;
-  const tag = fc.record({ Key: tagText(unit, limits.tagKeyLength), Value: tagText(unit, limits.tagValueLength) });
+  const tag = fc.record({ Key: tagText(unit, limits.tagKeyLength), Value: tagText(unit, limits.tagValueLength) }, { noNullPrototype: true });
   return fc.uniqueArray(tag, { minLength: min, maxLength: max ?? limits.tags ?? 5, selector: (t) => t.Key });
 }
 
-/** Splits `total` into `parts` non-negative integers that add up to it. */
+/** Splits `total` into `parts` (at least one) non-negative integers that add up to it. */
 function split(total: number, parts: number): fc.Arbitrary<number[]> {
   return fc.array(fc.integer({ min: 0, max: total }), { minLength: parts - 1, maxLength: parts - 1 }).map((cuts) => {
     const sorted = [...cuts].sort((a, b) => a - b);
@@ -282,7 +282,7 @@ export function allocationsSummingTo(model: ServiceModel, total: number, options
   const limit = modelLimits(model).allocations ?? 1;
   const mode = options.tags ?? 'mixed';
   const max = mode === 'none' ? 1 : Math.min(options.maxCount ?? 4, limit);
-  const min = Math.min(options.minCount ?? 1, max);
+  const min = Math.max(1, Math.min(options.minCount ?? 1, max));
   const set = mode === 'none' ? fc.constant(undefined) : mode === 'all' ? tagList(model) : fc.option(tagList(model), { nil: undefined, freq: 4 });
   return fc
     .uniqueArray(set, { minLength: min, maxLength: max, selector: tagSetKey })
@@ -310,13 +310,14 @@ export function allocationsNotSummingTo(model: ServiceModel, total: number, opti
 export function duplicateTagSetAllocations(model: ServiceModel, total: number, untagged = false): fc.Arbitrary<UsageAllocation[]> {
   requireShape(model, 'UsageAllocations', 'usage allocations');
   const shared = untagged ? fc.constant(undefined) : tagList(model, 1);
+  const others = fc.uniqueArray(tagList(model), { maxLength: 2, selector: tagSetKey });
   return fc
-    .tuple(shared, allocationsSummingTo(model, 0, { tags: 'all', maxCount: 2, minCount: 0 }), fc.nat())
-    .filter(([tags, others]) => others.every((o) => tagSetKey(o.Tags) !== tagSetKey(tags)))
-    .chain(([tags, others, at]) =>
-      split(total, others.length + 2).map((amounts) => {
+    .tuple(shared, others, fc.nat())
+    .filter(([tags, rest]) => rest.every((o) => tagSetKey(o) !== tagSetKey(tags)))
+    .chain(([tags, rest, at]) =>
+      split(total, rest.length + 2).map((amounts) => {
         const twin = tags ? [...tags].reverse().map((t) => ({ ...t })) : undefined;
-        const all = [withTags(amounts[0], tags), ...others.map((o, i) => withTags(amounts[i + 1], o.Tags)), withTags(amounts[others.length + 1], twin)];
+        const all = [withTags(amounts[0], tags), ...rest.map((o, i) => withTags(amounts[i + 1], o)), withTags(amounts[rest.length + 1], twin)];
         // Move the twin somewhere inside the list so it is not always last.
         const [last] = all.splice(all.length - 1, 1);
         all.splice(1 + (at % all.length), 0, last);
@@ -330,7 +331,7 @@ export function allocationWithTagCount(model: ServiceModel, total: number, count
   requireShape(model, 'UsageAllocations', 'usage allocations');
   const limits = modelLimits(model);
   const chars = tagCharacters(model).allowed;
-  const tag = fc.record({ Key: tagText(chars, limits.tagKeyLength), Value: tagText(chars, limits.tagValueLength) });
+  const tag = fc.record({ Key: tagText(chars, limits.tagKeyLength), Value: tagText(chars, limits.tagValueLength) }, { noNullPrototype: true });
   return fc.uniqueArray(tag, { minLength: count, maxLength: count, selector: (t) => t.Key }).map((tags) => [withTags(total, tags)]);
 }
 
@@ -435,11 +436,14 @@ export function batchRequest(model: ServiceModel, fixtures: TargetFixtures, nowM
   const withAllocations = (options.allocations ?? true) && model.shapes.UsageAllocations !== undefined;
   const record = (key: (typeof keys)[number]): fc.Arbitrary<UsageRecord> =>
     fc
-      .record({
+      .record(
+        {
         timestamp: instantBetween(Math.max(earliest, key.hour), Math.min(nowMs, key.hour + HOUR_MS - 1)),
         quantity: fc.oneof(fc.integer({ min: 0, max: Math.min(quantityMax, 1000) }), fc.constantFrom(0, quantityMax)),
         allocate: fc.boolean(),
-      })
+        },
+        { noNullPrototype: true },
+      )
       .chain(({ timestamp, quantity, allocate }) => {
         const base: UsageRecord = {
           Timestamp: timestamp,

@@ -2,7 +2,8 @@
 // built from the target's fixtures and the model's bounds (never hard-coded values).
 import fc from 'fast-check';
 import type { ProductFixture, TargetFixtures } from '../target/description.js';
-import { memberShape, type ServiceModel } from './model.js';
+import { insideWindow, staleTimestamp as staleInWindow, timestampWindow } from './domain.js';
+import { memberShape, structure, type ServiceModel } from './model.js';
 
 export interface MeterUsageRequest {
   ProductCode: string;
@@ -115,13 +116,15 @@ export interface MeterUsageOptions {
 export function validMeterUsage(fixtures: TargetFixtures, model: ServiceModel, nowMs: number, options: MeterUsageOptions = {}): fc.Arbitrary<MeterUsageRequest> {
   const products = meterableProducts(fixtures);
   const withAllocations = options.allocations ?? hasMember(model, 'UsageAllocations');
+  // The first model versions require DryRun; later ones default it to false (explicit or not).
+  const dryRunRequired = structure(model, 'MeterUsageRequest').required.includes('DryRun');
   return fc
     .record({
       product: fc.constantFrom(...products),
       pick: fc.nat(),
       quantity: options.quantity ?? quantity(maxUsageQuantity(model)),
       timestamp: options.timestamp ?? recentTimestamp(nowMs),
-      explicitDryRunFalse: fc.boolean(),
+      explicitDryRunFalse: dryRunRequired ? fc.constant(true) : fc.boolean(),
     })
     .chain(({ product, pick, quantity: q, timestamp, explicitDryRunFalse }) => {
       const base: MeterUsageRequest = {
@@ -134,6 +137,16 @@ export function validMeterUsage(fixtures: TargetFixtures, model: ServiceModel, n
       if (!withAllocations) return fc.constant(base);
       return fc.option(allocations(q), { nil: undefined, freq: 2 }).map((a) => (a ? { ...base, UsageAllocations: a } : base));
     });
+}
+
+/** Timestamps beyond this model version's MeterUsage window. */
+export function staleMeterUsageTimestamp(model: ServiceModel, nowMs: number): fc.Arbitrary<Date> {
+  return staleInWindow(nowMs, timestampWindow(model, 'MeterUsage'));
+}
+
+/** Timestamps every reading of this model version's MeterUsage window accepts. */
+export function acceptedMeterUsageTimestamp(model: ServiceModel, nowMs: number): fc.Arbitrary<Date> {
+  return insideWindow(nowMs, timestampWindow(model, 'MeterUsage'));
 }
 
 /** Floor of a timestamp to its hour, the MeterUsage duplicate key's time part. */

@@ -52,10 +52,26 @@ export function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
-/** Failed and errored rules, most serious first: fail before error, must before should. */
+/** Failed and errored rules, except known failures of the baseline, most serious first: fail before error, must before should. */
 export function needsAttention(report: Report): RuleResult[] {
   const rank = (r: RuleResult) => (r.verdict === 'fail' ? 0 : 1) + (r.level === 'must' ? 0 : r.level === 'should' ? 2 : 4);
-  return report.rules.filter((r) => r.verdict === 'fail' || r.verdict === 'error').sort((a, b) => rank(a) - rank(b));
+  return report.rules
+    .filter((r) => (r.verdict === 'fail' || r.verdict === 'error') && r.baseline?.status !== 'known-failure')
+    .sort((a, b) => rank(a) - rank(b));
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** What the baseline did to this run, e.g. "2 known failures (baseline), 1 baseline entry now passes"; empty without a baseline. */
+export function baselineExplanation(report: Report): string {
+  if (report.run.baseline === undefined) return '';
+  const known = report.rules.filter((r) => r.baseline?.status === 'known-failure').length;
+  const fixed = report.rules.filter((r) => r.baseline?.status === 'now-passing').length;
+  const parts = [`${plural(known, 'known failure')} (baseline)`];
+  if (fixed > 0) parts.push(fixed === 1 ? '1 baseline entry now passes' : `${fixed} baseline entries now pass`);
+  return parts.join(', ');
 }
 
 /** Why a rule got its verdict, in one short sentence (for console, markdown and junit messages). */
@@ -72,13 +88,18 @@ export function shortReason(rule: { statement: string; verdict: Verdict; reason?
 export function gateExplanation(report: Report): string {
   const parts: string[] = [];
   const levels: Level[] = report.run.level === 'must' ? ['must'] : ['must', 'should'];
+  // Known failures of the baseline do not gate, so they are not among the reasons.
+  const gating = needsAttention(report);
+  const baselined = report.run.baseline !== undefined;
   for (const level of levels) {
-    const c = report.summary.byLevel[level];
-    if (c.fail > 0) parts.push(`${c.fail} ${level} rule${c.fail === 1 ? '' : 's'} failed`);
-    if (c.error > 0) parts.push(`${c.error} ${level} rule${c.error === 1 ? '' : 's'} errored`);
+    const fail = gating.filter((r) => r.level === level && r.verdict === 'fail').length;
+    const error = gating.filter((r) => r.level === level && r.verdict === 'error').length;
+    if (fail > 0) parts.push(`${fail} ${baselined ? 'new ' : ''}${level} rule${fail === 1 ? '' : 's'} failed`);
+    if (error > 0) parts.push(`${error} ${baselined ? 'new ' : ''}${level} rule${error === 1 ? '' : 's'} errored`);
   }
   const problems = report.problems?.length ?? 0;
   if (problems > 0) parts.push(`${problems} run problem${problems === 1 ? '' : 's'}`);
-  if (parts.length > 0) return parts.join(', ');
-  return `no ${levels.join(' or ')} rule failed`;
+  const baseline = baselineExplanation(report);
+  if (parts.length > 0) return [...parts, ...(baseline ? [baseline] : [])].join(', ');
+  return `no ${baselined ? 'new ' : ''}${levels.join(' or ')} rule failed${baseline ? `; ${baseline}` : ''}`;
 }

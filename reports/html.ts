@@ -4,6 +4,7 @@
 // string that slipped through escaping could not run.
 import { createHash } from 'node:crypto';
 import { OPERATIONS } from '../target/types.js';
+import { knownFailures, nowPassing } from './baseline.js';
 import {
   JUDGED_LEVELS,
   VERDICT_LABELS,
@@ -75,10 +76,21 @@ function sourceHtml(source: string): string {
   return `<code>${esc(source)}</code>`;
 }
 
+const BASELINE_LABELS = { 'known-failure': 'known failure', 'now-passing': 'fixed', 'not-judged': 'baselined' } as const;
+const BASELINE_TITLES = {
+  'known-failure': 'Known failure (baseline): does not fail the run',
+  'now-passing': 'In the baseline, but now passes: remove it from the baseline',
+  'not-judged': 'In the baseline; not judged in this run',
+} as const;
+
 function ruleHtml(rule: RuleResult): string {
-  const open = rule.verdict === 'fail' || rule.verdict === 'error' ? ' open' : '';
-  const search = `${rule.id} ${rule.statement} ${rule.family} ${rule.level}`.toLowerCase();
+  const known = rule.baseline?.status === 'known-failure';
+  const open = (rule.verdict === 'fail' || rule.verdict === 'error') && !known ? ' open' : '';
+  const search = `${rule.id} ${rule.statement} ${rule.family} ${rule.level}${rule.baseline ? ` baseline ${BASELINE_LABELS[rule.baseline.status]}` : ''}`.toLowerCase();
   const notes: string[] = [];
+  if (rule.baseline !== undefined) {
+    notes.push(`<div class="note note-baseline"><h4>${esc(BASELINE_TITLES[rule.baseline.status])}</h4><p>${esc(rule.baseline.reason)}</p></div>`);
+  }
   if (rule.reason !== undefined) {
     const title = rule.verdict === 'not-applicable' ? 'Why not applicable' : rule.verdict === 'error' ? 'Why error' : 'Note';
     notes.push(`<div class="note note-${rule.verdict}"><h4>${title}</h4><p>${esc(rule.reason)}</p></div>`);
@@ -94,7 +106,7 @@ function ruleHtml(rule: RuleResult): string {
     `<div class="wide"><dt>Sources</dt><dd>${rule.sources.map(sourceHtml).join('<br>')}</dd></div>`,
   ].join('');
   return `<details class="rule" id="rule-${esc(rule.id)}" data-verdict="${esc(rule.verdict)}" data-ops="${esc(rule.operations.join(' '))}" data-search="${esc(search)}"${open}>
-<summary>${pill(rule.verdict)}<code class="rid">${esc(rule.id)}</code><span class="lvl lvl-${esc(rule.level)}">${esc(rule.level)}</span><span class="ops">${esc(rule.operations.join(', '))}</span><span class="stmt">${esc(rule.statement)}</span></summary>
+<summary>${pill(rule.verdict)}<code class="rid">${esc(rule.id)}${rule.baseline ? ` <span class="bl bl-${esc(rule.baseline.status)}">${esc(BASELINE_LABELS[rule.baseline.status])}</span>` : ''}</code><span class="lvl lvl-${esc(rule.level)}">${esc(rule.level)}</span><span class="ops">${esc(rule.operations.join(', '))}</span><span class="stmt">${esc(rule.statement)}</span></summary>
 <div class="rule-body">
 ${notes.join('\n')}
 ${rule.failure !== undefined ? failureHtml(rule.failure) : ''}
@@ -171,6 +183,9 @@ function metaList(report: Report): string {
     ['Tool', `${run.tool.name} ${run.tool.version}`],
     ['Node', run.node],
   ];
+  if (run.ruleFilter !== undefined) items.push(['Rules', run.ruleFilter]);
+  if (run.shard !== undefined) items.push(['Shard', `${run.shard.index} of ${run.shard.count}`]);
+  if (run.baseline !== undefined) items.push(['Baseline', `${run.baseline.file} (${run.baseline.entries.length} entr${run.baseline.entries.length === 1 ? 'y' : 'ies'})`]);
   return `<dl class="run-meta">${items.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>`;
 }
 
@@ -222,7 +237,25 @@ function attentionHtml(report: Report): string {
     (r) =>
       `<tr><td>${pill(r.verdict)}</td><td><a href="#rule-${esc(r.id)}"><code>${esc(r.id)}</code></a></td><td><span class="lvl lvl-${esc(r.level)}">${esc(r.level)}</span></td><td class="why">${esc(truncate(shortReason(r), 240))}</td></tr>`,
   );
-  return `<section class="attention card"><h2>Needs attention <span class="muted">${rules.length}</span></h2><table>${rows.join('')}</table></section>`;
+  return `<section class="attention card"><h2>${report.run.baseline === undefined ? 'Needs attention' : 'New failures, not in the baseline'} <span class="muted">${rules.length}</span></h2><table>${rows.join('')}</table></section>`;
+}
+
+/** Known failures (shown, not gating) and fixed entries (to remove from the baseline). */
+function baselineHtml(report: Report): string {
+  const row = (r: RuleResult) =>
+    `<tr><td>${pill(r.verdict)}</td><td><a href="#rule-${esc(r.id)}"><code>${esc(r.id)}</code></a></td><td><span class="lvl lvl-${esc(r.level)}">${esc(r.level)}</span></td><td class="why">${esc(truncate(r.baseline!.reason, 240))}</td></tr>`;
+  const fixed = nowPassing(report);
+  const known = knownFailures(report);
+  const sections: string[] = [];
+  if (fixed.length > 0) {
+    sections.push(`<section class="attention card fixed"><h2>Fixed: remove from the baseline <span class="muted">${fixed.length}</span></h2><table>${fixed.map(row).join('')}</table></section>`);
+  }
+  if (known.length > 0) {
+    sections.push(
+      `<section class="attention card known"><h2>Known failures, in the baseline <span class="muted">${known.length} · not gating</span></h2><table>${known.map(row).join('')}</table></section>`,
+    );
+  }
+  return sections.join('\n');
 }
 
 function problemsHtml(report: Report): string {
@@ -339,6 +372,10 @@ summary .lvl{grid-area:lvl;justify-self:end}
 .note p{margin:0;white-space:pre-wrap;overflow-wrap:anywhere}
 .note-observed{background:var(--observed-bg)}
 .note-error{background:var(--error-bg)}
+.note-baseline{background:var(--na-bg)}
+.bl{font-family:var(--sans);font-size:11px;font-weight:600;padding:1px 6px;border-radius:4px;margin-left:6px;white-space:nowrap;background:var(--na-bg);color:var(--na)}
+.bl-now-passing{background:var(--pass-bg);color:var(--pass)}
+.attention.fixed h2{color:var(--pass)}
 pre{margin:0;padding:10px 12px;background:var(--soft);border-radius:8px;overflow:auto;max-height:420px;white-space:pre-wrap;overflow-wrap:anywhere}
 .cmp{display:grid;grid-template-columns:1fr 1fr;gap:12px}
 pre.expected{background:var(--pass-bg);font-family:var(--sans);font-size:14px}
@@ -487,6 +524,7 @@ ${metaList(report)}</div>
 </section>
 ${problemsHtml(report)}
 ${attentionHtml(report)}
+${baselineHtml(report)}
 <h2>Rule matrix</h2>
 ${matrixHtml(families, operations)}
 <h2>Rules</h2>

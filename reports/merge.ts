@@ -1,27 +1,47 @@
-// Merges the reports of shards of one run (vitest --shard) into one report. Each shard lists
-// every rule; a rule its shard did not test shows as "no test checked this rule" there.
-import { combineJudgements, summarize, type Judgement } from './build.js';
+// Merges the reports of shards of one run into one report. A shard of `run --shard i/n` lists
+// its slice of the rules; a shard that lists every rule (vitest file sharding) shows the rules
+// it did not test as "no test checked this rule", and only the shards that tested a rule count.
+import { applyBaseline } from './baseline.js';
+import { combineJudgements, type Judgement } from './build.js';
 import type { Report, RuleResult, RunInfo } from './types.js';
 
 /** Run fields that must agree between shards of one run. */
-const SAME_RUN: (keyof RunInfo)[] = ['seed', 'runs', 'target', 'driver', 'model', 'level'];
+const SAME_RUN: (keyof RunInfo)[] = ['seed', 'runs', 'target', 'driver', 'model', 'level', 'ruleFilter', 'baseline'];
 /** Rule fields that must agree between shards (they come from the same catalogue). */
 const SAME_RULE: (keyof RuleResult)[] = ['statement', 'level', 'family'];
+
+/** Shards of `run --shard i/n` must be all n of them, each once. */
+function checkShards(runs: RunInfo[]): void {
+  const sharded = runs.filter((r) => r.shard !== undefined);
+  if (sharded.length === 0) return;
+  if (sharded.length !== runs.length) throw new Error('cannot merge reports: some come from run --shard and some do not');
+  const count = sharded[0]!.shard!.count;
+  const indexes = new Set<number>();
+  for (const { shard } of sharded) {
+    if (shard!.count !== count) throw new Error(`cannot merge reports: shard ${shard!.index}/${shard!.count} is not one of ${count} shards`);
+    if (indexes.has(shard!.index)) throw new Error(`cannot merge reports: shard ${shard!.index}/${count} is given twice`);
+    indexes.add(shard!.index);
+  }
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !indexes.has(i));
+  if (missing.length > 0) throw new Error(`cannot merge reports: shard ${missing.map((i) => `${i}/${count}`).join(', ')} missing`);
+}
 
 function mergeRun(runs: RunInfo[]): RunInfo {
   const first = runs[0]!;
   for (const run of runs.slice(1)) {
     for (const key of SAME_RUN) {
-      if (run[key] !== first[key]) {
-        throw new Error(`cannot merge reports of different runs: ${key} is ${JSON.stringify(first[key])} in one and ${JSON.stringify(run[key])} in another`);
+      if (JSON.stringify(run[key]) !== JSON.stringify(first[key])) {
+        throw new Error(`cannot merge reports of different runs: ${key} is ${JSON.stringify(first[key]) ?? 'not set'} in one and ${JSON.stringify(run[key]) ?? 'not set'} in another`);
       }
     }
   }
+  checkShards(runs);
   // Shards run side by side: the run spans from the first start to the last end.
   const starts = runs.map((r) => Date.parse(r.startedAt));
   const start = Math.min(...starts);
   const end = Math.max(...runs.map((r, i) => starts[i]! + r.durationMs));
-  return { ...first, startedAt: new Date(start).toISOString(), durationMs: end - start };
+  const { shard: _shard, ...whole } = first;
+  return { ...whole, startedAt: new Date(start).toISOString(), durationMs: end - start };
 }
 
 function judgementOf(rule: RuleResult): Judgement {
@@ -58,5 +78,7 @@ export function mergeReports(reports: Report[]): Report {
     return { id, statement, level, family, operations, sources, ...combineJudgements(tested) };
   });
   const problems = [...new Set(reports.flatMap((r) => r.problems ?? []))];
-  return { schemaVersion: 1, run, summary: summarize(rules, run.level, problems), rules, problems };
+  // The baseline is judged again on the merged verdicts (and the summary computed with it).
+  const merged: Report = { schemaVersion: 1, run, summary: reports[0]!.summary, rules, problems };
+  return applyBaseline(merged, run.baseline);
 }

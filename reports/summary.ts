@@ -12,6 +12,7 @@ import {
   shortReason,
   truncate,
 } from './format.js';
+import { knownFailures, nowPassing } from './baseline.js';
 import type { Level, Report, RuleResult } from './types.js';
 
 const LEVELS: Level[] = ['must', 'should', 'implementation-defined'];
@@ -28,6 +29,12 @@ function scoreLine(report: Report): string {
     .map((s) => `${s.l} ${s.passed}/${s.judged}`);
   const judged = parts.length > 0;
   return `${judged ? formatPercent(report.summary.score) : 'n/a'}${judged ? ` (${parts.join(', ')})` : ''}`;
+}
+
+/** " · shard 2/3" on the report of one shard. */
+function shardText(report: Report): string {
+  const shard = report.run.shard;
+  return shard === undefined ? '' : ` · shard ${shard.index}/${shard.count}`;
 }
 
 // ---- markdown ----
@@ -65,7 +72,7 @@ export function renderSummaryMarkdown(report: Report): string {
   const header = [
     `${head}: ${md(gateExplanation(report))}`,
     '',
-    `**Score ${scoreLine(report)}** · target ${code(run.target)} · ${run.driver} driver · seed ${run.seed} · gate: ${run.level === 'must' ? 'must' : 'must and should'} rules · ${formatDuration(run.durationMs)} · ${md(`${run.tool.name} ${run.tool.version}`)}`,
+    `**Score ${scoreLine(report)}** · target ${code(run.target)}${shardText(report)} · ${run.driver} driver · seed ${run.seed} · gate: ${run.level === 'must' ? 'must' : 'must and should'} rules · ${formatDuration(run.durationMs)} · ${md(`${run.tool.name} ${run.tool.version}`)}`,
     '',
   ];
   const columns = VERDICT_ORDER;
@@ -82,16 +89,34 @@ export function renderSummaryMarkdown(report: Report): string {
     attention.length === 0
       ? []
       : [
-          `### Failed and errored rules (${attention.length})`,
+          `### ${report.run.baseline === undefined ? 'Failed and errored rules' : 'New failed and errored rules (not in the baseline)'} (${attention.length})`,
           '',
           ...listed.map(markdownRule),
           ...(attention.length > listed.length ? ['', `…and ${attention.length - listed.length} more; see report.html.`] : []),
           '',
         ];
+  const known = knownFailures(report);
+  const knownLines =
+    known.length === 0
+      ? []
+      : [
+          `### Known failures, in the baseline (${known.length})`,
+          '',
+          'These rules still fail, as the baseline expects; they do not fail the run.',
+          '',
+          ...known.slice(0, MARKDOWN_MAX_LISTED).map((r) => `- ${code(r.id)} (${r.level}, ${VERDICT_LABELS[r.verdict]}): ${md(truncate(r.baseline!.reason, 200))}`),
+          ...(known.length > MARKDOWN_MAX_LISTED ? ['', `…and ${known.length - MARKDOWN_MAX_LISTED} more; see report.html.`] : []),
+          '',
+        ];
+  const fixed = nowPassing(report);
+  const fixedLines =
+    fixed.length === 0
+      ? []
+      : [`### Fixed: remove from the baseline (${fixed.length})`, '', ...fixed.map((r) => `- ${code(r.id)} (${VERDICT_LABELS[r.verdict]}); the baseline said: ${md(truncate(r.baseline!.reason, 200))}`), ''];
   const problems = report.problems ?? [];
   const problemLines =
     problems.length === 0 ? [] : ['### Run problems', '', ...problems.slice(0, 10).map((p) => `- ${md(truncate(p, 400))}`), ''];
-  return [...header, ...table, ...failures, ...problemLines].join('\n');
+  return [...header, ...table, ...failures, ...fixedLines, ...knownLines, ...problemLines].join('\n');
 }
 
 // ---- console ----
@@ -114,7 +139,7 @@ export function renderConsoleSummary(report: Report, options: ConsoleSummaryOpti
     .map((v) => paint(summary.counts[v] > 0 ? verdictColor[v]! : '90', `${summary.counts[v]} ${VERDICT_LABELS[v]}`))
     .join(', ');
   const lines = [
-    paint('1', `${run.tool.name} ${run.tool.version}`) + paint('90', ` · ${fit(run.target, 60)} · ${run.driver} driver · seed ${run.seed} · ${formatDuration(run.durationMs)}`),
+    paint('1', `${run.tool.name} ${run.tool.version}`) + paint('90', ` · ${fit(run.target, 60)}${shardText(report)} · ${run.driver} driver · seed ${run.seed} · ${formatDuration(run.durationMs)}`),
     `Rules ${summary.total}: ${counts}`,
     `Score ${paint('1', scoreLine(report))} · gate: ${run.level === 'must' ? 'must' : 'must and should'} rules`,
     summary.conformant
@@ -128,11 +153,19 @@ export function renderConsoleSummary(report: Report, options: ConsoleSummaryOpti
     footer.push('', paint('33', `Run problems (${problems.length}):`), `  ${fit(problems[0]!, 2)}`);
     if (problems.length > 1) footer.push(paint('90', `  …and ${problems.length - 1} more in report.html`));
   }
+  const fixed = nowPassing(report);
+  if (fixed.length > 0) {
+    footer.push('', paint('32', `Fixed, remove from the baseline (${fixed.length}):`), `  ${fit(fixed.map((r) => r.id).join(', '), 2)}`);
+  }
+  const known = knownFailures(report);
+  if (known.length > 0) {
+    footer.push('', paint('90', `Known failures in the baseline (${known.length}, not gating):`), paint('90', `  ${fit(known.map((r) => r.id).join(', '), 2)}`));
+  }
   if (options.outDir !== undefined) footer.push('', `Report: ${join(options.outDir, 'report.html')}`);
 
   const attention = needsAttention(report);
   if (attention.length > 0) {
-    lines.push('', 'Failed and errored rules:');
+    lines.push('', report.run.baseline === undefined ? 'Failed and errored rules:' : 'New failed and errored rules (not in the baseline):');
     // Leave room for the footer and one "and K more" line.
     const budget = CONSOLE_MAX_LINES - lines.length - footer.length - 1;
     let used = 0;

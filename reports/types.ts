@@ -54,6 +54,26 @@ export interface RuleResult {
   durationMs: number;
   /** Vitest test names that checked this rule. */
   tests: string[];
+  /** Set when the run's baseline lists this rule as a known divergence. */
+  baseline?: RuleBaseline;
+}
+
+/**
+ * How a baselined rule fared: `known-failure` (failed or errored, as the baseline expects; it
+ * does not fail the run), `now-passing` (passed or observed: remove it from the baseline),
+ * `not-judged` (not-applicable here, so the run says nothing about it).
+ */
+export type BaselineStatus = 'known-failure' | 'now-passing' | 'not-judged';
+
+export interface RuleBaseline {
+  reason: string;
+  status: BaselineStatus;
+}
+
+/** One known divergence: a rule id and why the team accepts it for now. */
+export interface BaselineEntry {
+  rule: string;
+  reason: string;
 }
 
 export interface RunInfo {
@@ -68,6 +88,12 @@ export interface RunInfo {
   startedAt: string;
   durationMs: number;
   node: string;
+  /** The --rules filter of the run, when it had one. */
+  ruleFilter?: string;
+  /** Set on the report of one shard (`run --shard index/count`); a merged report has none. */
+  shard?: { index: number; count: number };
+  /** The baseline the verdicts were judged against (`--baseline FILE`). */
+  baseline?: { file: string; entries: BaselineEntry[] };
 }
 
 export interface Summary {
@@ -77,6 +103,7 @@ export interface Summary {
   byLevel: Record<Level, Record<Verdict, number>>;
   /** Passed must+should rules over judged must+should rules (pass+fail+error), 0..1. */
   score: number;
+  /** No must (and, at the should gate, should) rule failed or errored, except known failures of the baseline. */
   conformant: boolean;
 }
 

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule, TestRunEndReason } from 'vitest/node';
 import type { Rule } from '../catalogue/rules.js';
+import { applyBaseline, type Baseline } from './baseline.js';
 import { buildReport, type TestOutcome } from './build.js';
 import { redactReport } from './redact.js';
 import type { Report, RunInfo } from './types.js';
@@ -19,6 +20,8 @@ export interface ConformanceReporterOptions {
   /** The whole catalogue when `rules` is a selection; see BuildInput.catalogue. */
   catalogue?: Rule[];
   gateLevel: 'must' | 'should';
+  /** Known divergences: shown, but they do not fail the run. */
+  baseline?: Baseline;
   /** Credentials to scrub from every file and from the report handed to onReport. */
   secrets?: string[];
   /** Called with the redacted report and the paths of the files written. */
@@ -112,7 +115,7 @@ export class ConformanceReporter implements Reporter {
     }
     if (reason === 'interrupted') problems.push('the run was interrupted before all tests finished');
 
-    const report = buildReport({
+    const built = buildReport({
       run: { ...options.run, durationMs: Math.round(performance.now() - this.#startedAt) },
       rules: options.rules,
       ...(options.catalogue !== undefined ? { catalogue: options.catalogue } : {}),
@@ -120,6 +123,7 @@ export class ConformanceReporter implements Reporter {
       gateLevel: options.gateLevel,
       problems,
     });
+    const report = options.baseline === undefined ? built : applyBaseline(built, options.baseline);
     const secrets = options.secrets ?? [];
     const clean = redactReport(report, secrets);
     const files = await writeReports(clean, options.outDir, { secrets });

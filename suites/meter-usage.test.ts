@@ -1,15 +1,7 @@
 // MeterUsage: acceptance, idempotency, duplicates, bounds, allocations, window, DryRun, ClientToken.
 import fc from 'fast-check';
-import {
-  allocations,
-  maxUsageQuantity,
-  meterableProducts,
-  tag,
-  tagList,
-  staleTimestamp,
-  validMeterUsage,
-  type MeterUsageRequest,
-} from '../generators/meter-usage.js';
+import { allocationsSummingTo, tagList, type MeterUsageInput } from '../generators/domain.js';
+import { maxUsageQuantity, meterableProducts, staleMeterUsageTimestamp, validMeterUsage } from '../generators/meter-usage.js';
 import { expectClientError, expectError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
 import { rule, type RuleContext } from './harness/rule.js';
 
@@ -71,8 +63,8 @@ rule('meter-usage.quantity-out-of-range', async (ctx) => {
 rule('meter-usage.allocation-sum', async (ctx) => {
   const scenario = plainRequests(ctx, fc.integer({ min: 0, max: 1_000_000 })).chain((request) =>
     fc
-      .tuple(allocations(request.UsageQuantity!), fc.integer({ min: 1, max: 1000 }), fc.boolean())
-      .map(([allocs, delta, up]): MeterUsageRequest => {
+      .tuple(allocationsSummingTo(ctx.model, request.UsageQuantity!), fc.integer({ min: 1, max: 1000 }), fc.boolean())
+      .map(([allocs, delta, up]): MeterUsageInput => {
         // Move one allocation off by delta so the sum no longer equals UsageQuantity.
         const first = allocs[0].AllocatedUsageQuantity;
         const changed = up || first < delta ? first + delta : first - delta;
@@ -86,8 +78,8 @@ rule('meter-usage.allocation-sum', async (ctx) => {
 
 rule('meter-usage.allocation-duplicate-tags', async (ctx) => {
   const scenario = fc
-    .tuple(plainRequests(ctx, fc.integer({ min: 0, max: 1_000_000 })), tagList(), fc.nat())
-    .map(([request, tags, cut]): MeterUsageRequest => {
+    .tuple(plainRequests(ctx, fc.integer({ min: 0, max: 1_000_000 })), tagList(ctx.model), fc.nat())
+    .map(([request, tags, cut]): MeterUsageInput => {
       const q = request.UsageQuantity!;
       const a = cut % (q + 1);
       // The same tag set twice, the second copy in reverse order: still the same set.
@@ -105,8 +97,7 @@ rule('meter-usage.allocation-duplicate-tags', async (ctx) => {
 });
 
 rule('meter-usage.too-many-tags', async (ctx) => {
-  const sixTags = fc.uniqueArray(tag, { minLength: 6, maxLength: 6, selector: (t) => t.Key });
-  const scenario = fc.tuple(plainRequests(ctx), sixTags).map(([request, tags]): MeterUsageRequest => ({
+  const scenario = fc.tuple(plainRequests(ctx), tagList(ctx.model, 6, 6)).map(([request, tags]): MeterUsageInput => ({
     ...request,
     UsageAllocations: [{ AllocatedUsageQuantity: request.UsageQuantity!, Tags: tags }],
   }));
@@ -116,7 +107,7 @@ rule('meter-usage.too-many-tags', async (ctx) => {
 });
 
 rule('meter-usage.stale-timestamp', async (ctx) => {
-  const scenario = validMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs(), { timestamp: staleTimestamp(ctx.nowMs()) });
+  const scenario = validMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs(), { timestamp: staleMeterUsageTimestamp(ctx.model, ctx.nowMs()) });
   await ctx.property(scenario, async (request, run) => {
     expectError(await run.call('MeterUsage', { ...request }), 'TimestampOutOfBoundsException');
   });

@@ -2,7 +2,7 @@
 // Each request breaks exactly its labelled constraint (checked again on every sample, so
 // shrinking can never blame the target for a request that became valid).
 import { faultSampleProblems, singleFaults } from '../generators/index.js';
-import { meterableProducts, recentTimestamp } from '../generators/meter-usage.js';
+import { acceptedMeterUsageTimestamp, meterableProducts } from '../generators/meter-usage.js';
 import { loadModel } from '../generators/model.js';
 import { OPERATIONS } from '../target/types.js';
 import { conformanceContext } from './harness/context.js';
@@ -26,7 +26,7 @@ const pins = {
 
 for (const operation of OPERATIONS.filter((op) => op in model.operations)) {
   const clientErrors = new Set([...model.operations[operation].errors.filter((e) => !model.shapes[e] || !('fault' in model.shapes[e])), 'ValidationException', 'SerializationException']);
-  for (const fault of singleFaults(model, operation, { pin: pins, timestamp: recentTimestamp(Date.now() + context.clockOffsetMs) })) {
+  for (const fault of singleFaults(model, operation, { pin: pins, timestamp: acceptedMeterUsageTimestamp(model, Date.now() + context.clockOffsetMs) })) {
     rule(fault.ruleId, async (ctx) => {
       await ctx.property(fault.arbitrary, async (request, run) => {
         const problems = faultSampleProblems(ctx.model, operation, fault, request);

@@ -23,3 +23,8 @@ export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
+
+/** Why a real-service endpoint is refused, for the one-line error a user sees. */
+export function realServiceRefusal(host: string, source = 'endpoint'): string {
+  return `${source} ${host} belongs to the real AWS service (AWS Marketplace Metering); a conformance run sends metering records, which bill real customers. Refusing (nothing was sent). Point it at an emulator or test double, or pass --allow-real-service to send DryRun requests only.`;
+}

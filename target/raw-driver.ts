@@ -5,6 +5,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { TargetDescription } from './description.js';
+import { isRealServiceHost, realServiceRefusal } from './guard.js';
 import {
   TargetError,
   type CallOptions,
@@ -32,6 +33,8 @@ export interface RawTargetOptions {
   maxResponseBytes?: number;
   /** Keep-alive connections to the target. */
   connections?: number;
+  /** Hosts of the real service are refused unless this is set (then wrap with dryRunOnly). */
+  allowRealService?: boolean;
 }
 
 const DEFAULTS = {
@@ -52,9 +55,18 @@ export function rawTargetFor(description: TargetDescription, options: Partial<Ra
 export function createRawTarget(options: RawTargetOptions): RawCapableTarget & { readonly endpoint: string } {
   const url = new URL(options.endpoint);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TargetError(`endpoint ${options.endpoint} must be an http or https URL`);
+  if (isRealServiceHost(url.hostname) && !options.allowRealService) throw new TargetError(realServiceRefusal(url.host));
   const origin = url.origin;
   const basePath = url.pathname.replace(/\/+$/, '') || '';
-  const timeouts = { ...DEFAULTS.timeouts, ...options.timeouts };
+  // A shorter total limit also shortens the phases within it.
+  const total = options.timeouts?.total ?? DEFAULTS.timeouts.total;
+  const timeouts = {
+    connect: Math.min(DEFAULTS.timeouts.connect, total),
+    headers: Math.min(DEFAULTS.timeouts.headers, total),
+    body: Math.min(DEFAULTS.timeouts.body, total),
+    ...options.timeouts,
+    total,
+  };
   const maxAttempts = options.maxAttempts ?? DEFAULTS.maxAttempts;
   const retryBaseMs = options.retryBaseMs ?? DEFAULTS.retryBaseMs;
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
@@ -131,7 +143,7 @@ export function createRawTarget(options: RawTargetOptions): RawCapableTarget & {
       const response = await pool.request({ method: method as 'POST', path, headers, body, signal: AbortSignal.timeout(timeouts.total) });
       statusCode = response.statusCode;
       responseHeaders = flattenHeaders(response.headers);
-      text = await readBounded(response.body, maxResponseBytes);
+      text = await readBounded(response.body, maxResponseBytes, responseHeaders['content-length']);
     } catch (error) {
       throw new TargetError(describeTransportError(error, timeouts), exchange);
     }
@@ -208,7 +220,11 @@ function redactHeaders(headers: Record<string, string>): Record<string, string> 
   return out;
 }
 
-async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<string> {
+async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number, declaredLength: string | undefined): Promise<string> {
+  if (declaredLength !== undefined && Number(declaredLength) > limit) {
+    body.destroy();
+    throw new ResponseTooLarge(limit);
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

@@ -3,14 +3,18 @@
 import { request } from 'undici';
 import { normalizeCapabilities, normalizeFixtures, type TargetConfig, ConfigError } from './config.js';
 import { CONTROL_PREFIX, TEST_CREDENTIALS, type TargetCredentials, type TargetDescription, type TargetFixtures, type TargetCapabilities } from './description.js';
-import { isLoopbackHost, isRealServiceHost } from './guard.js';
+import { credentialsFromEnvironment, regionFromEnvironment } from './aws-environment.js';
+import { isLoopbackHost, isRealServiceHost, realServiceRefusal } from './guard.js';
 
 export interface ResolveOptions {
   endpoint: string;
   config?: TargetConfig;
   region?: string;
+  /** Credentials and region follow the AWS conventions from here (see aws-environment.ts). */
   env: NodeJS.ProcessEnv;
   allowRealService?: boolean;
+  /** Time limit of the describe probe, in milliseconds (default 5 s). */
+  timeoutMs?: number;
 }
 
 /** Checks an endpoint URL: well-formed, http(s), not the real service unless allowed. */
@@ -23,22 +27,17 @@ export function checkEndpoint(endpoint: string, allowRealService = false): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`endpoint "${endpoint}" must use http or https`);
   if (url.search || url.hash) throw new ConfigError(`endpoint "${endpoint}" must not have a query or fragment`);
-  if (isRealServiceHost(url.hostname) && !allowRealService) {
-    throw new ConfigError(
-      `endpoint ${url.host} belongs to the real AWS service; a conformance run sends metering records that bill real customers. Refusing (nothing was sent). Point --endpoint at an emulator, or see --allow-real-service.`,
-    );
-  }
+  if (isRealServiceHost(url.hostname) && !allowRealService) throw new ConfigError(realServiceRefusal(url.host));
   return url;
 }
 
 function credentialsFrom(env: NodeJS.ProcessEnv, url: URL): TargetCredentials {
-  const accessKeyId = env.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  if (accessKeyId && secretAccessKey) {
-    return { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
-  }
+  const found = credentialsFromEnvironment(env);
+  if (found !== undefined) return found.value;
   if (isLoopbackHost(url.hostname)) return TEST_CREDENTIALS;
-  throw new ConfigError(`no credentials for ${url.host}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (fixed test credentials are used only for loopback targets)`);
+  throw new ConfigError(
+    `no credentials for ${url.host}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with keys in the shared credentials file (fixed test credentials are used only for loopback targets)`,
+  );
 }
 
 interface PublishedDescription {
@@ -53,32 +52,49 @@ export interface ProbeResult {
   published?: PublishedDescription;
   /** Target clock minus local clock, in ms, when known. */
   clockOffsetMs: number;
+  /** Why the probe learned nothing, when the target answered it badly or not in time. */
+  problem?: string;
+}
+
+/** A describe document is small; a target that sends more is not the reference emulator. */
+const PROBE_BODY_LIMIT = 1 << 20;
+
+async function readProbeBody(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > PROBE_BODY_LIMIT) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
  * Asks the target for the reference emulator's self-description. A target without it is
- * fine (404 and the like); a target that cannot be reached at all is a configuration error.
+ * fine (404 and the like). Only an endpoint that cannot be reached at all (refused, host
+ * unknown) is a configuration error; one that hangs, resets or answers garbage is a target
+ * to judge, and its rules end as `error` with the reason.
  */
 export async function probeTarget(url: URL, timeoutMs = 5_000): Promise<ProbeResult> {
   const base = url.href.replace(/\/+$/, '');
   const started = Date.now();
   let response;
+  let text: string | undefined;
   try {
     response = await request(`${base}${CONTROL_PREFIX}/describe`, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+    text = await readProbeBody(response.body);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    const why =
-      code === 'ECONNREFUSED'
-        ? 'connection refused'
-        : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-          ? 'host not found'
-          : (error as Error).name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT'
-            ? `no answer within ${timeoutMs / 1000} s`
-            : ((error as Error).message ?? String(error));
-    throw new ConfigError(`cannot reach endpoint ${url.origin}: ${why}`);
+    if (code === 'ECONNREFUSED') throw new ConfigError(`cannot reach endpoint ${url.origin}: connection refused`);
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw new ConfigError(`cannot reach endpoint ${url.origin}: host not found`);
+    const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError' || /TIMEOUT/.test(code ?? '');
+    return { clockOffsetMs: 0, problem: timedOut ? `no answer to the describe probe within ${timeoutMs} ms` : `the describe probe failed: ${(error as Error).message ?? String(error)}` };
   }
-  const text = await response.body.text().catch(() => '');
-  if (response.statusCode !== 200) return { clockOffsetMs: 0 };
+  if (response.statusCode !== 200 || text === undefined) return { clockOffsetMs: 0 };
   try {
     const doc = JSON.parse(text) as PublishedDescription;
     if (!doc || typeof doc.region !== 'string' || typeof doc.fixtures !== 'object' || typeof doc.capabilities !== 'object') return { clockOffsetMs: 0 };
@@ -96,10 +112,13 @@ export async function probeTarget(url: URL, timeoutMs = 5_000): Promise<ProbeRes
  */
 export async function resolveTarget(options: ResolveOptions): Promise<{ description: TargetDescription; clockOffsetMs: number; notes: string[] }> {
   const url = checkEndpoint(options.endpoint, options.allowRealService);
-  const probe = await probeTarget(url);
+  // The real service publishes no description: nothing to ask it.
+  const probe: ProbeResult = isRealServiceHost(url.hostname) ? { clockOffsetMs: 0 } : await probeTarget(url, Math.min(5_000, options.timeoutMs ?? 5_000));
   // The reference emulator accepts its published test credentials; anything else gets the environment's.
   const credentials = probe.published ? TEST_CREDENTIALS : credentialsFrom(options.env, url);
   const notes: string[] = [];
+  if (probe.problem) notes.push(`${probe.problem}; continuing without a published description`);
+  if (isRealServiceHost(url.hostname)) notes.push(`${url.host} is the real service: only DryRun MeterUsage and ResolveCustomer calls are sent; rules that need other calls are not-applicable`);
   const config = options.config;
   let fixtures: TargetFixtures;
   let capabilities: TargetCapabilities;
@@ -115,7 +134,7 @@ export async function resolveTarget(options: ResolveOptions): Promise<{ descript
     capabilities = normalizeCapabilities(undefined);
     notes.push('no --config and the target publishes no description: rules that need fixtures are not-applicable (pass --config target.yaml)');
   }
-  const region = options.region ?? config?.region ?? probe.published?.region ?? options.env.AWS_REGION ?? 'us-east-1';
+  const region = options.region ?? config?.region ?? probe.published?.region ?? regionFromEnvironment(options.env)?.value ?? 'us-east-1';
   return {
     description: {
       endpoint: url.href.replace(/\/+$/, ''),

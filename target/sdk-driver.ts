@@ -3,8 +3,10 @@
 // what an application sees: the typed exception class, the parsed output, $metadata.
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { Transform, type Readable } from 'node:stream';
 import * as Sdk from '@aws-sdk/client-marketplace-metering';
 import type { TargetDescription } from './description.js';
+import { isRealServiceHost, realServiceRefusal } from './guard.js';
 import { TargetError, type CallOptions, type Credentials, type Exchange, type Operation, type OperationInput, type Outcome, type Target } from './types.js';
 import { THROTTLING_ERRORS } from './wire.js';
 
@@ -28,8 +30,50 @@ interface Captured {
 
 const REDACT = /Signature=[0-9a-f]+|Credential=[^/,\s]+/gi;
 
-export function createSdkTarget(description: TargetDescription): Target {
+export interface SdkTargetOptions {
+  /** Time limit of one call, retries included, in milliseconds (default 30 s). */
+  timeoutMs?: number;
+  /** Larger response bodies are a harness error, not something to buffer (default 1 MiB). */
+  maxResponseBytes?: number;
+  /** Hosts of the real service are refused unless this is set (then wrap with dryRunOnly). */
+  allowRealService?: boolean;
+}
+
+class ResponseNotUsable extends Error {
+  override readonly name = 'ResponseNotUsable';
+}
+
+/**
+ * The response body as the SDK's deserializer will read it, bounded in size; an empty body
+ * on a 2xx is refused too, as the raw driver does (the SDK would read it as `{}`).
+ */
+function boundedBody(body: Readable, status: number, declaredLength: string | undefined, limit: number): Readable {
+  if (declaredLength !== undefined && Number(declaredLength) > limit) {
+    body.destroy();
+    throw new ResponseNotUsable(`answered with a body larger than ${limit} bytes; stopped reading`);
+  }
+  let size = 0;
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      if (size > limit) {
+        body.destroy();
+        done(new ResponseNotUsable(`answered with a body larger than ${limit} bytes; stopped reading`));
+      } else done(null, chunk);
+    },
+    flush(done) {
+      done(status >= 200 && status < 300 && size === 0 ? new ResponseNotUsable(`answered HTTP ${status} with an empty body; expected a JSON object`) : null);
+    },
+  });
+  body.on('error', (error) => counted.destroy(error));
+  return body.pipe(counted);
+}
+
+export function createSdkTarget(description: TargetDescription, options: SdkTargetOptions = {}): Target {
   const url = new URL(description.endpoint);
+  if (isRealServiceHost(url.hostname) && !options.allowRealService) throw new TargetError(realServiceRefusal(url.host));
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxResponseBytes = options.maxResponseBytes ?? 1 << 20;
   const agent = url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 32 }) : new HttpAgent({ keepAlive: true, maxSockets: 32 });
   const clients = new Map<string, Sdk.MarketplaceMeteringClient>();
 
@@ -42,7 +86,14 @@ export function createSdkTarget(description: TargetDescription): Target {
         region: description.region,
         credentials,
         maxAttempts: 3,
-        requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, httpAgent: agent, httpsAgent: agent } as never,
+        requestHandler: {
+          connectionTimeout: Math.min(5_000, timeoutMs),
+          requestTimeout: timeoutMs,
+          // Without this the SDK only logs a warning when the limit passes, and waits on.
+          throwOnRequestTimeout: true,
+          httpAgent: agent,
+          httpsAgent: agent,
+        } as never,
       });
       if (clients.size > 256) clients.clear();
       clients.set(key, client);
@@ -73,12 +124,22 @@ export function createSdkTarget(description: TargetDescription): Target {
       },
       { step: 'finalizeRequest', priority: 'low', name: 'conformanceCapture' },
     );
+    // Inside the SDK's deserializer: it reads the body through the bound.
+    command.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        const response = result.response as { statusCode: number; headers: Record<string, string>; body: Readable };
+        response.body = boundedBody(response.body, response.statusCode, lowerKeys(response.headers)['content-length'], maxResponseBytes);
+        return result;
+      },
+      { step: 'deserialize', priority: 'low', name: 'conformanceBoundedBody' },
+    );
     const exchange = (): Exchange => ({
       request: captured.request ?? { method: 'POST', url: description.endpoint, headers: {}, body: '' },
       ...(captured.response ? { response: { ...captured.response, body: '' } } : {}),
     });
     try {
-      const output = (await client.send(command as never)) as Record<string, unknown> & { $metadata: Sdk.MeterUsageCommandOutput['$metadata'] };
+      const output = (await client.send(command as never, { abortSignal: AbortSignal.timeout(timeoutMs) })) as Record<string, unknown> & { $metadata: Sdk.MeterUsageCommandOutput['$metadata'] };
       const { $metadata, ...rest } = output;
       return {
         kind: 'success',
@@ -92,6 +153,9 @@ export function createSdkTarget(description: TargetDescription): Target {
     } catch (error) {
       const e = error as Error & { $fault?: string; $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number }; message: string };
       const status = e.$metadata?.httpStatusCode;
+      // The SDK appends a hint about $response to deserialization errors; the first line is ours.
+      if (e instanceof ResponseNotUsable) throw new TargetError(e.message.split('\n')[0], exchange());
+      if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new TargetError(`did not finish answering within ${timeoutMs} ms`, exchange());
       if (!e.$fault || status === undefined) {
         throw new TargetError(`could not be reached or answered garbage through the SDK: ${e.name}: ${e.message}`, exchange());
       }

@@ -248,6 +248,10 @@ describe('BatchMeterUsage fault modes', () => {
     expect(statuses(batch({ ProductCode: SAAS, UsageRecords: [legacy({ Timestamp: seconds(Date.UTC(2026, 6, 31, 23)) })] }, context))).toEqual(['Success']);
   });
 
+  test('far-away timestamps are a TimestampOutOfBoundsException, not a crash', () => {
+    for (const ts of [1e20, -1e20, 8.64e13]) expect(errorOf(batch({ ProductCode: SAAS, UsageRecords: [legacy({ Timestamp: ts })] }))).toBe('TimestampOutOfBoundsException');
+  });
+
   test('batch-accept-oversize', () => {
     const many = Array.from({ length: 26 }, (_, i) => legacy({ Timestamp: seconds(NOW - i * 50 * 60_000) }));
     expect(statuses(batch({ ProductCode: SAAS, UsageRecords: many }, ctx({ faultNames: ['batch-accept-oversize'] })))).toHaveLength(26);

@@ -1,6 +1,7 @@
 // MeterUsage semantics of the reference emulator, driven through its operation pipeline
 // (decode → constraints → handler) with a fixed clock, so window boundaries are exact.
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { SPECS_DIR } from '../catalogue/paths.js';
 import { loadModel, type ServiceModel } from '../generators/model.js';
@@ -347,5 +348,69 @@ describe('MeterUsage follows the model version', () => {
     const context = ctx({ model: history('2016-08-02') });
     expect(meter(request({ UsageQuantity: 1000000, DryRun: false }), context).id).toBeDefined();
     expect(meter(request({ UsageDimension: 'Users', UsageQuantity: 1000001, DryRun: false }), context).error?.type).toBe('ValidationException');
+  });
+});
+
+describe('MeterUsage never fails with a 500', () => {
+  test('any JSON number as Timestamp or quantity gets a modeled answer', () => {
+    const number = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(1e20, -1e20, 8.64e12, Number.MAX_SAFE_INTEGER, -0));
+    fc.assert(
+      fc.property(number, number, (timestamp, quantity) => {
+        const outcome = meter(JSON.stringify({ ProductCode: 'conformance-ami-1', UsageDimension: 'Hours', Timestamp: timestamp, UsageQuantity: quantity }));
+        if (outcome.error) expect(outcome.error.status).toBeLessThan(500);
+      }),
+      { numRuns: 300, seed: 99 },
+    );
+  });
+});
+
+describe('MeterUsage against a reference model of the ledger', () => {
+  // Small domains so that keys, quantities and tokens collide often.
+  const step = fc.record({
+    dimension: fc.constantFrom('Hours', 'Users'),
+    minutesAgo: fc.constantFrom(0, 10, 31, 65, 130),
+    quantity: fc.integer({ min: 0, max: 2 }),
+    token: fc.constantFrom(undefined, 'tok-a', 'tok-b'),
+  });
+
+  test('outcomes and id reuse match the model for any sequence of requests', () => {
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 25 }), (steps) => {
+        ledger = new Ledger();
+        const byKey = new Map<string, { quantity: number; id: number }>();
+        const tokens = new Map<string, { fingerprint: string; id: number }>();
+        const emulatorIds: string[] = [];
+        for (const s of steps) {
+          const timestampMs = NOW - s.minutesAgo * 60_000;
+          const fingerprint = JSON.stringify([s.dimension, timestampMs, s.quantity]);
+          const key = `${s.dimension}/${Math.floor(timestampMs / HOUR)}`;
+          // The model: token first, then the (dimension, hour) key.
+          let expected: number | 'IdempotencyConflictException' | 'DuplicateRequestException';
+          const bound = s.token === undefined ? undefined : tokens.get(s.token);
+          const existing = byKey.get(key);
+          if (bound) expected = bound.fingerprint === fingerprint ? bound.id : 'IdempotencyConflictException';
+          else if (existing) expected = existing.quantity === s.quantity ? existing.id : 'DuplicateRequestException';
+          else {
+            expected = emulatorIds.length;
+            byKey.set(key, { quantity: s.quantity, id: expected });
+          }
+          if (typeof expected === 'number' && s.token !== undefined) tokens.set(s.token, { fingerprint, id: expected });
+
+          const body = request({ UsageDimension: s.dimension, UsageQuantity: s.quantity, Timestamp: seconds(timestampMs), ...(s.token ? { ClientToken: s.token } : {}) });
+          const actual = meter(body);
+          if (typeof expected === 'string') {
+            expect(actual.error?.type).toBe(expected);
+          } else if (expected === emulatorIds.length) {
+            expect(actual.id).toBeDefined();
+            expect(emulatorIds).not.toContain(actual.id);
+            emulatorIds.push(actual.id!);
+          } else {
+            expect(actual.id).toBe(emulatorIds[expected]);
+          }
+        }
+        expect(ledger.records().map((r) => r.meteringRecordId)).toEqual(emulatorIds);
+      }),
+      { numRuns: 200, seed: 20260715 },
+    );
   });
 });

@@ -325,7 +325,7 @@ describe('control API', () => {
   });
 
   test('malformed control requests → 400; unknown paths 404; wrong methods 405', async () => {
-    for (const body of ['', 'nope', '[]', '{}', '{"set":"soon"}', '{"set":1,"advance":1}', '{"advance":null}', '{"set":-5}']) {
+    for (const body of ['', 'nope', '[]', '{}', '{"set":"soon"}', '{"set":1,"advance":1}', '{"advance":null}', '{"set":-5}', '{"set":1e300}', '{"advance":1e15}']) {
       const response = await control('/clock', { method: 'POST', body });
       expect(response.status, body).toBe(400);
       expect(response.body.__type).toBe('InvalidControlRequestException');

@@ -20,10 +20,12 @@ const sample = <T>(arbitrary: fc.Arbitrary<T>, numRuns = 300) => fc.sample(arbit
 const ok = (shape: string, value: unknown) => validator(model, shape)(toWire(value));
 
 describe('patterns under ECMA-262, as ajv applies them', () => {
-  test('every pattern of every model version compiles and every shape gets a validator', () => {
+  test('every pattern of every model version compiles, and every input and output shape gets a validator', () => {
     for (const m of ALL_MODELS) {
       for (const pattern of patternsOf(m.shapes).keys()) expect(modelRegExp(pattern)).toBeInstanceOf(RegExp);
-      for (const shape of Object.keys(m.shapes)) expect(typeof validator(m, shape)).toBe('function');
+      for (const op of Object.values(m.operations)) {
+        for (const shape of [op.input, ...(op.output ? [op.output] : [])]) expect(validator(m, shape)({}).errors.every((e) => e.keyword === 'required')).toBe(true);
+      }
     }
   });
   test('the tag pattern admits exactly U+0020..U+003D, +, ., _, :, /, @, A-Z, a-z (` -=` is a range)', () => {

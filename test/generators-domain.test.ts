@@ -181,8 +181,8 @@ describe('usage allocations', () => {
   test('tag characters come from the model pattern, with the edges of the ` -=` range', () => {
     const chars = tagCharacters(model);
     expect(chars.allowed).toHaveLength(84);
-    for (const c of [' ', '=', '@', '_', 'A', 'z']) expect(chars.edgeAllowed).toContain(c);
-    for (const c of ['/', '5', 'm']) expect(chars.edgeAllowed).not.toContain(c);
+    for (const c of [' ', '=', '@', 'Z', '_', 'a', 'z']) expect(chars.edgeAllowed).toContain(c);
+    for (const c of ['/', '5', 'm', 'A']) expect(chars.edgeAllowed).not.toContain(c);
     for (const c of ['>', '?', '[', '^', '`', '{', '\\', '\t', '\u001f']) expect(chars.edgeRejected).toContain(c);
     expect(chars.edgeRejected.filter((c) => chars.allowed.includes(c))).toEqual([]);
   });
@@ -218,6 +218,7 @@ describe('batches and customer identity', () => {
         expect('CustomerIdentifier' in record).toBe(identity === 'identifier' || identity === 'both');
         expect('CustomerAWSAccountId' in record).toBe(identity === 'account' || identity === 'both');
         expect(['111111111111', '222222222222', '333333333333', undefined]).toContain(record.CustomerAWSAccountId);
+        expect(['cust-a', 'cust-b', undefined]).toContain(record.CustomerIdentifier);
         expect(['users', 'storage']).toContain(record.Dimension);
         expect(now - record.Timestamp.getTime()).toBeLessThan(24 * HOUR_MS);
         expect(now - record.Timestamp.getTime()).toBeGreaterThanOrEqual(0);

@@ -15,6 +15,10 @@ export interface ConformanceContext {
   clockOffsetMs: number;
   /** Replays one counterexample: the rule it belongs to and fast-check's path. */
   replay?: { ruleId: string; path: string };
+  /** The user passed --allow-real-service: a real-service target gets DryRun calls only. */
+  allowRealService?: boolean;
+  /** Time limit of one request to the target, in milliseconds (default: the driver's). */
+  requestTimeoutMs?: number;
 }
 
 declare module 'vitest' {

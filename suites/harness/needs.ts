@@ -9,11 +9,20 @@ const FIXTURE_TESTS: Record<FixtureNeed, [string, (f: TargetFixtures) => boolean
   product: ['an AMI or container product with at least one dimension', (f) => f.products.some((p) => p.kind !== 'saas' && p.dimensions.length > 0)],
   'saas-product': ['a SaaS product with at least one dimension', (f) => f.products.some((p) => p.kind === 'saas' && p.dimensions.length > 0)],
   customer: ['a subscribed customer', (f) => f.customers.some((c) => c.subscribed)],
+  'legacy-customer': ['a subscribed customer with a legacy CustomerIdentifier', (f) => f.customers.some((c) => c.subscribed && c.identifier !== undefined)],
   'unsubscribed-customer': ['an unsubscribed customer', (f) => f.customers.some((c) => !c.subscribed)],
   token: ['a valid registration token', (f) => f.tokens.some((t) => t.state === 'valid')],
   'expired-token': ['an expired registration token', (f) => f.tokens.some((t) => t.state === 'expired')],
   license: ['a customer with a LicenseArn', (f) => f.customers.some((c) => c.licenseArn !== undefined)],
-  registration: ['a RegisterUsage product with a public key version', (f) => f.registrations.some((r) => r.publicKeyVersions.length > 0)],
+  registration: ['an entitled RegisterUsage product with a public key version', (f) => f.registrations.some((r) => r.entitlement === 'entitled' && r.publicKeyVersions.length > 0)],
+  'registration-not-entitled': [
+    'a RegisterUsage product whose customer is not entitled (entitlement not-entitled)',
+    (f) => f.registrations.some((r) => r.entitlement === 'not-entitled' && r.publicKeyVersions.length > 0),
+  ],
+  'registration-platform-not-supported': [
+    'a RegisterUsage product called from an unsupported platform (entitlement platform-not-supported)',
+    (f) => f.registrations.some((r) => r.entitlement === 'platform-not-supported' && r.publicKeyVersions.length > 0),
+  ],
 };
 
 const CAPABILITY_TEXT: Record<string, string> = {

@@ -8,6 +8,8 @@ import type { Rule } from '../../catalogue/rules.js';
 import { loadModel, type ServiceModel } from '../../generators/model.js';
 import type { RuleMeta } from '../../reports/types.js';
 import type { TargetDescription, TargetFixtures } from '../../target/description.js';
+import { dryRunOnly, REAL_SERVICE_REASON, RefusedOnRealService } from '../../target/dry-run-only.js';
+import { isRealServiceHost } from '../../target/guard.js';
 import { rawTargetFor } from '../../target/raw-driver.js';
 import { createSdkTarget } from '../../target/sdk-driver.js';
 import { TargetError, type CallOptions, type Credentials, type Exchange, type Operation, type OperationInput, type Outcome, type RawCapableTarget, type RawRequest, type Target } from '../../target/types.js';
@@ -26,7 +28,15 @@ let sharedTarget: Target | undefined;
 
 function targetFor(context: ConformanceContext): Target {
   if (!sharedTarget) {
-    sharedTarget = context.driver === 'sdk' ? createSdkTarget(context.target) : rawTargetFor(context.target);
+    // The drivers refuse the real service unless allowed; when allowed, only calls that record nothing go out.
+    const realService = isRealServiceHost(new URL(context.target.endpoint).hostname);
+    const allowRealService = realService && context.allowRealService === true;
+    const timeoutMs = context.requestTimeoutMs;
+    const driver =
+      context.driver === 'sdk'
+        ? createSdkTarget(context.target, { allowRealService, ...(timeoutMs ? { timeoutMs } : {}) })
+        : rawTargetFor(context.target, { allowRealService, ...(timeoutMs ? { timeouts: { total: timeoutMs } } : {}) });
+    sharedTarget = realService ? dryRunOnly(driver) : driver;
   }
   return sharedTarget;
 }
@@ -146,6 +156,12 @@ export function rule(ids: string | string[], body: (ctx: RuleContext) => Promise
     try {
       await body(ctx);
     } catch (error) {
+      if (error instanceof RefusedOnRealService) {
+        meta.verdict = 'not-applicable';
+        meta.reason = REAL_SERVICE_REASON;
+        vitestContext.skip(REAL_SERVICE_REASON);
+        return;
+      }
       if (error instanceof TargetError) {
         meta.verdict = 'error';
         meta.reason = `target ${error.message}`;

@@ -1,0 +1,229 @@
+// `npm run bench`: throughput, wall time and memory, side by side, in one run. Prints a table
+// and writes bench/results.json. Numbers, never assertions: the machines are shared and noisy.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { Pool } from 'undici';
+import { PACKAGE_ROOT } from '../catalogue/paths.js';
+import { singleFaults, validInput } from '../generators/index.js';
+import { loadModel } from '../generators/model.js';
+import { createRawTarget } from '../target/raw-driver.js';
+import { CONTROL_PREFIX, TEST_CREDENTIALS } from '../target/description.js';
+import { OPERATIONS, type Operation } from '../target/types.js';
+
+const BIN = join(PACKAGE_ROOT, 'bin', 'metering-conformance.js');
+const CONCURRENCY = 32;
+const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const quick = process.argv.includes('--quick');
+
+interface Row {
+  name: string;
+  value: number;
+  unit: string;
+  note?: string;
+}
+const rows: Row[] = [];
+function record(name: string, value: number, unit: string, note?: string): number {
+  rows.push({ name, value, unit, ...(note ? { note } : {}) });
+  process.stderr.write(`  ${name}: ${format(value)} ${unit}${note ? ` (${note})` : ''}\n`);
+  return value;
+}
+function format(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
+}
+
+/** Peak resident set (VmHWM) of a process, in MB, from /proc. */
+function peakRssMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return kb / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Child processes of a pid (for the vitest workers of a run), from /proc. */
+function descendants(pid: number): number[] {
+  const out: number[] = [];
+  let children: string;
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  } catch {
+    return out;
+  }
+  for (const child of children.split(/\s+/).filter(Boolean).map(Number)) out.push(child, ...descendants(child));
+  return out;
+}
+
+/** Drives `send` with CONCURRENCY requests in flight for LOAD_SECONDS; returns requests/second. */
+async function drive(send: (i: number) => Promise<unknown>): Promise<number> {
+  const deadline = performance.now() + LOAD_SECONDS * 1000;
+  let done = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, worker) => {
+      for (let i = worker; performance.now() < deadline; i += CONCURRENCY) {
+        await send(i);
+        done++;
+      }
+    }),
+  );
+  return done / ((performance.now() - started) / 1000);
+}
+
+function startServe(args: string[] = []): Promise<{ url: string; child: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) resolve({ url: match[1], child });
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise<void>((done) => {
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+  });
+}
+
+/** (a) a bare node:http server answering a fixed small JSON body, in its own process. */
+async function loopbackCeiling(): Promise<number> {
+  const script = `const http=require('node:http');const body=Buffer.from('{"MeteringRecordId":"00000000-0000-0000-0000-000000000000"}');
+http.createServer((req,res)=>{req.resume();req.on('end',()=>{res.writeHead(200,{'content-type':'application/x-amz-json-1.1','content-length':body.length});res.end(body);});}).listen(0,'127.0.0.1',function(){process.stdout.write(String(this.address().port)+'\\n');});`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY });
+  const body = JSON.stringify({ ProductCode: 'conformance-ami-1', Timestamp: 1, UsageDimension: 'Hours', UsageQuantity: 1 });
+  try {
+    return await drive(async () => {
+      const res = await pool.request({ method: 'POST', path: '/', headers: { 'content-type': 'application/x-amz-json-1.1' }, body });
+      await res.body.text();
+    });
+  } finally {
+    await pool.close();
+    await stop(child);
+  }
+}
+
+/** (b) the emulator's signed, keep-alive MeterUsage and BatchMeterUsage throughput, and its peak RSS. */
+async function emulatorThroughput(): Promise<{ meterUsage: number; batch: number; rssMb: number }> {
+  const { url, child } = await startServe();
+  const describe = (await (await fetch(`${url}${CONTROL_PREFIX}/describe`)).json()) as {
+    fixtures: { products: { code: string; kind: string; dimensions: string[] }[]; customers: { accountId: string; productCode: string; subscribed: boolean; licenseArn?: string }[] };
+  };
+  const product = describe.fixtures.products.find((p) => p.kind !== 'saas')!;
+  const saas = describe.fixtures.products.find((p) => p.kind === 'saas')!;
+  const customer = describe.fixtures.customers.find((c) => c.subscribed && c.productCode === saas.code);
+  const target = createRawTarget({ endpoint: url, region: 'us-east-1', credentials: TEST_CREDENTIALS, connections: CONCURRENCY });
+  // A few hundred callers so that most requests record something new, as a suite's do.
+  const callers = Array.from({ length: 256 }, (_, i) => ({ accessKeyId: `MCBENCH${String(i).padStart(6, '0')}`, secretAccessKey: TEST_CREDENTIALS.secretAccessKey }));
+  const now = Date.now();
+  try {
+    const meterUsage = await drive(async (i) => {
+      const outcome = await target.call(
+        'MeterUsage',
+        { ProductCode: product.code, Timestamp: new Date(now - ((i >> 8) % 5) * 3_600_000), UsageDimension: product.dimensions[i % product.dimensions.length], UsageQuantity: i % 7 },
+        { credentials: callers[i % callers.length] },
+      );
+      if (outcome.kind !== 'success' && outcome.errorType !== 'DuplicateRequestException') throw new Error(`bench MeterUsage: ${outcome.errorType}`);
+    });
+    let batch = 0;
+    if (customer) {
+      const records = (i: number) =>
+        Array.from({ length: 25 }, (_, r) => ({
+          Timestamp: new Date(now - (r % 5) * 60_000),
+          Dimension: saas.dimensions[r % saas.dimensions.length],
+          Quantity: i,
+          CustomerAWSAccountId: customer.accountId,
+          ...(customer.licenseArn ? { LicenseArn: customer.licenseArn } : {}),
+        }));
+      batch = await drive(async (i) => {
+        const outcome = await target.call('BatchMeterUsage', { UsageRecords: records(i) }, { credentials: callers[i % callers.length] });
+        if (outcome.kind !== 'success') throw new Error(`bench BatchMeterUsage: ${outcome.errorType} ${outcome.message ?? ''}`);
+      });
+    }
+    return { meterUsage, batch, rssMb: peakRssMb(child.pid!) };
+  } finally {
+    await target.close();
+    await stop(child);
+  }
+}
+
+/** (c, d, f) a full run against a served emulator: wall time, conformance requests/s, peak RSS. */
+async function fullRun(runs?: number): Promise<{ wallMs: number; requests: number; runnerRssMb: number; emulatorRssMb: number; exit: number | null }> {
+  const { url, child: emulator } = await startServe();
+  const out = join(PACKAGE_ROOT, 'bench', '.run-report');
+  const started = performance.now();
+  const args = [BIN, 'run', '--endpoint', url, '--seed', '1', '--out', out, ...(runs ? ['--runs', String(runs)] : [])];
+  const runner = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  let runnerRssMb = 0;
+  const sampler = setInterval(() => {
+    const total = [runner.pid!, ...descendants(runner.pid!)].reduce((sum, pid) => sum + peakRssMb(pid), 0);
+    runnerRssMb = Math.max(runnerRssMb, total);
+  }, 100);
+  const exit = await new Promise<number | null>((done) => runner.on('exit', done));
+  clearInterval(sampler);
+  const wallMs = performance.now() - started;
+  const stats = (await (await fetch(`${url}${CONTROL_PREFIX}/describe`)).json()) as { stats?: { requests?: number } };
+  const emulatorRssMb = peakRssMb(emulator.pid!);
+  await stop(emulator);
+  return { wallMs, requests: stats.stats?.requests ?? 0, runnerRssMb, emulatorRssMb, exit };
+}
+
+/** (e) generation throughput per operation: valid requests and single-fault requests per second. */
+function generatorThroughput(): void {
+  const model = loadModel();
+  for (const operation of OPERATIONS) {
+    if (!(operation in model.operations)) continue;
+    const valid = validInput(model, operation as Operation);
+    let t = performance.now();
+    const n = quick ? 200 : 1000;
+    fc.sample(valid, { numRuns: n, seed: 1 });
+    record(`generate valid ${operation}`, n / ((performance.now() - t) / 1000), 'req/s');
+    const faults = singleFaults(model, operation);
+    t = performance.now();
+    let count = 0;
+    for (const fault of faults) {
+      const k = Math.max(1, Math.floor(n / faults.length));
+      fc.sample(fault.arbitrary, { numRuns: k, seed: 1 });
+      count += k;
+    }
+    record(`generate invalid ${operation}`, count / ((performance.now() - t) / 1000), 'req/s', `${faults.length} fault cases`);
+  }
+}
+
+async function main(): Promise<void> {
+  process.stderr.write(`metering-conformance bench (concurrency ${CONCURRENCY}, ${LOAD_SECONDS} s per load)\n`);
+  const ceiling = record('(a) loopback ceiling, bare node:http', await loopbackCeiling(), 'req/s');
+  const emulator = await emulatorThroughput();
+  record('(b) emulator MeterUsage, signed keep-alive', emulator.meterUsage, 'req/s', `${((emulator.meterUsage / ceiling) * 100).toFixed(0)}% of (a)`);
+  record('(b) emulator BatchMeterUsage (25 records)', emulator.batch, 'req/s', `${format(emulator.batch * 25)} records/s`);
+  const run = await fullRun();
+  const suiteRate = run.requests / (run.wallMs / 1000);
+  record('(c) suite throughput, default run', suiteRate, 'req/s', `${((suiteRate / emulator.meterUsage) * 100).toFixed(0)}% of (b); ${run.requests} requests`);
+  record('(d) default full run, wall time', run.wallMs / 1000, 's', `exit ${run.exit}`);
+  if (!quick) {
+    const big = await fullRun(1000);
+    record('(d) full run with --runs 1000, wall time', big.wallMs / 1000, 's', `exit ${big.exit}`);
+  }
+  generatorThroughput();
+  record('(f) peak RSS, runner (CLI + vitest workers)', run.runnerRssMb, 'MB');
+  record('(f) peak RSS, emulator under load', Math.max(emulator.rssMb, run.emulatorRssMb), 'MB');
+
+  const width = Math.max(...rows.map((r) => r.name.length));
+  process.stdout.write(`\n${'measure'.padEnd(width)}  ${'value'.padStart(12)}  unit   note\n`);
+  for (const r of rows) process.stdout.write(`${r.name.padEnd(width)}  ${format(r.value).padStart(12)}  ${r.unit.padEnd(5)}  ${r.note ?? ''}\n`);
+  const results = { date: new Date().toISOString(), node: process.version, cores: (await import('node:os')).cpus().length, concurrency: CONCURRENCY, loadSeconds: LOAD_SECONDS, rows };
+  writeFileSync(join(PACKAGE_ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`\nwritten to bench/results.json\n`);
+}
+
+await main();

@@ -1,0 +1,236 @@
+// Idempotency of MeterUsage: what counts as the same request (explicit defaults, the hour
+// key, allocations and their order, ClientToken), and that a retry after a lost answer is
+// recorded once. Member order is in protocol.test.ts; BatchMeterUsage retries in
+// batch-meter-usage.test.ts. Sources: semantics §3.1, §3.5, §5 items 5–8 and 33.
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { allocations, maxUsageQuantity, meterableProducts, tagList, type MeterUsageRequest } from '../generators/meter-usage.js';
+import { encodeInput } from '../target/wire.js';
+import type { Outcome } from '../target/types.js';
+import { expectError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
+import { rule, type PropertyRun, type RuleContext } from './harness/rule.js';
+import { canonicalAllocations, clientToken, MINUTE_MS, meterUsageRequest, otherHourPair, sameHourPair } from './stateful/requests.js';
+import { readTargetLedger } from './stateful/target-ledger.js';
+import { answerOf, Tally } from './stateful/tally.js';
+
+/** Observation rules run a few random cases beside their examples. */
+const observationRuns = (ctx: RuleContext) => Math.min(ctx.context.runs, 20);
+
+/** Valid requests without allocations, DryRun or token: the base the variants change. */
+const plainRequest = (ctx: RuleContext, quantity?: fc.Arbitrary<number>) =>
+  meterUsageRequest(ctx.fixtures, ctx.model, ctx.nowMs(), { allocations: false, ...(quantity ? { quantity } : {}) }).map(({ DryRun: _dropped, ...r }) => r);
+
+/** A fixed request ten minutes old, for documented examples. */
+function exampleRequest(ctx: RuleContext, quantity: number): MeterUsageRequest {
+  const product = meterableProducts(ctx.fixtures)[0];
+  return { ProductCode: product.code, UsageDimension: product.dimensions[0], UsageQuantity: quantity, Timestamp: new Date(Math.floor(ctx.nowMs() / 1000) * 1000 - 10 * MINUTE_MS) };
+}
+
+async function firstRecord(run: PropertyRun, request: MeterUsageRequest): Promise<string> {
+  const first = await run.call('MeterUsage', { ...request });
+  expectSuccess(first, 'the first request to succeed');
+  return expectStringMember(first, 'MeteringRecordId');
+}
+
+/** How a repeat compares with the first answer, for observations. */
+function repeatAnswer(outcome: Outcome, firstId: string): string {
+  if (outcome.kind !== 'success') return answerOf(outcome);
+  return outcome.output.MeteringRecordId === firstId ? 'the first MeteringRecordId' : 'accepted with a new MeteringRecordId';
+}
+
+// ---- what counts as the same request ------------------------------------------------------
+
+type DefaultMember = 'UsageQuantity' | 'DryRun';
+
+interface DefaultsCase {
+  request: MeterUsageRequest;
+  /** The members spelled out in one request of the pair and left out in the other. */
+  members: DefaultMember[];
+  explicitFirst: boolean;
+}
+
+rule('idempotency.explicit-defaults', async (ctx) => {
+  const quantity = fc.oneof({ weight: 2, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 1000 }) });
+  const scenario = fc
+    .tuple(plainRequest(ctx, quantity), fc.subarray<DefaultMember>(['UsageQuantity', 'DryRun'], { minLength: 1 }), fc.boolean())
+    .map(([request, members, explicitFirst]): DefaultsCase => ({
+      request,
+      // UsageQuantity can only be left out when it is the default.
+      members: request.UsageQuantity === 0 ? members : ['DryRun'],
+      explicitFirst,
+    }));
+  const example: DefaultsCase = { request: exampleRequest(ctx, 0), members: ['UsageQuantity', 'DryRun'], explicitFirst: true };
+  await ctx.property(
+    scenario,
+    async ({ request, members, explicitFirst }, run) => {
+      const explicit: MeterUsageRequest = { ...request, ...(members.includes('DryRun') ? { DryRun: false } : {}) };
+      const omitted: MeterUsageRequest = { ...request };
+      if (members.includes('UsageQuantity')) delete omitted.UsageQuantity;
+      const [first, second] = explicitFirst ? [explicit, omitted] : [omitted, explicit];
+      const id = await firstRecord(run, first);
+      const repeat = await run.call('MeterUsage', { ...second });
+      const expected = `the same request with ${members.join(' and ')} ${explicitFirst ? 'left out' : 'spelled out'} to succeed with MeteringRecordId ${id}`;
+      expectSuccess(repeat, expected);
+      if (repeat.output.MeteringRecordId !== id) fail(expected, repeat);
+    },
+    { examples: [example] },
+  );
+});
+
+type HourCase = { kind: 'same quantity' | 'other quantity' | 'other hour'; first: MeterUsageRequest; second: MeterUsageRequest };
+
+rule('idempotency.same-hour-key', async (ctx) => {
+  const now = ctx.nowMs();
+  const max = maxUsageQuantity(ctx.model);
+  const base = meterUsageRequest(ctx.fixtures, ctx.model, now).map(({ DryRun: _dropped, ...r }) => r);
+  const sameHour = fc.tuple(base, sameHourPair(now), fc.integer({ min: 1, max: 1000 }), fc.boolean()).map(([request, [a, b], delta, sameQuantity]): HourCase => {
+    const first = { ...request, Timestamp: a };
+    if (sameQuantity) return { kind: 'same quantity', first, second: { ...first, Timestamp: b } };
+    const q = first.UsageQuantity ?? 0;
+    const other = q + delta <= max ? q + delta : q - delta;
+    const { UsageAllocations: _none, ...plain } = first;
+    return { kind: 'other quantity', first, second: { ...plain, Timestamp: b, UsageQuantity: other } };
+  });
+  const hours = otherHourPair(now);
+  const otherHour = hours && fc.tuple(base, hours).map(([request, [a, b]]): HourCase => ({ kind: 'other hour', first: { ...request, Timestamp: a }, second: { ...request, Timestamp: b } }));
+  await ctx.property(otherHour ? fc.oneof({ weight: 2, arbitrary: sameHour }, { weight: 1, arbitrary: otherHour }) : sameHour, async ({ kind, first, second }, run) => {
+    const id = await firstRecord(run, first);
+    const outcome = await run.call('MeterUsage', { ...second });
+    if (kind === 'other quantity') {
+      expectError(outcome, 'DuplicateRequestException', 'DuplicateRequestException for another quantity in the same hour');
+      return;
+    }
+    if (kind === 'same quantity') {
+      const expected = `a request identical after rounding down to the hour to succeed with MeteringRecordId ${id}`;
+      expectSuccess(outcome, expected);
+      if (outcome.output.MeteringRecordId !== id) fail(expected, outcome);
+      return;
+    }
+    const expected = `a request for another hour to be a new record (HTTP 200, a MeteringRecordId other than ${id})`;
+    expectSuccess(outcome, expected);
+    if (expectStringMember(outcome, 'MeteringRecordId') === id) fail(expected, outcome);
+  });
+});
+
+rule('idempotency.allocations-differ', async (ctx) => {
+  const scenario = plainRequest(ctx, fc.integer({ min: 1, max: 1000 }))
+    .chain((request) => fc.tuple(fc.constant(request), allocations(request.UsageQuantity!), allocations(request.UsageQuantity!)))
+    .filter(([, a, b]) => canonicalAllocations(a) !== canonicalAllocations(b));
+  const tally = new Tally();
+  await ctx.property(
+    scenario,
+    async ([request, a, b], run) => {
+      const first = await run.call('MeterUsage', { ...request, UsageAllocations: a });
+      if (first.kind !== 'success') return tally.add('first request (valid) rejected', answerOf(first));
+      const second = await run.call('MeterUsage', { ...request, UsageAllocations: b });
+      tally.add('same key and quantity, other allocations', repeatAnswer(second, String(first.output.MeteringRecordId)));
+    },
+    { numRuns: observationRuns(ctx) },
+  );
+  tally.record(ctx);
+});
+
+type OrderCase = { change: 'tags within an allocation reversed' | 'allocations in reverse order'; request: MeterUsageRequest; reordered: MeterUsageRequest };
+
+rule('idempotency.tag-order', async (ctx) => {
+  const base = plainRequest(ctx, fc.integer({ min: 1, max: 1000 }));
+  const tagOrder = fc.tuple(base, tagList(5, 2)).map(([request, tags]): OrderCase => {
+    const q = request.UsageQuantity!;
+    return {
+      change: 'tags within an allocation reversed',
+      request: { ...request, UsageAllocations: [{ AllocatedUsageQuantity: q, Tags: tags }] },
+      reordered: { ...request, UsageAllocations: [{ AllocatedUsageQuantity: q, Tags: [...tags].reverse() }] },
+    };
+  });
+  const allocationOrder = base
+    .chain((request) => fc.tuple(fc.constant(request), allocations(request.UsageQuantity!)))
+    .filter(([, list]) => list.length >= 2)
+    .map(([request, list]): OrderCase => ({
+      change: 'allocations in reverse order',
+      request: { ...request, UsageAllocations: list },
+      reordered: { ...request, UsageAllocations: [...list].reverse() },
+    }));
+  const tally = new Tally();
+  await ctx.property(
+    fc.oneof(tagOrder, allocationOrder),
+    async ({ change, request, reordered }, run) => {
+      const first = await run.call('MeterUsage', { ...request });
+      if (first.kind !== 'success') return tally.add('first request (valid) rejected', answerOf(first));
+      tally.add(change, repeatAnswer(await run.call('MeterUsage', { ...reordered }), String(first.output.MeteringRecordId)));
+    },
+    { numRuns: observationRuns(ctx) },
+  );
+  tally.record(ctx);
+});
+
+// ---- ClientToken ----------------------------------------------------------------------------
+
+rule('idempotency.client-token-replay', async (ctx) => {
+  const scenario = fc.tuple(meterUsageRequest(ctx.fixtures, ctx.model, ctx.nowMs()), clientToken, fc.integer({ min: 1, max: 3 }));
+  await ctx.property(scenario, async ([request, token, replays], run) => {
+    const withToken = { ...request, ClientToken: token };
+    const id = await firstRecord(run, withToken);
+    for (let i = 1; i <= replays; i++) {
+      const replay = await run.call('MeterUsage', { ...withToken });
+      const expected = `replay ${i} with the same ClientToken and parameters to succeed with MeteringRecordId ${id}`;
+      expectSuccess(replay, expected);
+      if (replay.output.MeteringRecordId !== id) fail(expected, replay);
+    }
+  });
+});
+
+type TokenSituation = 'first with a ClientToken, retry without' | 'first without a ClientToken, retry with one' | 'retry with another ClientToken';
+
+rule('idempotency.token-less-retry', async (ctx) => {
+  const situations: TokenSituation[] = ['first with a ClientToken, retry without', 'first without a ClientToken, retry with one', 'retry with another ClientToken'];
+  const scenario = fc
+    .tuple(meterUsageRequest(ctx.fixtures, ctx.model, ctx.nowMs()), fc.constantFrom(...situations), clientToken, clientToken)
+    .filter(([, , a, b]) => a !== b);
+  const tally = new Tally();
+  await ctx.property(
+    scenario,
+    async ([request, situation, a, b], run) => {
+      const tokens: [string | undefined, string | undefined] =
+        situation === 'first with a ClientToken, retry without' ? [a, undefined] : situation === 'first without a ClientToken, retry with one' ? [undefined, a] : [a, b];
+      const send = (token: string | undefined) => run.call('MeterUsage', token === undefined ? { ...request } : { ...request, ClientToken: token });
+      const first = await send(tokens[0]);
+      if (first.kind !== 'success') return tally.add('first request (valid) rejected', answerOf(first));
+      tally.add(situation, repeatAnswer(await send(tokens[1]), String(first.output.MeteringRecordId)));
+    },
+    { numRuns: Math.max(situations.length, observationRuns(ctx)) },
+  );
+  tally.record(ctx);
+});
+
+// ---- retries --------------------------------------------------------------------------------
+
+rule('idempotency.retry-after-transient', async (ctx) => {
+  const scenario = fc.record({
+    request: meterUsageRequest(ctx.fixtures, ctx.model, ctx.nowMs()),
+    token: fc.option(clientToken, { nil: undefined }),
+    lostSecondsAgo: fc.integer({ min: 1, max: 60 }),
+  });
+  await ctx.property(scenario, async ({ request, token, lostSecondsAgo }, run) => {
+    const input = token === undefined ? { ...request } : { ...request, ClientToken: token };
+    let first: Outcome;
+    let retry: Outcome;
+    if (ctx.target.driver === 'raw') {
+      // As an SDK retries: one invocation id, the attempt counted up, the request signed anew.
+      const body = encodeInput(input);
+      const invocation = randomUUID();
+      const headers = (attempt: number) => ({ 'amz-sdk-invocation-id': invocation, 'amz-sdk-request': `attempt=${attempt}; max=3` });
+      first = await run.send({ operation: 'MeterUsage', body, headers: headers(1), signing: { date: new Date(Date.now() - lostSecondsAgo * 1000) } });
+      retry = await run.send({ operation: 'MeterUsage', body, headers: headers(2) });
+    } else {
+      first = await run.call('MeterUsage', input);
+      retry = await run.call('MeterUsage', input);
+    }
+    expectSuccess(first, 'the first attempt to succeed');
+    const id = expectStringMember(first, 'MeteringRecordId');
+    const expected = `the retry to succeed with the first MeteringRecordId ${id}`;
+    expectSuccess(retry, expected);
+    if (retry.output.MeteringRecordId !== id) fail(expected, retry);
+    const records = await readTargetLedger(ctx.description.endpoint, run.caller.accessKeyId);
+    if (records.length !== 1) fail(`one record in the target's ledger after the retry (${id})`, { records: records.map((r) => ({ id: r.meteringRecordId, quantity: r.quantity })) });
+  });
+});

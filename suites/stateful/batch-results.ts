@@ -1,0 +1,52 @@
+// Pairs the records of a BatchMeterUsage request with the results of its answer. Results
+// echo their UsageRecord and may come in any order (semantics §5 item 11); a target that
+// echoes nothing is paired by position. Results and UnprocessedRecords must partition the
+// input (semantics §5 item 11, must).
+import type { UsageRecord } from '../../generators/domain.js';
+import type { SuccessOutcome } from '../../target/types.js';
+
+export interface RecordResult {
+  Status?: unknown;
+  MeteringRecordId?: unknown;
+}
+
+function timestampMs(value: unknown): number | undefined {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'number') return Math.round(value * 1000);
+  if (typeof value === 'string') {
+    const parsed = Date.parse(value);
+    return Number.isNaN(parsed) ? undefined : parsed;
+  }
+  return undefined;
+}
+
+/** What tells the records of one request apart: the customer members, dimension and instant. */
+function recordKey(record: Record<string, unknown>): string {
+  return JSON.stringify([record.CustomerIdentifier ?? '', record.CustomerAWSAccountId ?? '', record.LicenseArn ?? '', record.Dimension, timestampMs(record.Timestamp)]);
+}
+
+/**
+ * Per input record, its result, or undefined when it came back in UnprocessedRecords; or a
+ * sentence saying what is wrong with the answer.
+ */
+export function pairBatchResults(records: UsageRecord[], outcome: SuccessOutcome): (RecordResult | undefined)[] | string {
+  const results: unknown = outcome.output.Results ?? [];
+  const unprocessed: unknown = outcome.output.UnprocessedRecords ?? [];
+  if (!Array.isArray(results) || !Array.isArray(unprocessed)) return 'Results and UnprocessedRecords as lists';
+  if (results.length + unprocessed.length !== records.length) return `Results and UnprocessedRecords partitioning the ${records.length} records`;
+  const paired: (RecordResult | undefined)[] = records.map(() => undefined);
+  const echoed = results.every((r) => r && typeof r === 'object' && r.UsageRecord && typeof r.UsageRecord === 'object');
+  if (!echoed) {
+    if (unprocessed.length > 0) return 'every result echoing its UsageRecord (some records are unprocessed, so results cannot be paired by position)';
+    results.forEach((r, i) => (paired[i] = r && typeof r === 'object' ? (r as RecordResult) : {}));
+    return paired;
+  }
+  const keys = records.map((r) => recordKey(r as unknown as Record<string, unknown>));
+  for (const result of results as { UsageRecord: Record<string, unknown> }[]) {
+    const key = recordKey(result.UsageRecord);
+    const at = keys.findIndex((k, i) => paired[i] === undefined && k === key);
+    if (at < 0) return "every result's UsageRecord naming a record of the request";
+    paired[at] = result as RecordResult;
+  }
+  return paired;
+}

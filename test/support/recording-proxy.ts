@@ -1,0 +1,68 @@
+// A loopback proxy in front of a target that keeps a log of every request it forwards, so a
+// test can see exactly what the harness put on the wire. It hides the reference emulator's
+// describe endpoint, so the harness treats the target as a third-party one (config, no clock).
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import { CONTROL_PREFIX } from '../../target/description.js';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** Header names in lower case. */
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface RecordingProxy {
+  url: string;
+  port: number;
+  readonly requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+export async function startRecordingProxy(upstream: string): Promise<RecordingProxy> {
+  const target = new URL(upstream);
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('error', () => undefined);
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const path = req.url ?? '/';
+      if (path.startsWith(CONTROL_PREFIX)) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end('{"message":"not here"}');
+        return;
+      }
+      requests.push({ method: req.method ?? '', path, headers: req.headers, body: body.toString('utf8') });
+      const forward = httpRequest(
+        // The Host header goes through unchanged: it is part of what the client signed.
+        { host: target.hostname, port: target.port, method: req.method, path, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on('error', () => res.destroy());
+      forward.end(body);
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
