@@ -134,7 +134,6 @@ export async function runCommand(args: string[]): Promise<number> {
       capabilities: published.capabilities,
     };
   } else {
-    if (endpointChoice!.source !== '--endpoint') process.stderr.write(`note: endpoint ${endpoint} from ${endpointChoice!.source}\n`);
     const resolved = await resolveTarget({
       endpoint,
       config,
@@ -149,6 +148,7 @@ export async function runCommand(args: string[]): Promise<number> {
     });
     description = resolved.description;
     clockOffsetMs = resolved.clockOffsetMs;
+    if (endpointChoice!.source !== '--endpoint') process.stderr.write(`note: endpoint ${endpoint} from ${endpointChoice!.source}\n`);
     for (const note of resolved.notes) process.stderr.write(`note: ${note}\n`);
   }
 

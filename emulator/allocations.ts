@@ -15,15 +15,17 @@ function tagSet(allocation: AllocationInput): [string, string][] {
   return (allocation.Tags ?? []).map((t): [string, string] => [t.Key, t.Value]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
 }
 
+/** InvalidUsageAllocationsException, with the status the fault mode wrong-http-status gets wrong. */
+function allocationsError(message: string, faults: Faults): ServiceError {
+  return new ServiceError('InvalidUsageAllocationsException', message, faults.has('wrong-http-status') ? 500 : 400);
+}
+
 /** Checks the allocation rules; `where` prefixes messages (e.g. "UsageRecords/3: "). */
 export function checkAllocations(quantity: number, allocations: AllocationInput[] | undefined, faults: Faults, where = ''): void {
   if (allocations === undefined) return;
   const sum = allocations.reduce((total, a) => total + a.AllocatedUsageQuantity, 0);
   if (sum !== quantity && !faults.has('ignore-allocation-sum')) {
-    throw new ServiceError(
-      'InvalidUsageAllocationsException',
-      `${where}The sum of AllocatedUsageQuantity across UsageAllocations (${sum}) does not equal the usage quantity (${quantity}).`,
-    );
+    throw allocationsError(`${where}The sum of AllocatedUsageQuantity across UsageAllocations (${sum}) does not equal the usage quantity (${quantity}).`, faults);
   }
   if (faults.has('accept-duplicate-tag-sets')) return;
   const seen = new Map<string, number>();
@@ -31,9 +33,9 @@ export function checkAllocations(quantity: number, allocations: AllocationInput[
     const key = JSON.stringify(tagSet(a));
     const first = seen.get(key);
     if (first !== undefined) {
-      throw new ServiceError(
-        'InvalidUsageAllocationsException',
+      throw allocationsError(
         `${where}UsageAllocations ${first} and ${i} have the same set of tags; each allocation must have a unique set of tags (at most one without tags).`,
+        faults,
       );
     }
     seen.set(key, i);

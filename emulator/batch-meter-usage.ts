@@ -39,6 +39,9 @@ interface Resolved {
 
 const MAX_AHEAD_MS = 5 * 60_000;
 
+/** Record errors that the fault mode batch-unprocessed-invalid-records answers per record. */
+const INVALID_RECORD_ERRORS = new Set(['InvalidUsageDimensionException', 'InvalidUsageAllocationsException']);
+
 /**
  * How far back records are accepted, per model version: 24 hours (2026-07-01 on; "aren't
  * accepted 24 hours or more", so 24 h itself is out), 6 hours (2022-02-03 on), 1 hour before.
@@ -60,7 +63,7 @@ function outOfRange(timestampMs: number, ctx: OperationContext): string | undefi
   const { maxAgeMs, inclusive } = windowOf(ctx);
   const age = now - timestampMs;
   if (age > maxAgeMs || (!inclusive && age === maxAgeMs)) return `more than ${maxAgeMs / HOUR_MS} hour(s) in the past`;
-  if (-age > MAX_AHEAD_MS) return 'more than 5 minutes in the future';
+  if (-age > MAX_AHEAD_MS && !ctx.faults.has('accept-future-timestamp')) return 'more than 5 minutes in the future';
   // Month end (model 2026-07-07 on): previous-month records close at 06:00 UTC on day 1.
   const monthStart = startOfMonth(now);
   if (modelAtLeast(ctx.model, '2026-07-07') && timestampMs < monthStart && now >= monthStart + 6 * HOUR_MS && !ctx.faults.has('batch-ignore-month-end')) {
@@ -70,6 +73,9 @@ function outOfRange(timestampMs: number, ctx: OperationContext): string | undefi
 }
 
 const present = (s: string | undefined) => (s === undefined || s === '' ? undefined : s);
+
+/** Sort key of a record by its customer, then dimension (fault mode batch-results-misattributed). */
+const customerOrder = (r: UsageRecordInput) => `${present(r.CustomerIdentifier) ?? r.CustomerAWSAccountId ?? ''}\u0000${r.Dimension}`;
 
 function resolveRecord(record: UsageRecordInput, index: number, requestProduct: string | undefined, ctx: OperationContext): Resolved {
   const where = `UsageRecords/${index}: `;
@@ -135,7 +141,11 @@ export function batchMeterUsage(raw: Record<string, unknown>, ctx: OperationCont
     try {
       resolved.push(resolveRecord(record, i, requestProduct, ctx));
     } catch (error) {
-      if (error instanceof ServiceError && error.type === 'TimestampOutOfBoundsException' && ctx.faults.has('batch-partial-timestamp-rejection')) {
+      const perRecord =
+        error instanceof ServiceError &&
+        ((error.type === 'TimestampOutOfBoundsException' && ctx.faults.has('batch-partial-timestamp-rejection')) ||
+          (INVALID_RECORD_ERRORS.has(error.type) && ctx.faults.has('batch-unprocessed-invalid-records')));
+      if (perRecord) {
         unprocessed.push(record);
         return;
       }
@@ -145,13 +155,21 @@ export function batchMeterUsage(raw: Record<string, unknown>, ctx: OperationCont
 
   const changes: LedgerChange[] = [];
   const pending = new Map<string, LedgerRecord>();
-  const results = resolved.map(({ input: record, product, customer, timestampMs, quantity }) => {
+  const results = resolved.map(({ input: record, product, customer, timestampMs, quantity }, position) => {
     if (!customer) return { UsageRecord: record, Status: 'CustomerNotSubscribed' };
     const hourMs = Math.floor(timestampMs / HOUR_MS) * HOUR_MS;
     // ProductCode-keyed and LicenseArn-keyed records do not dedupe against each other (AR-BMU).
     const billedAs = record.LicenseArn !== undefined ? `license:${record.LicenseArn}` : `product:${product.code}`;
     const customerAs = present(record.CustomerIdentifier) !== undefined ? `identifier:${record.CustomerIdentifier}` : `account:${record.CustomerAWSAccountId}`;
-    const key = callerKey(ctx.caller, 'BatchMeterUsage', billedAs, customerAs, record.Dimension, String(hourMs));
+    const key = callerKey(
+      ctx.caller,
+      'BatchMeterUsage',
+      billedAs,
+      customerAs,
+      record.Dimension,
+      String(hourMs),
+      ...(ctx.faults.has('batch-new-ids-on-subset-retry') ? [String(position)] : []),
+    );
     const allocations = canonicalAllocations(record.UsageAllocations);
     const existing = pending.get(key) ?? ctx.ledger.find(key);
     if (existing) {
@@ -179,5 +197,10 @@ export function batchMeterUsage(raw: Record<string, unknown>, ctx: OperationCont
     return { UsageRecord: record, MeteringRecordId: entry.meteringRecordId, Status: 'Success' };
   });
   ctx.ledger.commit(changes);
+  if (ctx.faults.has('batch-results-misattributed')) {
+    // The echoed records are sorted by customer for the answer; the outcomes beside them are not.
+    const echoed = results.map((r) => r.UsageRecord).sort((a, b) => customerOrder(a).localeCompare(customerOrder(b)));
+    return { Results: results.map((r, i) => ({ ...r, UsageRecord: echoed[i] })), UnprocessedRecords: unprocessed };
+  }
   return { Results: results, UnprocessedRecords: unprocessed };
 }

@@ -81,7 +81,8 @@ function check(model: ServiceModel, shape: Shape, value: unknown, path: string, 
     case 'long': {
       const n = value as number;
       if (shape.min !== undefined && n < shape.min) add(`Member must have value greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && n > shape.max) add(`Member must have value less than or equal to ${shape.max}`);
+      const overMax = shape.max !== undefined && (n > shape.max || (n === shape.max && faults.has('reject-max-quantity')));
+      if (overMax) add(`Member must have value less than or equal to ${shape.max}`);
       return;
     }
     case 'boolean':

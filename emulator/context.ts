@@ -1,6 +1,7 @@
 // What an operation handler gets besides its decoded input. Handlers are synchronous:
 // between reading the ledger and committing to it there is no await, so concurrent
-// requests cannot interleave (node runs one handler at a time).
+// requests cannot interleave (node runs one handler at a time). Only the fault mode
+// check-then-insert-race defers a commit (pendingWrite).
 import type { ServiceModel } from '../generators/model.js';
 import type { Faults } from './faults.js';
 import type { EmulatorFixtures } from './fixtures.js';
@@ -18,6 +19,8 @@ export interface OperationContext {
   model: ServiceModel;
   /** RSA keys of RegisterUsage signatures. */
   registrationKeys: RegistrationKeys;
+  /** A ledger write still under way, which the answer waits for; only the fault mode check-then-insert-race leaves one. */
+  pendingWrite?: Promise<void>;
 }
 
 export type OperationHandler = (input: Record<string, unknown>, context: OperationContext) => Record<string, unknown>;

@@ -41,21 +41,29 @@ export interface ControlRequest {
 
 const badRequest = (message: string) => new ServiceError('InvalidControlRequestException', message);
 
-function parseClockBody(body: Buffer): { set?: number; advance?: number } {
+interface ClockChange {
+  set?: number;
+  advance?: number;
+  caller?: string;
+}
+
+function parseClockBody(body: Buffer): ClockChange {
+  const usage = 'POST /clock needs a JSON body {"set": <epoch seconds>} or {"advance": <seconds>}, optionally with "caller": <access key id>';
   let doc: unknown;
   try {
     doc = JSON.parse(body.toString('utf8'));
   } catch {
-    throw badRequest('POST /clock needs a JSON body {"set": <epoch seconds>} or {"advance": <seconds>}');
+    throw badRequest(usage);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw badRequest('POST /clock body must be a JSON object');
-  const keys = Object.keys(doc);
-  if (keys.length !== 1 || (keys[0] !== 'set' && keys[0] !== 'advance')) {
-    throw badRequest('POST /clock body must have exactly one of "set" (epoch seconds) or "advance" (seconds)');
-  }
-  const value = (doc as Record<string, unknown>)[keys[0]];
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw badRequest(`"${keys[0]}" must be a finite number of seconds`);
-  return { [keys[0]]: value };
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw badRequest(usage);
+  const change = doc as Record<string, unknown>;
+  const keys = Object.keys(change);
+  const moves = keys.filter((k) => k === 'set' || k === 'advance');
+  if (moves.length !== 1 || keys.some((k) => k !== moves[0] && k !== 'caller')) throw badRequest(usage);
+  const value = change[moves[0]];
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw badRequest(`"${moves[0]}" must be a finite number of seconds`);
+  if (change.caller !== undefined && (typeof change.caller !== 'string' || change.caller === '')) throw badRequest('"caller" must be a non-empty access key id');
+  return { [moves[0]]: value, ...(change.caller !== undefined ? { caller: change.caller as string } : {}) };
 }
 
 /** The clock stays within years 1970..9999, where every date format used in answers works. */
@@ -81,10 +89,10 @@ export function handleControl(request: ControlRequest, state: ControlState): Ans
       return { status: 200, body: { reset: true, nowMs: state.clock.now() } };
     case '/clock': {
       const change = parseClockBody(request.body);
-      const target = change.set !== undefined ? change.set * 1000 : state.clock.now() + change.advance! * 1000;
+      const target = change.set !== undefined ? change.set * 1000 : state.clock.now(change.caller) + change.advance! * 1000;
       if (target < 0 || target > LATEST_CLOCK_MS) throw badRequest('the clock must stay between 1970-01-01 and 9999-12-31');
-      state.clock.set(target);
-      return { status: 200, body: { nowMs: state.clock.now() } };
+      state.clock.set(target, change.caller);
+      return { status: 200, body: { nowMs: state.clock.now(change.caller) } };
     }
     case '/public-key':
       return { status: 200, body: state.publicKey() };

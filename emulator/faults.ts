@@ -26,6 +26,17 @@ const MODES = [
   { name: 'accept-expired-token', description: 'ResolveCustomer resolves expired registration tokens instead of ExpiredTokenException.' },
   { name: 'accept-any-signature', description: 'SigV4 signatures are not compared: a well-formed Authorization header with a wrong signature is accepted.' },
   { name: 'no-request-id', description: 'Answers carry no x-amzn-RequestId header.' },
+  { name: 'duplicate-on-identical-retry', description: 'MeterUsage checks only that its key (product, dimension, hour) is taken: an identical retry gets DuplicateRequestException instead of the first MeteringRecordId.' },
+  { name: 'accept-future-timestamp', description: 'No upper bound on the time window: MeterUsage and BatchMeterUsage accept timestamps hours or days ahead of the clock.' },
+  { name: 'window-off-by-one-second', description: 'The MeterUsage window is one second too wide: a timestamp 6 hours and 1 second old is accepted.' },
+  { name: 'seconds-in-duplicate-key', description: 'The MeterUsage duplicate key keeps the seconds of the Timestamp instead of rounding down to the hour: another second of the same hour with another quantity is a new record.' },
+  { name: 'quantity-defaults-to-one', description: 'An omitted MeterUsage UsageQuantity is taken as 1 instead of the documented default 0.' },
+  { name: 'reject-max-quantity', description: 'Integer ranges are checked with an exclusive upper bound: the model maximum (UsageQuantity 2147483647) is rejected with ValidationException.' },
+  { name: 'wrong-http-status', description: 'InvalidUsageAllocationsException is answered with HTTP 500 (as an unmapped exception) instead of 400.' },
+  { name: 'check-then-insert-race', description: 'MeterUsage awaits its ledger insert after the duplicate check with no lock: identical requests in flight at once all pass the check and make separate records.' },
+  { name: 'batch-results-misattributed', description: 'BatchMeterUsage sorts the echoed UsageRecords by customer but not the outcomes beside them, so MeteringRecordIds and statuses are attached to the wrong records.' },
+  { name: 'batch-new-ids-on-subset-retry', description: "The BatchMeterUsage dedupe key includes the record's position in the request: an identical retry matches, but a subset or reordered retry gets new MeteringRecordIds and is recorded again." },
+  { name: 'batch-unprocessed-invalid-records', description: 'BatchMeterUsage records with an unknown dimension or allocations that do not add up go to UnprocessedRecords and the rest of the batch is processed, instead of failing the whole request.' },
 ] as const;
 
 export type FaultName = (typeof MODES)[number]['name'];

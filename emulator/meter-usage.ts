@@ -22,6 +22,8 @@ interface MeterUsageInput {
 const MAX_AGE_MS = 6 * HOUR_MS;
 /** Clock-skew tolerance for timestamps ahead of the emulator clock (semantics §5 item 4). */
 const MAX_AHEAD_MS = 5 * 60_000;
+/** How long the insert takes under the fault check-then-insert-race: long enough for requests sent together to meet. */
+const RACE_WINDOW_MS = 20;
 
 function dryRunAnswer(): ServiceError {
   return new ServiceError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
@@ -29,7 +31,7 @@ function dryRunAnswer(): ServiceError {
 
 export function meterUsage(raw: Record<string, unknown>, ctx: OperationContext): Record<string, unknown> {
   const input = raw as unknown as MeterUsageInput;
-  const quantity = input.UsageQuantity ?? 0;
+  const quantity = input.UsageQuantity ?? (ctx.faults.has('quantity-defaults-to-one') ? 1 : 0);
   const dryRun = input.DryRun ?? false;
   const timestampMs = Math.round(input.Timestamp * 1000);
 
@@ -42,7 +44,8 @@ export function meterUsage(raw: Record<string, unknown>, ctx: OperationContext):
     throw new ServiceError(type, `Usage dimension '${input.UsageDimension}' is not a dimension of product '${product.code}'.`);
   }
   const age = ctx.nowMs - timestampMs;
-  if ((age > MAX_AGE_MS && !ctx.faults.has('accept-stale-timestamp')) || -age > MAX_AHEAD_MS) {
+  const maxAgeMs = ctx.faults.has('window-off-by-one-second') ? MAX_AGE_MS + 1000 : MAX_AGE_MS;
+  if ((age > maxAgeMs && !ctx.faults.has('accept-stale-timestamp')) || (-age > MAX_AHEAD_MS && !ctx.faults.has('accept-future-timestamp'))) {
     throw new ServiceError(
       'TimestampOutOfBoundsException',
       `Timestamp ${isoTime(timestampMs)} is outside the accepted range: at most 6 hours in the past and 5 minutes in the future of ${isoTime(ctx.nowMs)}.`,
@@ -67,7 +70,8 @@ export function meterUsage(raw: Record<string, unknown>, ctx: OperationContext):
 
   // One record per caller (instance/task/pod), product, dimension and hour (semantics §5 item 5).
   const hourMs = Math.floor(timestampMs / HOUR_MS) * HOUR_MS;
-  const key = callerKey(ctx.caller, 'MeterUsage', input.ProductCode, input.UsageDimension, String(hourMs));
+  const keyTimeMs = ctx.faults.has('seconds-in-duplicate-key') ? Math.floor(timestampMs / 1000) * 1000 : hourMs;
+  const key = callerKey(ctx.caller, 'MeterUsage', input.ProductCode, input.UsageDimension, String(keyTimeMs));
   const existing = ctx.ledger.find(key);
   const changes: LedgerChange[] = [];
   const identical = existing !== undefined && existing.quantity === quantity && sameAllocations(existing.allocations, allocations);
@@ -75,7 +79,7 @@ export function meterUsage(raw: Record<string, unknown>, ctx: OperationContext):
     existing === undefined ||
     (identical && ctx.faults.has('new-id-on-retry')) ||
     (!identical && existing.quantity !== quantity && ctx.faults.has('accept-conflicting-quantity'));
-  if (!fresh && !identical) {
+  if (!fresh && (!identical || ctx.faults.has('duplicate-on-identical-retry'))) {
     throw new ServiceError(
       'DuplicateRequestException',
       `A record for dimension '${input.UsageDimension}' of product '${input.ProductCode}' in the hour starting ${isoTime(hourMs)} was already reported with a different quantity or allocations.`,
@@ -101,7 +105,13 @@ export function meterUsage(raw: Record<string, unknown>, ctx: OperationContext):
     id = record.meteringRecordId;
   }
   if (tokenKey !== undefined) changes.push({ kind: 'token', key: tokenKey, binding: { fingerprint, meteringRecordId: id } });
-  ctx.ledger.commit(changes);
+  if (ctx.faults.has('check-then-insert-race')) {
+    // The insert is awaited after the check with nothing held in between (an asynchronous
+    // store without a unique key): requests in flight together all pass the check.
+    ctx.pendingWrite = new Promise((resolve) => setTimeout(resolve, RACE_WINDOW_MS)).then(() => ctx.ledger.commit(changes));
+  } else {
+    ctx.ledger.commit(changes);
+  }
   if (dryRun) throw dryRunAnswer();
   return { MeteringRecordId: id };
 }

@@ -16,7 +16,7 @@ import { declaresOversizeBody, errorAnswer, JSON_CONTENT_TYPE, readBody, send, t
 import type { Ledger } from './ledger.js';
 import { runOperation, serves } from './operations.js';
 import type { RegistrationKeys } from './register-usage.js';
-import { SigV4Verifier } from './sigv4.js';
+import { claimedAccessKeyId, SigV4Verifier } from './sigv4.js';
 
 export interface ServerParts extends ControlState {
   fixtures: EmulatorFixtures;
@@ -47,7 +47,7 @@ export class EmulatorServer {
       region: parts.fixtures.region,
       service: parts.model.signingName,
       secretAccessKey: parts.fixtures.secretAccessKey,
-      now: () => parts.clock.now(),
+      now: (caller) => parts.clock.now(caller),
       compareSignatures: !parts.faults.has('accept-any-signature'),
     });
     this.server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000 }, (req, res) => void this.handle(req, res));
@@ -88,6 +88,8 @@ export class EmulatorServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = this.parts.faults.has('no-request-id') ? undefined : randomUUID();
+    // The caller the Authorization header names: its clock dates the answer.
+    const signer: { caller?: string } = {};
     // Aborted uploads must never become an unhandled 'error' event.
     req.on('error', () => undefined);
     try {
@@ -97,14 +99,14 @@ export class EmulatorServer {
       const answer =
         url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)
           ? handleControl({ method: req.method ?? '', route: url.pathname.slice(CONTROL_PREFIX.length) || '/', query: url.searchParams, body }, this.parts)
-          : await this.serviceRequest(req, url, body);
-      send(res, answer, requestId, this.parts.clock.now());
+          : await this.serviceRequest(req, url, body, signer);
+      send(res, answer, requestId, this.parts.clock.now(signer.caller));
     } catch (error) {
-      send(res, answerFor(error), requestId, this.parts.clock.now());
+      send(res, answerFor(error), requestId, this.parts.clock.now(signer.caller));
     }
   }
 
-  private async serviceRequest(req: IncomingMessage, url: URL, body: Buffer): Promise<Answer> {
+  private async serviceRequest(req: IncomingMessage, url: URL, body: Buffer, signer: { caller?: string }): Promise<Answer> {
     if (req.method !== 'POST') {
       throw new ServiceError('MethodNotAllowedException', `awsJson1.1 requests use POST, not ${req.method}`, 405, { Allow: 'POST' });
     }
@@ -116,6 +118,7 @@ export class EmulatorServer {
       const prior = query[k];
       query[k] = prior === undefined ? v : [...(Array.isArray(prior) ? prior : [prior]), v];
     }
+    signer.caller = claimedAccessKeyId(req.headers);
     const caller = await this.verifier.verify({ method: 'POST', path: url.pathname, query, headers: req.headers, body });
 
     const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -130,13 +133,15 @@ export class EmulatorServer {
     }
     const context: OperationContext = {
       caller,
-      nowMs: this.parts.clock.now(),
+      nowMs: this.parts.clock.now(caller),
       fixtures: this.parts.fixtures,
       faults: this.parts.faults,
       ledger: this.parts.ledger,
       model: this.parts.model,
       registrationKeys: this.parts.registrationKeys,
     };
-    return { status: 200, body: runOperation(operation, body, context) };
+    const output = runOperation(operation, body, context);
+    await context.pendingWrite;
+    return { status: 200, body: output };
   }
 }

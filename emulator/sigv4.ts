@@ -25,8 +25,8 @@ export interface VerifierOptions {
   region: string;
   service: string;
   secretAccessKey: string;
-  /** Emulator clock, for the skew check. */
-  now: () => number;
+  /** Emulator clock of a caller, for the skew check. */
+  now: (caller: string) => number;
   /** False only under the fault mode accept-any-signature. */
   compareSignatures: boolean;
 }
@@ -80,6 +80,11 @@ function parseAuthorization(header: string): ParsedAuthorization {
   return { accessKeyId, scopeDate, scopeRegion, scopeService, scopeTerminator, signedHeaders, signature };
 }
 
+/** The access key id an Authorization header claims, before any verification (dates the answer). */
+export function claimedAccessKeyId(headers: IncomingHttpHeaders): string | undefined {
+  return /Credential=([^/,\s]+)\//.exec(headerValue(headers, 'authorization') ?? '')?.[1];
+}
+
 /** YYYYMMDDTHHMMSSZ → epoch ms, or undefined when malformed. */
 function parseAmzDate(value: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
@@ -129,7 +134,7 @@ export class SigV4Verifier {
     if (auth.scopeTerminator !== 'aws4_request') {
       throw invalid("Credential should be scoped with a valid terminator: 'aws4_request'.");
     }
-    const now = this.options.now();
+    const now = this.options.now(auth.accessKeyId);
     if (requestMs < now - MAX_SKEW_MS) {
       throw invalid(`Signature expired: ${dateHeader} is now earlier than ${amzDate(now - MAX_SKEW_MS)} (${amzDate(now)} - 5 min.)`);
     }

@@ -105,34 +105,29 @@ export function createSdkTarget(description: TargetDescription, options: SdkTarg
     const client = clientFor(options.credentials ?? description.credentials);
     const captured: Captured = {};
     const command = new COMMANDS[operation](input as never);
-    // Record the signed wire request and the response head, for counterexamples and curl lines.
+    // Record the signed wire request (after signing) and the response head (before the SDK
+    // parses it, so error answers keep their headers too), for counterexamples and curl lines.
     command.middlewareStack.add(
       (next) => async (args) => {
         const request = args.request as { method: string; protocol: string; hostname: string; port?: number; path: string; headers: Record<string, string>; body?: unknown };
         captured.request = {
           method: request.method,
           url: `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}${request.path}`,
-          headers: Object.fromEntries(
-            Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), k.toLowerCase() === 'authorization' ? String(v).replace(REDACT, (m) => `${m.split('=')[0]}=<redacted>`) : k.toLowerCase() === 'x-amz-security-token' ? '<redacted>' : String(v)]),
-          ),
+          headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), redactHeader(k.toLowerCase(), String(v))])),
           body: typeof request.body === 'string' ? request.body : '',
         };
+        return next(args);
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'conformanceCaptureRequest' },
+    );
+    command.middlewareStack.add(
+      (next) => async (args) => {
         const result = await next(args);
         const response = result.response as { statusCode: number; headers: Record<string, string> };
         captured.response = { status: response.statusCode, headers: lowerKeys(response.headers) };
         return result;
       },
-      { step: 'finalizeRequest', priority: 'low', name: 'conformanceCapture' },
-    );
-    // Inside the SDK's deserializer: it reads the body through the bound.
-    command.middlewareStack.add(
-      (next) => async (args) => {
-        const result = await next(args);
-        const response = result.response as { statusCode: number; headers: Record<string, string>; body: Readable };
-        response.body = boundedBody(response.body, response.statusCode, lowerKeys(response.headers)['content-length'], maxResponseBytes);
-        return result;
-      },
-      { step: 'deserialize', priority: 'low', name: 'conformanceBoundedBody' },
+      { step: 'deserialize', priority: 'low', name: 'conformanceCaptureResponse' },
     );
     const exchange = (): Exchange => ({
       request: captured.request ?? { method: 'POST', url: description.endpoint, headers: {}, body: '' },
@@ -186,6 +181,11 @@ export function createSdkTarget(description: TargetDescription, options: SdkTarg
       agent.destroy();
     },
   };
+}
+
+function redactHeader(name: string, value: string): string {
+  if (name === 'authorization') return value.replace(REDACT, (m) => `${m.split('=')[0]}=<redacted>`);
+  return name === 'x-amz-security-token' ? '<redacted>' : value;
 }
 
 function lowerKeys(headers: Record<string, string>): Record<string, string> {

@@ -37,7 +37,8 @@ describe('run against the embedded emulator', () => {
     expect(report.run.target).toMatch(/emulator/);
     expect(typeof report.run.durationMs).toBe('number');
     const byId = verdicts(report);
-    for (const rule of loadRules()) expect(byId[rule.id], rule.id).toBe('pass');
+    // Implementation-defined rules report what the target did (observed); every other rule passes.
+    for (const rule of loadRules()) expect(byId[rule.id], rule.id).toBe(rule.level === 'implementation-defined' ? 'observed' : 'pass');
   });
 });
 

@@ -242,6 +242,13 @@ describe('request size limit', () => {
     await response.body.dump();
   });
 
+  test('Expect: 100-continue with an oversize Content-Length is refused before the body is sent', async () => {
+    const head = `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: ${2 * MiB}\r\nExpect: 100-continue\r\n\r\n`;
+    const answer = await rawExchange(Buffer.from(head), 3000);
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).not.toContain('100 Continue');
+  });
+
   test('an endless chunked body is rejected while it is still arriving (nothing waits for its end)', async () => {
     const response = await new Promise<string>((resolve) => {
       const socket = connect(emulator.port, '127.0.0.1');
@@ -324,8 +331,31 @@ describe('control API', () => {
     }
   });
 
+  test('a caller can get its own clock; other callers keep the emulator clock', async () => {
+    const moved = caller();
+    const other = caller();
+    const key = moved.credentials.accessKeyId;
+    const set = await control('/clock', { method: 'POST', body: JSON.stringify({ set: 1_900_000_000, caller: key }) });
+    expect(Math.abs(set.body.nowMs - 1_900_000_000_000)).toBeLessThan(5_000);
+    const advanced = await control('/clock', { method: 'POST', body: JSON.stringify({ advance: 60, caller: key }) });
+    const callerNow = advanced.body.nowMs as number;
+    expect(Math.abs(callerNow - 1_900_000_060_000)).toBeLessThan(5_000);
+    expect(Math.abs((await control('/describe')).body.clock.nowMs - Date.now())).toBeLessThan(60_000);
+    const body = (ms: number) => JSON.stringify({ ...meterInput(), Timestamp: ms / 1000 });
+    const ok = await target.send({ operation: 'MeterUsage', body: body(callerNow - 60_000), signing: { date: new Date(callerNow) } }, moved);
+    expect(ok.status).toBe(200);
+    expect(Math.abs(Date.parse(ok.headers.date) - callerNow)).toBeLessThan(60_000);
+    // Wall-clock signatures of that caller are now stale; the other caller is unaffected.
+    const stale = await target.call('MeterUsage', meterInput(), moved);
+    expect(errorType(stale)).toBe('InvalidSignatureException');
+    expect(Math.abs(Date.parse(stale.headers.date) - callerNow)).toBeLessThan(60_000);
+    expect((await target.call('MeterUsage', meterInput(), other)).status).toBe(200);
+    await control('/reset', { method: 'POST' });
+    expect((await target.call('MeterUsage', meterInput({ UsageDimension: 'Users' }), moved)).status).toBe(200);
+  });
+
   test('malformed control requests → 400; unknown paths 404; wrong methods 405', async () => {
-    for (const body of ['', 'nope', '[]', '{}', '{"set":"soon"}', '{"set":1,"advance":1}', '{"advance":null}', '{"set":-5}', '{"set":1e300}', '{"advance":1e15}']) {
+    for (const body of ['', 'nope', '[]', '{}', '{"set":"soon"}', '{"set":1,"advance":1}', '{"advance":null}', '{"set":-5}', '{"set":1e300}', '{"advance":1e15}', '{"set":1,"caller":""}', '{"set":1,"caller":7}', '{"caller":"AK"}', '{"set":1,"other":1}']) {
       const response = await control('/clock', { method: 'POST', body });
       expect(response.status, body).toBe(400);
       expect(response.body.__type).toBe('InvalidControlRequestException');

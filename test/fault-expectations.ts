@@ -8,5 +8,8 @@ export const FAULT_EXPECTATIONS: Record<string, string[]> = {
   'accept-six-tags': ['meter-usage.too-many-tags'],
   'dry-run-records': ['meter-usage.dry-run'],
   'ignore-client-token': ['meter-usage.client-token-conflict'],
-  'wrong-exception-name': ['meter-usage.unknown-dimension'],
+  'wrong-exception-name': ['meter-usage.unknown-dimension', 'protocol.error-type'],
+  'error-500-on-malformed-json': ['protocol.malformed-json', 'protocol.malformed-never-5xx'],
+  'accept-any-signature': ['auth.wrong-secret'],
+  'no-request-id': ['protocol.request-id'],
 };

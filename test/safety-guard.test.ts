@@ -244,8 +244,9 @@ describe('--allow-real-service against a local server posing as the real host', 
     emulator = await startEmulator();
     proxy = await startRecordingProxy(emulator.url);
     const config = join(out, 'target.yaml');
-    // The real service has no control API; declare the fixtures the emulator knows.
-    writeFileSync(config, JSON.stringify({ region: 'us-east-1', fixtures: emulator.describe().fixtures }));
+    // The real service has no control API; declare the fixtures the emulator knows, and caller
+    // isolation so that rules needing it get as far as their first call.
+    writeFileSync(config, JSON.stringify({ region: 'us-east-1', fixtures: emulator.describe().fixtures, capabilities: { callerIsolation: true } }));
     result = await runObserved(
       ['run', '--endpoint', `http://${host}:${proxy.port}`, '--config', config, '--allow-real-service', '--runs', '5', '--seed', '7', '--out', out],
       { MC_HOOKS_HOSTS: JSON.stringify({ [host]: '127.0.0.1' }), AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey },

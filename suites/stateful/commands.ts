@@ -292,10 +292,15 @@ export function meterUsageCommands(fixtures: TargetFixtures, model: ServiceModel
   const tokens = hasClientToken(model);
   const fresh = meterUsageRequest(fixtures, model, nowMs);
   const withToken = tokens ? fc.tuple(fresh, fc.option(clientToken, { freq: 2 })).map(([r, t]) => (t === null ? r : { ...r, ClientToken: t })) : fresh;
+  const newRecord = withToken.map((r): LedgerCommand => new MeterUsageNew(r));
+  const retry = fc.nat().map((pick): LedgerCommand => new MeterUsageRetry(pick));
+  // fast-check picks among the arbitraries evenly: repeats weight new records and retries up.
   const commands: fc.Arbitrary<LedgerCommand>[] = [
-    withToken.map((r) => new MeterUsageNew(r)),
-    withToken.map((r) => new MeterUsageNew(r)),
-    fc.nat().map((pick) => new MeterUsageRetry(pick)),
+    newRecord,
+    newRecord,
+    newRecord,
+    retry,
+    retry,
     fc.tuple(fc.nat(), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.boolean()).map(([pick, position, whole]) => new MeterUsageSameHour(pick, position, whole)),
     fc.tuple(fc.nat(), fc.integer({ min: 1, max: 1000 }), fc.boolean()).map(([pick, delta, down]) => new MeterUsageConflict(pick, delta, down, max)),
     fresh.map(({ ClientToken: _none, ...r }) => new MeterUsageDryRun(r)),
@@ -448,9 +453,14 @@ export function batchRequests(fixtures: TargetFixtures, model: ServiceModel, now
 /** The BatchMeterUsage commands. */
 export function batchCommands(fixtures: TargetFixtures, model: ServiceModel, nowMs: number): fc.Arbitrary<LedgerCommand>[] {
   const max = maxUsageQuantity(model);
+  const newBatch = batchRequests(fixtures, model, nowMs).map((b): LedgerCommand => new BatchNew(b));
+  const retry = fc.tuple(fc.nat(), fc.nat({ max: 15 }), fc.nat()).map(([pick, mask, rotate]): LedgerCommand => new BatchRetry(pick, mask, rotate));
   return [
-    batchRequests(fixtures, model, nowMs).map((b) => new BatchNew(b)),
-    fc.tuple(fc.nat(), fc.nat({ max: 15 }), fc.nat()).map(([pick, mask, rotate]) => new BatchRetry(pick, mask, rotate)),
+    newBatch,
+    newBatch,
+    newBatch,
+    retry,
+    retry,
     fc.tuple(fc.nat(), fc.integer({ min: 1, max: 1000 }), fc.boolean()).map(([pick, delta, down]) => new BatchConflict(pick, delta, down, max)),
   ];
 }

@@ -23,7 +23,8 @@ export async function checkSequences(ctx: RuleContext, commands: fc.Arbitrary<Le
   const [path, commandsPath] = replay?.includes(REPLAY_SEPARATOR) ? replay.split(REPLAY_SEPARATOR, 2) : [replay, undefined];
   // The harness replays `path`; the commands arbitrary replays which commands ran.
   const inner = replay === undefined ? ctx : new RuleContext(ctx.rules, { ...ctx.context, replay: { ruleId, path: path! } }, ctx.meta);
-  const sequences = fc.commands(commands, { maxCommands: options.maxCommands ?? 12, ...(commandsPath ? { replayPath: commandsPath } : {}) });
+  // `medium` size: sequences long enough to reach retries of earlier records, still quick to shrink.
+  const sequences = fc.commands(commands, { maxCommands: options.maxCommands ?? 12, size: 'medium', ...(commandsPath ? { replayPath: commandsPath } : {}) });
   const endpoint = ctx.description.endpoint;
   const ledgerRead = ctx.description.capabilities.ledgerRead;
   let failing: { commands: Iterable<unknown>; steps: Step[] } | undefined;

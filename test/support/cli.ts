@@ -18,11 +18,21 @@ export function tempDir(prefix = 'mc-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/**
+ * The environment of a spawned command: the test's own, without the AWS settings of whoever
+ * runs the tests (an AWS_ENDPOINT_URL or a ~/.aws profile must not change what a test does).
+ */
+export function hermeticEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+  const none = join(tmpdir(), 'metering-conformance-no-such-file');
+  return { ...env, AWS_CONFIG_FILE: none, AWS_SHARED_CREDENTIALS_FILE: none, NO_COLOR: '1', ...extra };
+}
+
 export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? tempDir(),
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      env: hermeticEnv(options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -55,8 +65,8 @@ export function serve(args: string[] = []): Promise<Served> {
     let err = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`serve did not start within 20 s: ${err}`));
-    }, 20_000);
+      reject(new Error(`serve did not start within 60 s: ${err}`));
+    }, 60_000);
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
