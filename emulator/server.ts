@@ -38,6 +38,15 @@ function answerFor(error: unknown): Answer {
   return errorAnswer('InternalServiceErrorException', 'An internal error occurred in the emulator.', 500);
 }
 
+/** The request target as a URL; one that does not parse (`http://[`) is the client's error. */
+function requestUrl(target: string): URL {
+  try {
+    return new URL(target, 'http://emulator');
+  } catch {
+    throw new ServiceError('BadRequestException', `Malformed request target ${JSON.stringify(target.slice(0, 200))}`);
+  }
+}
+
 export class EmulatorServer {
   private readonly server: Server;
   private readonly verifier: SigV4Verifier;
@@ -93,7 +102,7 @@ export class EmulatorServer {
     // Aborted uploads must never become an unhandled 'error' event.
     req.on('error', () => undefined);
     try {
-      const url = new URL(req.url ?? '/', 'http://emulator');
+      const url = requestUrl(req.url ?? '/');
       const body = await readBody(req, res, requestId, this.parts.clock.now());
       if (body === undefined) return;
       const answer =

@@ -105,6 +105,8 @@ export interface Summary {
   score: number;
   /** No must (and, at the should gate, should) rule failed or errored, except known failures of the baseline. */
   conformant: boolean;
+  /** Milliseconds from the start of the tests until the first test that failed a rule had finished; absent when no rule failed. */
+  firstFailureMs?: number;
 }
 
 export interface Report {

@@ -70,9 +70,29 @@ function setupErrorsOf(testCase: TestCase): string[] {
   return errors;
 }
 
+/**
+ * When the first test that failed one of `failed` (rule ids) finished, in ms after
+ * `startedAtEpochMs`: how soon a run shows a defect.
+ */
+function firstFailureMs(testModules: ReadonlyArray<TestModule>, failed: ReadonlySet<string>, startedAtEpochMs: number): number | undefined {
+  let first: number | undefined;
+  for (const module of testModules) {
+    for (const testCase of module.children.allTests()) {
+      const diagnostic = testCase.diagnostic();
+      const meta = testCase.meta().conformance;
+      const failedHere = testCase.result().state === 'failed' || meta?.verdict === 'fail';
+      if (diagnostic === undefined || !failedHere || !(meta?.ruleIds ?? []).some((id) => failed.has(id))) continue;
+      const finished = Math.max(0, Math.round(diagnostic.startTime + diagnostic.duration - startedAtEpochMs));
+      first = first === undefined ? finished : Math.min(first, finished);
+    }
+  }
+  return first;
+}
+
 export class ConformanceReporter implements Reporter {
   readonly #options: ConformanceReporterOptions;
   #startedAt = performance.now();
+  #startedAtEpochMs = Date.now();
 
   constructor(options: ConformanceReporterOptions) {
     this.#options = options;
@@ -80,6 +100,7 @@ export class ConformanceReporter implements Reporter {
 
   onTestRunStart(): void {
     this.#startedAt = performance.now();
+    this.#startedAtEpochMs = Date.now();
   }
 
   async onTestRunEnd(
@@ -123,7 +144,9 @@ export class ConformanceReporter implements Reporter {
       gateLevel: options.gateLevel,
       problems,
     });
-    const report = options.baseline === undefined ? built : applyBaseline(built, options.baseline);
+    const judged = options.baseline === undefined ? built : applyBaseline(built, options.baseline);
+    const firstFailure = firstFailureMs(testModules, new Set(judged.rules.filter((r) => r.verdict === 'fail').map((r) => r.id)), this.#startedAtEpochMs);
+    const report = firstFailure === undefined ? judged : { ...judged, summary: { ...judged.summary, firstFailureMs: firstFailure } };
     const secrets = options.secrets ?? [];
     const clean = redactReport(report, secrets);
     const files = await writeReports(clean, options.outDir, { secrets });

@@ -218,8 +218,8 @@ function align(outcome: SuccessOutcome, records: UsageRecord[]): Slot[] {
 
 interface Sent {
   outcome: Outcome;
-  /** Per input record, when the request succeeded (UnprocessedRecords resubmitted). */
-  answers?: Answer[];
+  /** Per input record, when the request succeeded; 'unprocessed' if still so after resubmissions. */
+  slots?: Slot[];
 }
 
 /** Sends a batch; UnprocessedRecords are resubmitted as-is, as the documentation asks. */
@@ -231,20 +231,27 @@ async function send(run: PropertyRun, batch: BatchMeterUsageInput): Promise<Sent
     const open = slots.flatMap((s, i) => (s === 'unprocessed' ? [i] : []));
     if (open.length === 0) break;
     const again = await run.call('BatchMeterUsage', { ...batch, UsageRecords: open.map((i) => batch.UsageRecords[i]) });
-    expectSuccess(again, 'HTTP 200 for the resubmitted UnprocessedRecords');
+    if (again.kind !== 'success') break;
     align(again, open.map((i) => batch.UsageRecords[i])).forEach((slot, j) => (slots[open[j]] = slot));
   }
-  if (slots.some((s) => s === 'unprocessed')) {
-    throw new TargetError(`left records in UnprocessedRecords after ${UNPROCESSED_RESUBMISSIONS} resubmissions`, outcome.exchange);
+  return { outcome, slots };
+}
+
+/**
+ * The answers of a successful request. Records the target never processes cannot be judged:
+ * like a target that only throttles, that is an `error`, not a verdict.
+ */
+function settled(sent: Sent, what: string): Answer[] {
+  expectSuccess(sent.outcome, what);
+  if (sent.slots!.some((s) => s === 'unprocessed')) {
+    throw new TargetError(`left records in UnprocessedRecords after ${UNPROCESSED_RESUBMISSIONS} resubmissions`, sent.outcome.exchange);
   }
-  return { outcome, answers: slots as Answer[] };
+  return sent.slots as Answer[];
 }
 
 /** Sends a batch that must succeed; the answers, one per input record. */
 async function submit(run: PropertyRun, batch: BatchMeterUsageInput, what = 'HTTP 200'): Promise<Answer[]> {
-  const { outcome, answers } = await send(run, batch);
-  expectSuccess(outcome, what);
-  return answers!;
+  return settled(await send(run, batch), what);
 }
 
 const isHonored = (a: Answer) => a.status === 'Success' && typeof a.id === 'string' && a.id !== '';
@@ -265,10 +272,12 @@ async function expectNothingRecorded(ctx: RuleContext, run: PropertyRun, batch: 
   expectHonored(answers, `${what} recorded nothing, so its valid records with other quantities are new records`);
 }
 
+const slotText = (slot: Slot) => (slot === 'unprocessed' ? 'left in UnprocessedRecords' : String(slot.status));
+
 /** Status and error type, or the statuses of the records, for observation rules. */
-function answerText(outcome: Outcome, answers?: Answer[]): string {
+function answerText({ outcome, slots }: Sent): string {
   if (outcome.kind === 'error') return `HTTP ${outcome.status} ${outcome.errorType || '(no error type)'}`;
-  return `HTTP ${outcome.status} with Status ${(answers ?? []).map((a) => String(a.status)).join(', ') || '(no results)'}`;
+  return `HTTP ${outcome.status} with Status ${(slots ?? []).map(slotText).join(', ') || '(no results)'}`;
 }
 
 /** Distinct answers per situation, recorded after the property has run. */
@@ -395,7 +404,7 @@ rule('batch-meter-usage.results-order', async (ctx) => {
     arbitrary,
     async ({ batch }, run) => {
       const outcome = await run.call('BatchMeterUsage', { ...batch });
-      if (outcome.kind !== 'success') return seen.add('a valid batch', answerText(outcome));
+      if (outcome.kind !== 'success') return seen.add('a valid batch', answerText({ outcome }));
       const order = listMember(outcome, 'Results').map((r) => recordKey((r.UsageRecord ?? {}) as Record<string, unknown>));
       const sent = batch.UsageRecords.map(recordKey).filter((k) => order.includes(k));
       seen.add('Results order', order.every((k, i) => k === sent[i]) ? 'the order of the request' : 'another order than the request');
@@ -499,9 +508,14 @@ rule('batch-meter-usage.same-hour-other-time', async (ctx) => {
     arbitrary,
     async ({ batch, index, later }, run) => {
       const ids = expectHonored(await submit(run, batch), 'the first request');
-      const { outcome, answers } = await send(run, { ...batch, UsageRecords: [later] });
-      const a = answers?.[0];
-      const answer = !a ? answerText(outcome) : isHonored(a) ? (a.id === ids[index] ? 'Success with the original MeteringRecordId' : 'Success with a new MeteringRecordId') : `Status ${String(a.status)}`;
+      const sent = await send(run, { ...batch, UsageRecords: [later] });
+      const a = sent.slots?.[0];
+      const answer =
+        a === undefined || a === 'unprocessed'
+          ? answerText(sent)
+          : isHonored(a)
+            ? `Success with ${a.id === ids[index] ? 'the original' : 'a new'} MeteringRecordId`
+            : `Status ${String(a.status)}`;
       seen.add('same customer, dimension, hour and quantity at another instant', answer);
     },
     { numRuns: Math.min(ctx.context.runs, 20) },
@@ -539,8 +553,8 @@ function twinBatches(ctx: RuleContext, nowMs: number) {
 
 /** Statuses of the two twins; twins with equal keys may have their answers swapped, which changes nothing here. */
 async function sendTwins(run: PropertyRun, batch: BatchMeterUsageInput, pair: [number, number]) {
-  const { outcome, answers } = await send(run, batch);
-  return { outcome, twins: answers ? pair.map((i) => answers[i]) : undefined };
+  const sent = await send(run, batch);
+  return { sent, twins: sent.slots ? pair.map((i) => sent.slots![i]) : undefined };
 }
 
 rule('batch-meter-usage.same-key-in-one-batch', async (ctx) => {
@@ -550,10 +564,10 @@ rule('batch-meter-usage.same-key-in-one-batch', async (ctx) => {
   await ctx.property(
     arbitrary,
     async ({ kind, batch, pair }, run) => {
-      const { outcome, twins } = await sendTwins(run, batch, pair);
-      const answer = !twins
-        ? answerText(outcome)
-        : `${twins.map((t) => String(t.status)).join(' + ')}${twins.every(isHonored) ? (twins[0].id === twins[1].id ? ' (one MeteringRecordId)' : ' (two MeteringRecordIds)') : ''}`;
+      const { sent, twins } = await sendTwins(run, batch, pair);
+      const honored = twins?.filter((t): t is Answer => t !== 'unprocessed' && isHonored(t)) ?? [];
+      const ids = honored.length === 2 ? (honored[0].id === honored[1].id ? ' (one MeteringRecordId)' : ' (two MeteringRecordIds)') : '';
+      const answer = twins ? `${twins.map(slotText).join(' + ')}${ids}` : answerText(sent);
       seen.add(kind, answer);
     },
     { numRuns: Math.min(ctx.context.runs, 30) },
@@ -567,7 +581,7 @@ rule('batch-meter-usage.same-key-in-one-batch-billed-once', async (ctx) => {
   await ctx.property(arbitrary, async ({ batch, pair }, run) => {
     const { twins } = await sendTwins(run, batch, pair);
     if (!twins) return; // A rejected request bills nothing.
-    const billed = new Set(twins.filter(isHonored).map((t) => t.id));
+    const billed = new Set(twins.filter((t): t is Answer => t !== 'unprocessed' && isHonored(t)).map((t) => t.id));
     if (billed.size > 1) fail('at most one honored MeteringRecordId for two records with the same customer, dimension and hour', { twins });
   });
 });
@@ -614,12 +628,13 @@ rule('batch-meter-usage.unknown-customer', async (ctx) => {
   const arbitrary = unknownCustomerBatches(ctx, ctx.nowMs());
   if (!arbitrary) return notApplicable(ctx, noBatch('batch with ProductCode'));
   await ctx.property(arbitrary, async ({ batch, index }, run) => {
-    const { outcome, answers } = await send(run, batch);
+    const sent = await send(run, batch);
+    const { outcome } = sent;
     if (outcome.kind === 'error') {
       expectError(outcome, 'InvalidCustomerIdentifierException', 'HTTP 4xx InvalidCustomerIdentifierException, or Status CustomerNotSubscribed for the record');
       return;
     }
-    const a = answers![index];
+    const a = settled(sent, 'HTTP 200')[index];
     if (a.status !== 'CustomerNotSubscribed') fail(`InvalidCustomerIdentifierException, or Status CustomerNotSubscribed for record ${index} (a customer that does not exist)`, a);
   });
 });
@@ -631,8 +646,8 @@ rule('batch-meter-usage.unknown-customer-code', async (ctx) => {
   await ctx.property(
     arbitrary,
     async ({ kind, batch, index }, run) => {
-      const { outcome, answers } = await send(run, batch);
-      seen.add(kind, outcome.kind === 'error' ? answerText(outcome) : `HTTP ${outcome.status}, record Status ${String(answers![index].status)}`);
+      const sent = await send(run, batch);
+      seen.add(kind, sent.slots ? `HTTP ${sent.outcome.status}, record Status ${slotText(sent.slots[index])}` : answerText(sent));
     },
     { numRuns: Math.min(ctx.context.runs, 20) },
   );
@@ -698,11 +713,11 @@ rule('batch-meter-usage.window-boundary', async (ctx) => {
       const sentAt = ctx.nowMs();
       const age = window.rejectBeyondMs + offset;
       const record = { ...batch.UsageRecords[0], Timestamp: new Date(sentAt - age) };
-      const { outcome, answers } = await send(run, { ...batch, UsageRecords: [record] });
+      const sent = await send(run, { ...batch, UsageRecords: [record] });
       const monthStart = Date.UTC(new Date(sentAt).getUTCFullYear(), new Date(sentAt).getUTCMonth(), 1);
       const note = window.monthCloseMs !== undefined && sentAt - age < monthStart && sentAt >= monthStart + window.monthCloseMs ? ' (previous month, after the month close)' : '';
       const label = offset === 0 ? 'exactly' : offset < 0 ? `${-offset / SECOND_MS} s younger than` : `${offset / SECOND_MS} s older than`;
-      seen.add(`a record ${label} ${window.rejectBeyondMs / HOUR_MS} h old${note}`, answerText(outcome, answers));
+      seen.add(`a record ${label} ${window.rejectBeyondMs / HOUR_MS} h old${note}`, answerText(sent));
     },
     { examples: offsets.map((o) => [fixed, o] as [Generated, number]), numRuns: offsets.length },
   );
@@ -762,8 +777,7 @@ rule('batch-meter-usage.future-tolerance', async (ctx) => {
     fc.tuple(single, fc.constantFrom(...offsets)),
     async ([{ batch }, ahead], run) => {
       const record = { ...batch.UsageRecords[0], Timestamp: new Date(ctx.nowMs() + ahead) };
-      const { outcome, answers } = await send(run, { ...batch, UsageRecords: [record] });
-      seen.add(`+${ahead / MINUTE_MS} min`, answerText(outcome, answers));
+      seen.add(`+${ahead / MINUTE_MS} min`, answerText(await send(run, { ...batch, UsageRecords: [record] })));
     },
     { examples: offsets.map((o) => [fixed, o] as [Generated, number]), numRuns: offsets.length },
   );
@@ -879,7 +893,7 @@ rule('batch-meter-usage.rejection-codes', async (ctx) => {
   await ctx.property(
     fc.constantFrom(...examples),
     async ({ situation, batch }, run) => {
-      seen.add(situation, answerText(await run.call('BatchMeterUsage', { ...batch })));
+      seen.add(situation, answerText({ outcome: await run.call('BatchMeterUsage', { ...batch }) }));
     },
     { examples, numRuns: examples.length },
   );
@@ -1052,8 +1066,7 @@ rule('batch-meter-usage.mixed-license-products', async (ctx) => {
   await ctx.property(
     fc.tuple(record(customers[0]), record(customers[1])).map((records): BatchMeterUsageInput => ({ UsageRecords: records })),
     async (batch, run) => {
-      const { outcome, answers } = await send(run, batch);
-      seen.add('LicenseArns of two products in one batch', answerText(outcome, answers));
+      seen.add('LicenseArns of two products in one batch', answerText(await send(run, batch)));
     },
     { numRuns: Math.min(ctx.context.runs, 10) },
   );
@@ -1078,8 +1091,7 @@ rule('batch-meter-usage.product-and-license-keys', async (ctx) => {
     arbitrary,
     async ({ first, second }, run) => {
       expectHonored(await submit(run, first), 'the ProductCode record');
-      const { outcome, answers } = await send(run, second);
-      seen.add('a LicenseArn record after a ProductCode record of the same customer, dimension and hour with another quantity', answerText(outcome, answers));
+      seen.add('a LicenseArn record after a ProductCode record of the same customer, dimension and hour with another quantity', answerText(await send(run, second)));
     },
     { numRuns: Math.min(ctx.context.runs, 10) },
   );

@@ -9,7 +9,7 @@ import { encodeInput } from '../target/wire.js';
 import type { Outcome } from '../target/types.js';
 import { expectError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
 import { rule, type PropertyRun, type RuleContext } from './harness/rule.js';
-import { canonicalAllocations, clientToken, MINUTE_MS, meterUsageRequest, otherHourPair, sameHourPair } from './stateful/requests.js';
+import { canonicalAllocations, clientToken, MINUTE_MS, meterUsageRequest, monthStart, otherHourPair, sameHourPair } from './stateful/requests.js';
 import { readTargetLedger } from './stateful/target-ledger.js';
 import { answerOf, Tally } from './stateful/tally.js';
 
@@ -20,10 +20,12 @@ const observationRuns = (ctx: RuleContext) => Math.min(ctx.context.runs, 20);
 const plainRequest = (ctx: RuleContext, quantity?: fc.Arbitrary<number>) =>
   meterUsageRequest(ctx.fixtures, ctx.model, ctx.nowMs(), { allocations: false, ...(quantity ? { quantity } : {}) }).map(({ DryRun: _dropped, ...r }) => r);
 
-/** A fixed request ten minutes old, for documented examples. */
+/** A fixed request ten minutes old (or from the month's start), for documented examples. */
 function exampleRequest(ctx: RuleContext, quantity: number): MeterUsageRequest {
   const product = meterableProducts(ctx.fixtures)[0];
-  return { ProductCode: product.code, UsageDimension: product.dimensions[0], UsageQuantity: quantity, Timestamp: new Date(Math.floor(ctx.nowMs() / 1000) * 1000 - 10 * MINUTE_MS) };
+  const now = ctx.nowMs();
+  const timestamp = Math.max(Math.floor(now / 1000) * 1000 - 10 * MINUTE_MS, monthStart(now));
+  return { ProductCode: product.code, UsageDimension: product.dimensions[0], UsageQuantity: quantity, Timestamp: new Date(timestamp) };
 }
 
 async function firstRecord(run: PropertyRun, request: MeterUsageRequest): Promise<string> {

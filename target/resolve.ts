@@ -112,13 +112,14 @@ export async function probeTarget(url: URL, timeoutMs = 5_000): Promise<ProbeRes
  */
 export async function resolveTarget(options: ResolveOptions): Promise<{ description: TargetDescription; clockOffsetMs: number; notes: string[] }> {
   const url = checkEndpoint(options.endpoint, options.allowRealService);
+  const realService = isRealServiceHost(url.hostname);
   // The real service publishes no description: nothing to ask it.
-  const probe: ProbeResult = isRealServiceHost(url.hostname) ? { clockOffsetMs: 0 } : await probeTarget(url, Math.min(5_000, options.timeoutMs ?? 5_000));
+  const probe: ProbeResult = realService ? { clockOffsetMs: 0 } : await probeTarget(url, Math.min(5_000, options.timeoutMs ?? 5_000));
   // The reference emulator accepts its published test credentials; anything else gets the environment's.
   const credentials = probe.published ? TEST_CREDENTIALS : credentialsFrom(options.env, url);
   const notes: string[] = [];
   if (probe.problem) notes.push(`${probe.problem}; continuing without a published description`);
-  if (isRealServiceHost(url.hostname)) notes.push(`${url.host} is the real service: only DryRun MeterUsage and ResolveCustomer calls are sent; rules that need other calls are not-applicable`);
+  if (realService) notes.push(`${url.host} is the real service: only DryRun MeterUsage and ResolveCustomer calls are sent; rules that need other calls are not-applicable`);
   const config = options.config;
   let fixtures: TargetFixtures;
   let capabilities: TargetCapabilities;
@@ -134,6 +135,8 @@ export async function resolveTarget(options: ResolveOptions): Promise<{ descript
     capabilities = normalizeCapabilities(undefined);
     notes.push('no --config and the target publishes no description: rules that need fixtures are not-applicable (pass --config target.yaml)');
   }
+  // The real service has no control API: whatever a config says, nothing is sent to one.
+  if (realService) capabilities = { ...capabilities, clockControl: false, reset: false, ledgerRead: false };
   const region = options.region ?? config?.region ?? probe.published?.region ?? regionFromEnvironment(options.env)?.value ?? 'us-east-1';
   return {
     description: {

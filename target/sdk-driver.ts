@@ -123,8 +123,10 @@ export function createSdkTarget(description: TargetDescription, options: SdkTarg
     command.middlewareStack.add(
       (next) => async (args) => {
         const result = await next(args);
-        const response = result.response as { statusCode: number; headers: Record<string, string> };
+        const response = result.response as { statusCode: number; headers: Record<string, string>; body: Readable };
         captured.response = { status: response.statusCode, headers: lowerKeys(response.headers) };
+        // Inside the SDK's deserializer: it reads the body through the bound.
+        response.body = boundedBody(response.body, response.statusCode, captured.response.headers['content-length'], maxResponseBytes);
         return result;
       },
       { step: 'deserialize', priority: 'low', name: 'conformanceCaptureResponse' },
@@ -150,6 +152,9 @@ export function createSdkTarget(description: TargetDescription, options: SdkTarg
       const status = e.$metadata?.httpStatusCode;
       // The SDK appends a hint about $response to deserialization errors; the first line is ours.
       if (e instanceof ResponseNotUsable) throw new TargetError(e.message.split('\n')[0], exchange());
+      // The SDK names a reset connection a TimeoutError too; its code tells them apart.
+      const code = (error as { code?: string }).code;
+      if (code === 'ECONNRESET' || code === 'EPIPE') throw new TargetError('closed or reset the connection before answering', exchange());
       if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new TargetError(`did not finish answering within ${timeoutMs} ms`, exchange());
       if (!e.$fault || status === undefined) {
         throw new TargetError(`could not be reached or answered garbage through the SDK: ${e.name}: ${e.message}`, exchange());

@@ -16,11 +16,12 @@ describe('fault modes are caught by their rules', () => {
     for (const fault of Object.keys(FAULT_EXPECTATIONS)) expect(names.has(fault), fault).toBe(true);
   });
 
-  test.concurrent.each(Object.entries(FAULT_EXPECTATIONS))('%s', async (fault, expectedRules) => {
+  // Several runs side by side on a busy 2-core machine: generous, but bounded.
+  test.concurrent.each(Object.entries(FAULT_EXPECTATIONS))('%s', { timeout: 900_000 }, async (fault, expectedRules) => {
     const served = await serve(['--fault', fault]);
     running.push(served);
     const out = tempDir();
-    const result = await runCli(['run', '--endpoint', served.url, '--out', out, '--seed', '7', '--runs', '25', '--rules', [...new Set(expectedRules.map((id) => `${id.split('.')[0]}.*`))].join(',')]);
+    const result = await runCli(['run', '--endpoint', served.url, '--out', out, '--seed', '7', '--runs', '25', '--rules', [...new Set(expectedRules.map((id) => `${id.split('.')[0]}.*`))].join(',')], { timeoutMs: 900_000 });
     await served.stop();
     expect(result.stderr).not.toMatch(/internal error/);
     expect(result.code).toBe(1);

@@ -8,14 +8,16 @@ import { loadRules } from '../catalogue/rules.js';
 import { readReport, runCli, serve, tempDir, verdicts, type Served } from './support/cli.js';
 
 const SEED = '20261122';
-const RUNS = '25';
+const RUNS = '10';
+/** Whole-catalogue runs on a busy 2-core machine: generous, but bounded. */
+const RUN_TIMEOUT_MS = 600_000;
 
 describe('run against the embedded emulator', () => {
   const out = tempDir();
   let result: Awaited<ReturnType<typeof runCli>>;
   beforeAll(async () => {
-    result = await runCli(['run', '--out', out, '--seed', SEED, '--runs', RUNS]);
-  });
+    result = await runCli(['run', '--out', out, '--seed', SEED, '--runs', RUNS], { timeoutMs: RUN_TIMEOUT_MS });
+  }, RUN_TIMEOUT_MS);
 
   test('exits 0 and prints a one-screen summary', () => {
     expect(result.stderr).not.toMatch(/internal error/);
@@ -46,17 +48,17 @@ describe('serve, then run --endpoint', () => {
   let served: Served;
   beforeAll(async () => {
     served = await serve();
-  });
+  }, 120_000);
   afterAll(async () => {
     await served?.stop();
   });
 
-  test('gives the same verdicts as the embedded run', async () => {
+  test('gives the same verdicts as the embedded run', { timeout: RUN_TIMEOUT_MS }, async () => {
     const embeddedOut = tempDir();
     const endpointOut = tempDir();
     const [embedded, external] = await Promise.all([
-      runCli(['run', '--out', embeddedOut, '--seed', SEED, '--runs', RUNS]),
-      runCli(['run', '--endpoint', served.url, '--out', endpointOut, '--seed', SEED, '--runs', RUNS]),
+      runCli(['run', '--out', embeddedOut, '--seed', SEED, '--runs', RUNS], { timeoutMs: RUN_TIMEOUT_MS }),
+      runCli(['run', '--endpoint', served.url, '--out', endpointOut, '--seed', SEED, '--runs', RUNS], { timeoutMs: RUN_TIMEOUT_MS }),
     ]);
     expect(embedded.code).toBe(0);
     expect(external.stderr).not.toMatch(/internal error/);

@@ -244,9 +244,10 @@ describe('--allow-real-service against a local server posing as the real host', 
     emulator = await startEmulator();
     proxy = await startRecordingProxy(emulator.url);
     const config = join(out, 'target.yaml');
-    // The real service has no control API; declare the fixtures the emulator knows, and caller
-    // isolation so that rules needing it get as far as their first call.
-    writeFileSync(config, JSON.stringify({ region: 'us-east-1', fixtures: emulator.describe().fixtures, capabilities: { callerIsolation: true } }));
+    // Declare the fixtures the emulator knows and every capability: caller isolation lets rules
+    // get as far as their first call; the control-API ones must be ignored for the real service.
+    const capabilities = { callerIsolation: true, clockControl: true, reset: true, ledgerRead: true };
+    writeFileSync(config, JSON.stringify({ region: 'us-east-1', fixtures: emulator.describe().fixtures, capabilities }));
     result = await runObserved(
       ['run', '--endpoint', `http://${host}:${proxy.port}`, '--config', config, '--allow-real-service', '--runs', '5', '--seed', '7', '--out', out],
       { MC_HOOKS_HOSTS: JSON.stringify({ [host]: '127.0.0.1' }), AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey },
@@ -266,6 +267,7 @@ describe('--allow-real-service against a local server posing as the real host', 
   });
 
   test('only DryRun MeterUsage and ResolveCustomer requests reached the wire', () => {
+    expect(proxy.controlRequests).toBe(0);
     expect(proxy.requests.length).toBeGreaterThan(0);
     for (const request of proxy.requests) {
       const target = request.headers['x-amz-target'];

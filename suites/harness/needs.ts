@@ -51,7 +51,7 @@ export function unmetNeeds(rules: Rule[], context: ConformanceContext, model: Se
     if (rule.since && model.version !== 'latest' && model.version < rule.since) {
       return `the rule applies from model ${rule.since}; the model under test is ${model.version}`;
     }
-    if (rule.needs.driver === 'raw' && context.driver !== 'raw') return 'needs malformed wire input, which only the raw driver can send';
+    if (rule.needs.driver === 'raw' && context.driver !== 'raw') return 'needs the raw driver: it sends requests an AWS SDK cannot produce (malformed, unsigned or without the members the SDK fills in)';
     for (const need of rule.needs.fixtures ?? []) {
       const [text, present] = FIXTURE_TESTS[need];
       if (!present(context.target.fixtures)) return `the target config declares no ${text}`;

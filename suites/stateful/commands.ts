@@ -77,11 +77,8 @@ export class LedgerTarget {
 export abstract class LedgerCommand implements fc.AsyncCommand<LedgerModel, LedgerTarget> {
   abstract check(model: Readonly<LedgerModel>): boolean;
   abstract run(model: LedgerModel, target: LedgerTarget): Promise<void>;
+  /** One line naming the command and its generated parameters (fast-check prints sequences with it). */
   abstract toString(): string;
-  /** Counterexamples are written as JSON: show the command as its one-line description. */
-  toJSON(): string {
-    return this.toString();
-  }
 }
 
 // ------------------------------------------------------------------ shared checks
@@ -118,9 +115,10 @@ function instantOfHour(hour: number, nowMs: number, position: number, wholeSecon
   const lo = Math.max(from, hour);
   const hi = Math.min(to, hour + HOUR_MS - 1);
   if (hi < lo) return undefined;
-  let t = lo + Math.floor(position * (hi - lo + 1));
-  if (wholeSecond && Math.ceil(lo / 1000) * 1000 <= hi) t = Math.min(Math.max(Math.round(t / 1000) * 1000, Math.ceil(lo / 1000) * 1000), hi);
-  return new Date(t);
+  const t = lo + Math.floor(position * (hi - lo + 1));
+  const [firstSecond, lastSecond] = [Math.ceil(lo / 1000) * 1000, Math.floor(hi / 1000) * 1000];
+  if (!wholeSecond || firstSecond > lastSecond) return new Date(t);
+  return new Date(Math.min(Math.max(Math.round(t / 1000) * 1000, firstSecond), lastSecond));
 }
 
 // ------------------------------------------------------------------ MeterUsage commands

@@ -27,7 +27,7 @@ export function acceptedRange(nowMs: number): { from: number; to: number } {
 }
 
 /** Instants in [from, to]: whole seconds mostly (what SDKs send), milliseconds sometimes. */
-export function instantIn(from: number, to: number): fc.Arbitrary<Date> {
+function instantIn(from: number, to: number): fc.Arbitrary<Date> {
   const ms = fc.integer({ min: from, max: to }).map((t) => new Date(t));
   const firstSecond = Math.ceil(from / SECOND_MS);
   const lastSecond = Math.floor(to / SECOND_MS);
@@ -36,13 +36,13 @@ export function instantIn(from: number, to: number): fc.Arbitrary<Date> {
   return fc.oneof({ weight: 3, arbitrary: seconds }, { weight: 1, arbitrary: ms });
 }
 
-export function recentInstant(nowMs: number): fc.Arbitrary<Date> {
+function recentInstant(nowMs: number): fc.Arbitrary<Date> {
   const { from, to } = acceptedRange(nowMs);
   return instantIn(from, to);
 }
 
 /** Hour starts of the hours that overlap the accepted range. */
-export function acceptedHours(nowMs: number): number[] {
+function acceptedHours(nowMs: number): number[] {
   const { from, to } = acceptedRange(nowMs);
   const hours: number[] = [];
   for (let h = hourStart(from); h <= to; h += HOUR_MS) hours.push(h);
@@ -104,9 +104,4 @@ export function canonicalAllocations(allocations: UsageAllocation[] | undefined)
 /** The MeterUsage duplicate key of the non-AgentCore service: product, dimension, hour (semantics §5 item 5). */
 export function meterUsageKey(request: MeterUsageRequest): string {
   return JSON.stringify([request.ProductCode, request.UsageDimension, hourStart(request.Timestamp.getTime())]);
-}
-
-/** Everything a ClientToken binds: every parameter with defaults made explicit, the exact timestamp. */
-export function meterUsageParameters(request: MeterUsageRequest): string {
-  return JSON.stringify([request.ProductCode, request.Timestamp.getTime(), request.UsageDimension, request.UsageQuantity ?? 0, canonicalAllocations(request.UsageAllocations)]);
 }

@@ -1,9 +1,9 @@
 // A target that misbehaves on purpose, on 127.0.0.1, for the harness's robustness tests.
-// Every mode answers the reference emulator's describe probe with 404 (as an unknown
-// third-party target would), then misbehaves on the metering requests themselves.
+// It misbehaves on every request, the CLI's describe probe included.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { CONTROL_PREFIX } from '../../target/description.js';
 
 export const HOSTILE_MODES = ['hang', 'reset', 'non-json', 'empty-200', 'huge-body', 'drip', 'wrong-content-type', 'changing-answers'] as const;
 export type HostileMode = (typeof HOSTILE_MODES)[number];
@@ -13,7 +13,7 @@ export const HUGE_BODY_BYTES = 50 * 1024 * 1024;
 
 export interface HostileServer {
   url: string;
-  /** Metering requests received (anything but the describe probe). */
+  /** Metering requests received (the describe probe not counted). */
   readonly requests: number;
   /** Bytes of huge bodies that the socket accepted before the client went away. */
   readonly hugeBytesAccepted: number;
@@ -57,11 +57,7 @@ export async function startHostileServer(mode: HostileMode): Promise<HostileServ
   const timers = new Set<NodeJS.Timeout>();
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
-    if (req.url?.startsWith('/__metering-conformance/')) {
-      answerJson(res, 404, { message: 'no such thing' });
-      return;
-    }
-    requests++;
+    if (!req.url?.startsWith(CONTROL_PREFIX)) requests++;
     switch (mode) {
       case 'hang':
         return; // never answers; the client's time limits must end the request

@@ -17,12 +17,15 @@ export interface RecordingProxy {
   url: string;
   port: number;
   readonly requests: RecordedRequest[];
+  /** Requests to the control API (answered 404, not forwarded). */
+  readonly controlRequests: number;
   close(): Promise<void>;
 }
 
 export async function startRecordingProxy(upstream: string): Promise<RecordingProxy> {
   const target = new URL(upstream);
   const requests: RecordedRequest[] = [];
+  let controlRequests = 0;
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -32,6 +35,7 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
       const body = Buffer.concat(chunks);
       const path = req.url ?? '/';
       if (path.startsWith(CONTROL_PREFIX)) {
+        controlRequests++;
         res.writeHead(404, { 'content-type': 'application/json' });
         res.end('{"message":"not here"}');
         return;
@@ -59,6 +63,9 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    get controlRequests() {
+      return controlRequests;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -1,0 +1,106 @@
+// ResolveCustomer (SaaS registration): valid tokens resolve to their customer, expired and
+// unknown tokens get their exceptions; repeat resolution and the form of an unpopulated
+// CustomerIdentifier are observed. Behaviour: /work/shared/reference/semantics.md §3.4, §5 item 29.
+import fc from 'fast-check';
+import { memberShape } from '../generators/model.js';
+import type { CustomerFixture, TokenFixture } from '../target/description.js';
+import type { Outcome } from '../target/types.js';
+import { expectError, expectSuccess, fail } from './harness/expect.js';
+import { rule, type RuleContext } from './harness/rule.js';
+
+interface Registration {
+  token: string;
+  customer: CustomerFixture;
+}
+
+/** Valid tokens of the fixtures with the customer each resolves to. */
+function validRegistrations(ctx: RuleContext): Registration[] {
+  return ctx.fixtures.tokens.flatMap((t: TokenFixture) => {
+    const customer = ctx.fixtures.customers.find((c) => c.accountId === t.customerAccountId);
+    return t.state === 'valid' && customer ? [{ token: t.token, customer }] : [];
+  });
+}
+
+/** What the output must hold for `customer`, per member the model's ResolveCustomerResult has. */
+function expectCustomer(ctx: RuleContext, outcome: Extract<Outcome, { kind: 'success' }>, customer: CustomerFixture): void {
+  const has = (member: string) => memberShape(ctx.model, 'ResolveCustomerResult', member) !== undefined;
+  const output = outcome.output;
+  const expected: Record<string, unknown> = {
+    ProductCode: customer.productCode,
+    ...(has('CustomerAWSAccountId') ? { CustomerAWSAccountId: customer.accountId } : {}),
+    ...(has('LicenseArn') && customer.licenseArn !== undefined ? { LicenseArn: customer.licenseArn } : {}),
+    ...(customer.identifier !== undefined ? { CustomerIdentifier: customer.identifier } : {}),
+  };
+  for (const [member, value] of Object.entries(expected)) {
+    if (output[member] !== value) fail(`the token to resolve to ${JSON.stringify(expected)}`, outcome);
+  }
+  // "Not populated" for new integrations: absent or "" (semantics §5 item 29).
+  if (customer.identifier === undefined && output.CustomerIdentifier !== undefined && output.CustomerIdentifier !== null && output.CustomerIdentifier !== '') {
+    fail('no CustomerIdentifier (absent or "") for a customer without one', outcome);
+  }
+}
+
+const answer = (outcome: Outcome) => (outcome.kind === 'error' ? `HTTP ${outcome.status} ${outcome.errorType || '(no error type)'}` : `HTTP ${outcome.status}`);
+
+// One test resolves each valid token once, then again: a target may treat a resubmitted token
+// as expired (semantics §5 item 29), so a token resolved by another rule first could not be
+// judged fairly. The first answer is judged; the second and the empty-identifier form are observed.
+rule(['resolve-customer.valid-token', 'resolve-customer.repeat-resolution', 'resolve-customer.unpopulated-identifier'], async (ctx) => {
+  const registrations = validRegistrations(ctx);
+  const seen = new Map<string, Set<string>>();
+  const add = (what: string, value: string) => seen.set(what, (seen.get(what) ?? new Set()).add(value));
+  await ctx.property(
+    fc.constantFrom(...registrations),
+    async ({ token, customer }, run) => {
+      const first = await run.call('ResolveCustomer', { RegistrationToken: token });
+      expectSuccess(first, 'HTTP 200 with the customer of a valid registration token');
+      expectCustomer(ctx, first, customer);
+      if (customer.identifier === undefined) {
+        const value = first.output.CustomerIdentifier;
+        add('unpopulated CustomerIdentifier', value === undefined ? 'member absent' : JSON.stringify(value));
+      }
+      const again = await run.call('ResolveCustomer', { RegistrationToken: token });
+      const same = again.kind === 'success' && JSON.stringify(again.output) === JSON.stringify(first.output);
+      add('a valid token resolved again', same ? 'the same values' : again.kind === 'success' ? 'other values' : answer(again));
+    },
+    { examples: registrations, numRuns: registrations.length },
+  );
+  if (!registrations.some((r) => r.customer.identifier === undefined)) add('unpopulated CustomerIdentifier', 'not observed (no valid token of a customer without CustomerIdentifier in the fixtures)');
+  for (const [what, values] of seen) ctx.observe(`${what}: ${[...values].join(' or ')}`);
+});
+
+rule('resolve-customer.expired-token', async (ctx) => {
+  const expired = ctx.fixtures.tokens.filter((t) => t.state === 'expired').map((t) => t.token);
+  await ctx.property(
+    fc.constantFrom(...expired),
+    async (token, run) => {
+      expectError(await run.call('ResolveCustomer', { RegistrationToken: token }), 'ExpiredTokenException');
+    },
+    { examples: expired, numRuns: Math.max(expired.length, Math.min(ctx.context.runs, 10)) },
+  );
+});
+
+rule('resolve-customer.invalid-token', async (ctx) => {
+  const known = new Set(ctx.fixtures.tokens.map((t) => t.token));
+  const valid = validRegistrations(ctx).map((r) => r.token);
+  // Near misses of a valid token catch prefix, case-insensitive or trimmed matching.
+  const altered = fc.tuple(fc.constantFrom(...valid), fc.constantFrom('append', 'drop-last', 'upper', 'prefix', 'space'), fc.string({ minLength: 1, maxLength: 4 })).map(([token, how, extra]) => {
+    switch (how) {
+      case 'append':
+        return token + extra;
+      case 'drop-last':
+        return token.slice(0, -1);
+      case 'upper':
+        return token.toUpperCase() === token ? token.toLowerCase() : token.toUpperCase();
+      case 'prefix':
+        return extra + token;
+      default:
+        return ` ${token} `;
+    }
+  });
+  const random = fc.oneof(fc.stringMatching(/^[A-Za-z0-9+/=_-]{1,256}$/), fc.string({ unit: 'binary', minLength: 1, maxLength: 300 }));
+  const arbitrary = fc.oneof(altered, random).filter((token) => token !== '' && !known.has(token));
+  await ctx.property(arbitrary, async (token, run) => {
+    expectError(await run.call('ResolveCustomer', { RegistrationToken: token }), 'InvalidTokenException');
+  });
+});
