@@ -1,7 +1,7 @@
 // Public API of the generators: the model, valid and single-fault arbitraries, schemas,
 // sample checks and domain scenarios.
 export * from './model.js';
-export { validValue, validInput, validStructure, type Pin, type Pins, type ValueOptions } from './arbitraries.js';
+export { unicodeString, validValue, validInput, validStructure, type Pin, type Pins, type ValueOptions } from './arbitraries.js';
 export { singleFaults, derivedRules, modelConstraints, unbreakableConstraints, type FaultCase, type ModelConstraint, type UnbreakableConstraint } from './invalid.js';
 export { validator, toWire, modelPath, modelSchema, type ConstraintKind, type SchemaError, type ValidationResult, type WireValidator } from './schemas.js';
 export { validSampleProblems, faultSampleProblems } from './check.js';

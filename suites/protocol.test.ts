@@ -2,7 +2,7 @@
 // message), which request framings a target must tolerate (content-type parameters, empty
 // body, member order, timestamp numbers), and that malformed requests get a 4xx, never a 5xx.
 import fc from 'fast-check';
-import { validInput } from '../generators/arbitraries.js';
+import { unicodeString, validInput } from '../generators/arbitraries.js';
 import { inputShape, shapeOf, type ServiceModel, type Shape } from '../generators/model.js';
 import { meterableProducts, staleTimestamp, validMeterUsage, type MeterUsageRequest } from '../generators/meter-usage.js';
 import { toWire } from '../generators/schemas.js';
@@ -436,7 +436,7 @@ function garbage(model: ServiceModel): fc.Arbitrary<GarbageCase> {
     });
   const bodies = fc.oneof(
     fc.uint8Array({ maxLength: 256 }).map((bytes) => ({ body: Buffer.from(bytes).toString('hex'), encoding: 'hex' as const })),
-    text(fc.string({ unit: 'binary', maxLength: 200 })),
+    text(unicodeString({ maxLength: 200 })),
     text(fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v))),
     text(oneMemberReplaced),
     text(nonObjectBodies(model).map((c) => c.body)),

@@ -11,7 +11,6 @@ import type { TargetDescription, TargetFixtures } from '../../target/description
 import { dryRunOnly, REAL_SERVICE_REASON, RefusedOnRealService } from '../../target/dry-run-only.js';
 import { isRealServiceHost } from '../../target/guard.js';
 import { rawTargetFor } from '../../target/raw-driver.js';
-import { createSdkTarget } from '../../target/sdk-driver.js';
 import { TargetError, type CallOptions, type Credentials, type Exchange, type Operation, type OperationInput, type Outcome, type RawCapableTarget, type RawRequest, type Target } from '../../target/types.js';
 import { conformanceContext, type ConformanceContext } from './context.js';
 import { Violation } from './expect.js';
@@ -25,6 +24,8 @@ declare module '@vitest/runner' {
 }
 
 let sharedTarget: Target | undefined;
+// The AWS SDK is heavy to import: loaded only for runs with the sdk driver.
+let sdkDriver: typeof import('../../target/sdk-driver.js') | undefined;
 
 function targetFor(context: ConformanceContext): Target {
   if (!sharedTarget) {
@@ -34,7 +35,7 @@ function targetFor(context: ConformanceContext): Target {
     const timeoutMs = context.requestTimeoutMs;
     const driver =
       context.driver === 'sdk'
-        ? createSdkTarget(context.target, { allowRealService, ...(timeoutMs ? { timeoutMs } : {}) })
+        ? sdkDriver!.createSdkTarget(context.target, { allowRealService, ...(timeoutMs ? { timeoutMs } : {}) })
         : rawTargetFor(context.target, { allowRealService, ...(timeoutMs ? { timeouts: { total: timeoutMs } } : {}) });
     sharedTarget = realService ? dryRunOnly(driver) : driver;
   }
@@ -145,6 +146,7 @@ export function rule(ids: string | string[], body: (ctx: RuleContext) => Promise
     const meta: RuleMeta = { ruleIds };
     vitestContext.task.meta.conformance = meta;
     const context = conformanceContext();
+    if (context.driver === 'sdk') sdkDriver ??= await import('../../target/sdk-driver.js');
     const ctx = new RuleContext(rules, context, meta);
     const unmet = unmetNeeds(rules, context, ctx.model);
     if (unmet) {
