@@ -16,7 +16,7 @@ import { checkBaselineRules, loadBaseline } from '../reports/baseline.js';
 import { endpointFromEnvironment } from '../target/aws-environment.js';
 import { resolveTarget } from '../target/resolve.js';
 import { integerFlag, parseFlags, UsageError } from './args.js';
-import { parseShard, selectRules, shardRules, testNamePattern } from './selection.js';
+import { parseShard, selectRules, shardRules, suiteFiles, testNamePattern } from './selection.js';
 
 export const RUN_HELP = `Usage: metering-conformance run [options]
 
@@ -214,7 +214,7 @@ export async function runCommand(args: string[]): Promise<number> {
       {
         root: compiledRoot,
         config: false,
-        include: ['suites/**/*.test.js'],
+        include: suiteFiles(rules, allRules),
         exclude: [],
         watch: false,
         reporters: [reporter, ...progress],

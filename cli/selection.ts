@@ -51,3 +51,14 @@ export function testNamePattern(selected: Rule[], all: Rule[]): RegExp | undefin
   const ids = selected.map((r) => r.id.replace(/[.+?^${}()|[\]\\*]/g, '\\$&'));
   return new RegExp(`(^| \\+ )(${ids.join('|')})( \\+ |$)`);
 }
+
+/**
+ * The suite files that hold the tests of `selected`: a family's tests live in
+ * suites/<family>.test.js and suites/<family>-*.test.js (test/orphans.test.ts checks this).
+ * Loading only those keeps a run of a few rules from collecting every suite.
+ */
+export function suiteFiles(selected: Rule[], all: Rule[]): string[] {
+  if (selected.length === all.length) return ['suites/*.test.js'];
+  const families = [...new Set(selected.map((r) => r.family))].sort();
+  return families.flatMap((family) => [`suites/${family}.test.js`, `suites/${family}-*.test.js`]);
+}

@@ -27,8 +27,10 @@ import {
   type UsageRecord,
 } from '../generators/domain.js';
 import { memberShape, ModelError, structure } from '../generators/model.js';
-import type { CustomerFixture, ProductFixture } from '../target/description.js';
+import { request } from 'undici';
+import { CONTROL_PREFIX, type CustomerFixture, type ProductFixture } from '../target/description.js';
 import { TargetError, type Outcome, type SuccessOutcome } from '../target/types.js';
+import { encodeInput } from '../target/wire.js';
 import { expectClientError, expectError, expectSuccess, fail } from './harness/expect.js';
 import type { PropertyRun, RuleContext } from './harness/rule.js';
 import { rule } from './harness/rule.js';
@@ -724,30 +726,103 @@ rule('batch-meter-usage.window-boundary', async (ctx) => {
   seen.record(ctx);
 });
 
+// ---- month close: a clock set for the rule's own caller ------------------------------
+
+/** The caller's own clock on the target, as set through the control API, and when it was set. */
+interface CallerClock {
+  targetMs: number;
+  setAtLocalMs: number;
+}
+
+const callerNow = (clock: CallerClock) => clock.targetMs + (Date.now() - clock.setAtLocalMs);
+
+/**
+ * Sets the clock of this run's caller only (POST CONTROL_PREFIX/clock with "caller"): the rule
+ * moves no clock that other rules, running at the same time, depend on.
+ */
+async function setCallerClock(ctx: RuleContext, run: PropertyRun, epochMs: number): Promise<CallerClock> {
+  const url = `${ctx.description.endpoint.replace(/\/+$/, '')}${CONTROL_PREFIX}/clock`;
+  const body = JSON.stringify({ set: epochMs / 1000, caller: run.caller.accessKeyId });
+  let status: number;
+  let text: string;
+  try {
+    const response = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, headersTimeout: 10_000, bodyTimeout: 10_000, signal: AbortSignal.timeout(10_000) });
+    status = response.statusCode;
+    text = await response.body.text();
+  } catch (error) {
+    throw new TargetError(`did not answer POST ${CONTROL_PREFIX}/clock: ${(error as Error).message}`);
+  }
+  const nowMs = status === 200 ? (JSON.parse(text) as { nowMs?: unknown }).nowMs : undefined;
+  if (typeof nowMs !== 'number' || Math.abs(nowMs - epochMs) > MINUTE_MS) {
+    throw new TargetError(`declares clock control but answered POST ${CONTROL_PREFIX}/clock {"set", "caller"} with HTTP ${status} ${text.slice(0, 200)}`);
+  }
+  return { targetMs: nowMs, setAtLocalMs: Date.now() };
+}
+
+/** Sends a batch as of the caller's clock: the raw driver signs with that time; the SDK corrects its skew from the answer's Date header. */
+async function sendAt(ctx: RuleContext, run: PropertyRun, batch: BatchMeterUsageInput, clock: CallerClock | undefined): Promise<Outcome> {
+  if (!clock || ctx.context.driver !== 'raw') return run.call('BatchMeterUsage', { ...batch });
+  return run.send({ operation: 'BatchMeterUsage', body: encodeInput({ ...batch }), signing: { date: new Date(callerNow(clock)) } });
+}
+
+const monthStartOf = (ms: number) => Date.UTC(new Date(ms).getUTCFullYear(), new Date(ms).getUTCMonth(), 1);
+const nextMonthStart = (ms: number) => Date.UTC(new Date(ms).getUTCFullYear(), new Date(ms).getUTCMonth() + 1, 1);
+
 rule('batch-meter-usage.month-close', async (ctx) => {
   const now = ctx.nowMs();
   const { window } = windowAt(ctx, now);
-  const monthStart = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1);
-  const from = monthStart + (window.monthCloseMs ?? 0) + MARGIN_MS;
-  const to = monthStart + window.acceptWithinMs - 2 * MARGIN_MS;
-  if (window.monthCloseMs === undefined || now < from || now > to) {
-    // Only the clock of the target decides this rule; moving a shared clock would disturb every other rule.
+  const closeAfter = window.monthCloseMs ?? 0;
+  // Clocks between the month close and the end of the 1st, where a previous-month record can be less than a window old.
+  const inside = (monthStart: number) => ({ from: monthStart + closeAfter + MARGIN_MS, to: monthStart + window.acceptWithinMs - 2 * MARGIN_MS });
+  const natural = inside(monthStartOf(now));
+  const ownClock = now >= natural.from && now <= natural.to;
+  if (!ownClock && !ctx.description.capabilities.clockControl) {
     return notApplicable(
       ctx,
-      `the target's clock (${new Date(now).toISOString()}) is not between 06:00 and 24:00 UTC on the first day of a month, where a previous-month record can be less than ${window.acceptWithinMs / HOUR_MS} h old; this rule does not move the target's clock`,
+      `the target's clock (${new Date(now).toISOString()}) is not between 06:00 and 24:00 UTC on the first day of a month and the target declares no clock control`,
     );
   }
-  const base = batches(ctx, now);
+  const monthStart = ownClock ? monthStartOf(now) : nextMonthStart(now);
+  const range = inside(monthStart);
+  // Records of the new month, valid at every clock of the range.
+  const base = batches(ctx, range.from);
   if (!base) return notApplicable(ctx, noBatch('valid batch'));
-  const arbitrary = base.chain(({ batch }) =>
-    fc.tuple(fc.nat({ max: batch.UsageRecords.length - 1 }), fc.integer({ min: now - window.acceptWithinMs + MARGIN_MS, max: monthStart - 1 })).map(([index, at]) => ({
-      ...batch,
-      UsageRecords: batch.UsageRecords.map((r, i) => (i === index ? { ...r, Timestamp: new Date(at) } : r)),
-    })),
-  );
-  await ctx.property(arbitrary, async (batch, run) => {
-    expectError(await run.call('BatchMeterUsage', { ...batch }), 'TimestampOutOfBoundsException');
+  const arbitrary = fc
+    .tuple(base, ownClock ? fc.constant(now) : fc.integer({ min: range.from, max: range.to }))
+    .chain(([{ batch }, clockMs]) =>
+      fc.tuple(fc.nat({ max: batch.UsageRecords.length - 1 }), fc.integer({ min: clockMs - window.acceptWithinMs + MARGIN_MS, max: monthStart - 1 })).map(([index, at]) => ({
+        clockMs,
+        batch: { ...batch, UsageRecords: batch.UsageRecords.map((r, i) => (i === index ? { ...r, Timestamp: new Date(at) } : r)) },
+      })),
+    );
+  await ctx.property(arbitrary, async ({ clockMs, batch }, run) => {
+    const clock = ownClock ? undefined : await setCallerClock(ctx, run, clockMs);
+    expectError(await sendAt(ctx, run, batch, clock), 'TimestampOutOfBoundsException', 'HTTP 4xx TimestampOutOfBoundsException for a previous-month record after the month close');
   });
+});
+
+rule('batch-meter-usage.month-close-boundary', async (ctx) => {
+  const now = ctx.nowMs();
+  const { window } = windowAt(ctx, now);
+  const monthStart = nextMonthStart(now);
+  const close = monthStart + (window.monthCloseMs ?? 0);
+  const single = batches(ctx, close - MINUTE_MS, { min: 1, max: 1 });
+  if (!single) return notApplicable(ctx, noBatch('valid batch'));
+  const offsets = [-SECOND_MS, 0, SECOND_MS];
+  const fixed = sampleOf(ctx, single);
+  const seen = new Observations();
+  await ctx.property(
+    fc.tuple(single, fc.constantFrom(...offsets)),
+    async ([{ batch }, offset], run) => {
+      const clock = await setCallerClock(ctx, run, close + offset);
+      const record = { ...batch.UsageRecords[0], Timestamp: new Date(monthStart - SECOND_MS) };
+      const outcome = await sendAt(ctx, run, { ...batch, UsageRecords: [record] }, clock);
+      const label = offset === 0 ? 'at 06:00:00' : offset < 0 ? `${-offset / SECOND_MS} s before 06:00` : `${offset / SECOND_MS} s after 06:00`;
+      seen.add(`previous month's last second, clock ${label} UTC on the 1st (plus request latency)`, answerText({ outcome }));
+    },
+    { examples: offsets.map((o) => [fixed, o] as [Generated, number]), numRuns: offsets.length },
+  );
+  seen.record(ctx);
 });
 
 rule('batch-meter-usage.future-rejected', async (ctx) => {

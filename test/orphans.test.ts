@@ -30,6 +30,16 @@ describe('rules and tests are paired', () => {
       .filter((id) => !tested.has(id));
     expect(missing, 'rules without a test').toEqual([]);
   });
+  test("every rule is tested in its family's suite file (suites/<family>.test.ts or suites/<family>-*.test.ts)", () => {
+    const misplaced = loadRules()
+      .filter((r) => tested.has(r.id))
+      .filter((r) => {
+        const file = tested.get(r.id)!.replace(/\.test\.ts$/, '');
+        return file !== r.family && !file.startsWith(`${r.family}-`);
+      })
+      .map((r) => `${r.id} (family ${r.family}, tested in ${tested.get(r.id)})`);
+    expect(misplaced).toEqual([]);
+  });
   test('every test names a catalogue rule', () => {
     const known = new Set(loadRules().map((r) => r.id));
     const unknown = [...tested].filter(([id]) => !known.has(id)).map(([id, file]) => `${id} (${file})`);
