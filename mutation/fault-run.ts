@@ -79,10 +79,28 @@ function serve(faults: string[]): Promise<{ url: string; child: ChildProcess }> 
   });
 }
 
-/** Runs the suite against a freshly started emulator with `faults`; the emulator is stopped afterwards. */
+/** report.json, or undefined when the run wrote none (or was killed while writing it). */
+function readReport(file: string): Report | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Report;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs the suite against a freshly started emulator with `faults`; the emulator is stopped
+ * afterwards. Never throws: a run that could not happen has exit code null and says why in stderr.
+ */
 export async function runAgainstFaults(options: FaultRunOptions): Promise<FaultRunResult> {
   const started = Date.now();
-  const emulator = await serve(options.faults);
+  let emulator: { url: string; child: ChildProcess };
+  try {
+    emulator = await serve(options.faults);
+  } catch (error) {
+    return { exitCode: null, stdout: '', stderr: (error as Error).message, durationMs: Date.now() - started };
+  }
   try {
     const args = [BIN, 'run', '--endpoint', emulator.url, '--out', options.outDir, '--seed', String(options.seed), '--runs', String(options.runs)];
     if (options.rules !== undefined) args.push('--rules', options.rules);
@@ -96,13 +114,15 @@ export async function runAgainstFaults(options: FaultRunOptions): Promise<FaultR
       stderr += `\nkilled after ${Math.round(options.timeoutMs / 1000)} s`;
       run.kill('SIGKILL');
     }, remaining);
-    const exitCode = await new Promise<number | null>((resolve, reject) => {
-      run.on('error', reject);
+    const exitCode = await new Promise<number | null>((resolve) => {
+      run.on('error', (error) => {
+        stderr += `\n${error.message}`;
+        resolve(null);
+      });
       run.on('close', (code) => resolve(code));
     });
     clearTimeout(timer);
-    const reportFile = join(options.outDir, 'report.json');
-    const report = existsSync(reportFile) ? (JSON.parse(readFileSync(reportFile, 'utf8')) as Report) : undefined;
+    const report = readReport(join(options.outDir, 'report.json'));
     return { exitCode, ...(report ? { report } : {}), stdout, stderr, durationMs: Date.now() - started };
   } finally {
     await stop(emulator.child);

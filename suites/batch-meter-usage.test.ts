@@ -279,7 +279,8 @@ const slotText = (slot: Slot) => (slot === 'unprocessed' ? 'left in UnprocessedR
 /** Status and error type, or the statuses of the records, for observation rules. */
 function answerText({ outcome, slots }: Sent): string {
   if (outcome.kind === 'error') return `HTTP ${outcome.status} ${outcome.errorType || '(no error type)'}`;
-  return `HTTP ${outcome.status} with Status ${(slots ?? []).map(slotText).join(', ') || '(no results)'}`;
+  const statuses = slots ? slots.map(slotText) : listMember(outcome, 'Results').map((r) => String(r.Status));
+  return `HTTP ${outcome.status} with Status ${statuses.join(', ') || '(no results)'}`;
 }
 
 /** Distinct answers per situation, recorded after the property has run. */

@@ -23,6 +23,8 @@ export interface RawTargetOptions {
   endpoint: string;
   region: string;
   credentials: Credentials;
+  /** Target clock minus local clock: requests are signed with the target's time. */
+  clockOffsetMs?: number;
   /** Time limits per attempt, in milliseconds. */
   timeouts?: { connect?: number; headers?: number; body?: number; total?: number };
   /** Attempts in all for a transient answer (throttling, 5xx), as in the SDKs' standard mode. */
@@ -121,7 +123,8 @@ export function createRawTarget(options: RawTargetOptions): RawCapableTarget & {
       headers: Object.fromEntries(Object.entries(headers).filter(([n]) => n !== 'content-length')),
       body,
     });
-    const signed = await signer.sign(unsigned, o.date ? { signingDate: o.date } : {});
+    const signingDate = o.date ?? (options.clockOffsetMs ? new Date(Date.now() + options.clockOffsetMs) : undefined);
+    const signed = await signer.sign(unsigned, signingDate ? { signingDate } : {});
     return { ...(signed.headers as Record<string, string>), 'content-length': String(body.length) };
   }
 
@@ -145,7 +148,7 @@ export function createRawTarget(options: RawTargetOptions): RawCapableTarget & {
       responseHeaders = flattenHeaders(response.headers);
       text = await readBounded(response.body, maxResponseBytes, responseHeaders['content-length']);
     } catch (error) {
-      throw new TargetError(describeTransportError(error, timeouts), exchange);
+      throw new TargetError(describeTransportError(error, timeouts), exchange, isConnectionReset(error));
     }
     exchange.response = { status: statusCode, headers: responseHeaders, body: text.slice(0, RECORDED_BODY_LIMIT) };
     const requestId = responseHeaders['x-amzn-requestid'];
@@ -173,7 +176,17 @@ export function createRawTarget(options: RawTargetOptions): RawCapableTarget & {
     for (let attemptNo = 1; ; attemptNo++) {
       // Re-sign each attempt: the signature date must be current.
       const headers = await buildHeaders(request, callOptions, body);
-      const outcome = await attempt(request, headers, body);
+      let outcome: Outcome;
+      try {
+        outcome = await attempt(request, headers, body);
+      } catch (error) {
+        // A connection reset before any answer is transient in the SDKs' standard retry mode
+        // (a keep-alive socket the target closed as the request went out); a timeout is not.
+        if (!(error instanceof TargetError && error.transient) || attemptNo >= maxAttempts) throw error;
+        retries++;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * retryBaseMs * 2 ** (attemptNo - 1)));
+        continue;
+      }
       const transient = outcome.kind === 'error' && (outcome.status >= 500 || THROTTLING_ERRORS.has(outcome.errorType));
       if (!transient) return { ...outcome, retries };
       if (attemptNo >= maxAttempts) {
@@ -242,6 +255,11 @@ class ResponseTooLarge extends Error {
   constructor(readonly limit: number) {
     super(`response body larger than ${limit} bytes`);
   }
+}
+
+function isConnectionReset(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET';
 }
 
 function describeTransportError(error: unknown, timeouts: Required<NonNullable<RawTargetOptions['timeouts']>>): string {

@@ -103,6 +103,8 @@ export class TargetError extends Error {
   constructor(
     message: string,
     readonly exchange?: Exchange,
+    /** A failure that a retry may clear (a connection reset before any answer). */
+    readonly transient = false,
   ) {
     super(message);
   }

@@ -36,7 +36,7 @@ function targetFor(context: ConformanceContext): Target {
     const driver =
       context.driver === 'sdk'
         ? sdkDriver!.createSdkTarget(context.target, { allowRealService, ...(timeoutMs ? { timeoutMs } : {}) })
-        : rawTargetFor(context.target, { allowRealService, ...(timeoutMs ? { timeouts: { total: timeoutMs } } : {}) });
+        : rawTargetFor(context.target, { allowRealService, clockOffsetMs: context.clockOffsetMs, ...(timeoutMs ? { timeouts: { total: timeoutMs } } : {}) });
     sharedTarget = realService ? dryRunOnly(driver) : driver;
   }
   return sharedTarget;
