@@ -14,6 +14,8 @@ export interface EmulatorDescription {
   capabilities: TargetCapabilities;
   clock: { nowMs: number };
   faults: string[];
+  /** Service requests answered since start. */
+  stats: { requests: number };
 }
 
 export const EMULATOR_CAPABILITIES: TargetCapabilities = {

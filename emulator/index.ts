@@ -51,6 +51,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     capabilities: { ...EMULATOR_CAPABILITIES },
     clock: { nowMs: clock.now() },
     faults: [...faults],
+    stats: { requests: server.serviceRequests },
   });
   const server = new EmulatorServer({ fixtures, faults, model, clock, ledger, registrationKeys: keys, describe, publicKey: () => publishedKey(keys) });
   let port: number;

@@ -115,7 +115,11 @@ export class EmulatorServer {
     }
   }
 
+  /** Service (non-control) requests answered so far: the benchmark's conformance-request count. */
+  serviceRequests = 0;
+
   private async serviceRequest(req: IncomingMessage, url: URL, body: Buffer, signer: { caller?: string }): Promise<Answer> {
+    this.serviceRequests++;
     if (req.method !== 'POST') {
       throw new ServiceError('MethodNotAllowedException', `awsJson1.1 requests use POST, not ${req.method}`, 405, { Allow: 'POST' });
     }

@@ -53,6 +53,23 @@ describe('run against the embedded emulator', () => {
   });
 });
 
+describe('run --driver sdk against the embedded emulator', () => {
+  test('exits 0; every rule has a verdict, none error or fail; not-applicable only with a reason', { timeout: RUN_TIMEOUT_MS }, async () => {
+    const out = tempDir();
+    const result = await runCli(['run', '--driver', 'sdk', '--out', out, '--seed', SEED, '--runs', RUNS], { timeoutMs: RUN_TIMEOUT_MS });
+    expect(result.stderr).not.toMatch(/internal error/);
+    expect(result.code).toBe(0);
+    const report = readReport(out);
+    expect(report.run.driver).toBe('sdk');
+    const byId = new Map(report.rules.map((r) => [r.id, r]));
+    for (const rule of loadRules()) expect(byId.has(rule.id), rule.id).toBe(true);
+    for (const rule of report.rules) {
+      expect(['pass', 'observed', 'not-applicable'], `${rule.id}: ${rule.verdict} ${rule.reason ?? ''}`).toContain(rule.verdict);
+      if (rule.verdict === 'not-applicable') expect(rule.reason, rule.id).toMatch(/\S/);
+    }
+  });
+});
+
 describe('serve, then run --endpoint', () => {
   let served: Served;
   beforeAll(async () => {

@@ -51,7 +51,5 @@ export const FAULT_EXPECTATIONS: Record<string, string[]> = {
  */
 export const SUITE_GAPS: Record<string, string> = {
   'window-off-by-one-second':
-    'meter-usage.stale-timestamp keeps a one-minute margin from 6 hours; it needs the example "6 h + 1 s old" when the target publishes its clock (latency and the clock estimate only make a request older, so the example cannot blame a correct target).',
-  'batch-ignore-month-end':
-    "batch-meter-usage.month-close is judged only while the target's own clock is between 06:00 and 24:00 UTC on the 1st; it needs clock control (the emulator sets a clock per caller: POST /__metering-conformance/v1/clock {\"set\": <epoch s>, \"caller\": <access key id>}).",
+    'meter-usage.stale-timestamp keeps a one-minute margin from 6 hours. On a target with clock control it can judge "6 h + 1 s old" exactly, as batch-meter-usage.month-close does: set the caller\'s clock (POST /__metering-conformance/v1/clock {"set", "caller"}), send a Timestamp 6 h + 1 s before it, expect TimestampOutOfBoundsException (latency only makes the request older).',
 };
