@@ -5,13 +5,19 @@
 // suite never moves a shared clock. Sources: semantics §5 items 1, 3 and 4.
 import fc from 'fast-check';
 import type { MeterUsageRequest } from '../generators/meter-usage.js';
+import { structure } from '../generators/model.js';
 import { expectError, expectSuccess, expectStringMember } from './harness/expect.js';
 import { rule, type RuleContext } from './harness/rule.js';
 import { HOUR_MS, MINUTE_MS, SECOND_MS, meterUsageRequest, monthStart } from './stateful/requests.js';
 import { CutoffProbe, formatDistance } from './stateful/tally.js';
 
+/** The first model versions require DryRun; there it is sent as false, elsewhere left out. */
+const withRequiredDryRun = (ctx: RuleContext, request: MeterUsageRequest): MeterUsageRequest =>
+  structure(ctx.model, 'MeterUsageRequest').required.includes('DryRun') ? { ...request, DryRun: false } : request;
+
 /** Valid requests whose Timestamp the rule replaces when it sends them. */
-const requests = (ctx: RuleContext) => meterUsageRequest(ctx.fixtures, ctx.model, ctx.nowMs()).map(({ DryRun: _dropped, ...r }): MeterUsageRequest => r);
+const requests = (ctx: RuleContext) =>
+  meterUsageRequest(ctx.fixtures, ctx.model, ctx.nowMs()).map(({ DryRun: _dropped, ...r }): MeterUsageRequest => withRequiredDryRun(ctx, r));
 
 /** Observation rules try every probe, plus a few random distances. */
 const probeRuns = (ctx: RuleContext, probes: number) => probes + Math.min(ctx.context.runs, 20);
@@ -46,7 +52,7 @@ rule('meter-usage.window-last-hour', async (ctx) => {
 /** A fixed valid request, for the examples (its Timestamp is replaced when sent). */
 function firstRequest(ctx: RuleContext): MeterUsageRequest {
   const product = ctx.fixtures.products.find((p) => p.kind !== 'saas' && p.dimensions.length > 0)!;
-  return { ProductCode: product.code, UsageDimension: product.dimensions[0], UsageQuantity: 1, Timestamp: new Date(ctx.nowMs()) };
+  return withRequiredDryRun(ctx, { ProductCode: product.code, UsageDimension: product.dimensions[0], UsageQuantity: 1, Timestamp: new Date(ctx.nowMs()) });
 }
 
 /** Sends one request per probe distance and records the answers as a cut-off. */
