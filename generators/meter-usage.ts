@@ -5,23 +5,9 @@ import type { ProductFixture, TargetFixtures } from '../target/description.js';
 import { insideWindow, staleTimestamp as staleInWindow, timestampWindow } from './domain.js';
 import { memberShape, structure, type ServiceModel } from './model.js';
 
-export interface MeterUsageRequest {
-  ProductCode: string;
-  Timestamp: Date;
-  UsageDimension: string;
-  UsageQuantity?: number;
-  DryRun?: boolean;
-  UsageAllocations?: UsageAllocation[];
-  ClientToken?: string;
-}
-export interface Tag {
-  Key: string;
-  Value: string;
-}
-export interface UsageAllocation {
-  AllocatedUsageQuantity: number;
-  Tags?: Tag[];
-}
+// The request types are domain.ts's; MeterUsageRequest is the name the suites use.
+export type { MeterUsageInput as MeterUsageRequest, Tag, UsageAllocation } from './domain.js';
+import type { MeterUsageInput as MeterUsageRequest, Tag, UsageAllocation } from './domain.js';
 
 const HOUR_MS = 3_600_000;
 
