@@ -11,7 +11,8 @@ import { startRecordingProxy, type RecordingProxy } from './support/recording-pr
 
 const SECRET_KEY = 'SafetyTestSecretKey0123456789abcdefSECRET';
 const SESSION_TOKEN = 'SafetyTestSessionToken0123456789abcdefTOKEN';
-const ACCESS_KEY = 'AKIASAFETYTEST000001';
+// Not shaped like a real key id (AKIA…), so no scanner mistakes it for one.
+const ACCESS_KEY = 'MCSAFETYTESTKEY00001';
 const SIGNATURE = /Signature=[0-9a-f]{64}/i;
 
 interface Outputs {
