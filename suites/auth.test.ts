@@ -3,28 +3,12 @@
 // much clock skew it tolerates, are not documented for this service: they are observed.
 import fc from 'fast-check';
 import { maxUsageQuantity, meterableProducts, validMeterUsage, type MeterUsageRequest } from '../generators/meter-usage.js';
-import type { Outcome, RawRequest } from '../target/types.js';
+import type { RawRequest } from '../target/types.js';
 import { encodeInput } from '../target/wire.js';
 import { expectClientError, expectSuccess } from './harness/expect.js';
+import { Observations } from './harness/observations.js';
 import { rule, type PropertyRun, type RuleContext } from './harness/rule.js';
 
-/** Status and error type, as implementation-defined rules report them. */
-function answer(outcome: Outcome): string {
-  return outcome.kind === 'success' ? `HTTP ${outcome.status} (accepted)` : `HTTP ${outcome.status} ${outcome.errorType || '(no error type)'}`;
-}
-
-/** Distinct answers per situation, recorded once the property has run. */
-class Observations {
-  private readonly seen = new Map<string, Set<string>>();
-  add(situation: string, outcome: Outcome): void {
-    const answers = this.seen.get(situation) ?? new Set<string>();
-    answers.add(answer(outcome));
-    this.seen.set(situation, answers);
-  }
-  record(ctx: RuleContext): void {
-    for (const [situation, answers] of this.seen) ctx.observe(`${situation}: ${[...answers].join(' or ')}`);
-  }
-}
 
 const plainRequests = (ctx: RuleContext) => validMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs(), { allocations: false });
 

@@ -33,6 +33,8 @@ import { TargetError, type Outcome, type SuccessOutcome } from '../target/types.
 import { encodeInput } from '../target/wire.js';
 import { expectClientError, expectError, expectSuccess, fail } from './harness/expect.js';
 import type { PropertyRun, RuleContext } from './harness/rule.js';
+import { Observations } from './harness/observations.js';
+import { timestampMs } from './stateful/batch-results.js';
 import { rule } from './harness/rule.js';
 
 /**
@@ -169,23 +171,12 @@ interface Answer {
 }
 type Slot = Answer | 'unprocessed';
 
-/** Epoch milliseconds of a timestamp as either driver returns it (Date, epoch seconds, ISO text). */
-function toMs(value: unknown): number | undefined {
-  if (value instanceof Date) return value.getTime();
-  if (typeof value === 'number') return Math.round(value * 1000);
-  if (typeof value === 'string') {
-    const parsed = Date.parse(value);
-    return Number.isNaN(parsed) ? undefined : parsed;
-  }
-  return undefined;
-}
-
 const present = (s: unknown) => (s === undefined || s === null || s === '' ? undefined : s);
 
 /** Who, what and when: enough to tell apart the records of one generated batch. */
 function recordKey(record: Record<string, unknown> | UsageRecord): string {
   const r = record as Record<string, unknown>;
-  return JSON.stringify([present(r.CustomerIdentifier) ?? null, present(r.CustomerAWSAccountId) ?? null, present(r.LicenseArn) ?? null, r.Dimension, toMs(r.Timestamp) ?? null]);
+  return JSON.stringify([present(r.CustomerIdentifier) ?? null, present(r.CustomerAWSAccountId) ?? null, present(r.LicenseArn) ?? null, r.Dimension, timestampMs(r.Timestamp) ?? null]);
 }
 
 function listMember(outcome: SuccessOutcome, member: string): Record<string, unknown>[] {
@@ -283,17 +274,6 @@ function answerText({ outcome, slots }: Sent): string {
   return `HTTP ${outcome.status} with Status ${statuses.join(', ') || '(no results)'}`;
 }
 
-/** Distinct answers per situation, recorded after the property has run. */
-class Observations {
-  private readonly seen = new Map<string, Set<string>>();
-  add(situation: string, answer: string): void {
-    this.seen.set(situation, (this.seen.get(situation) ?? new Set()).add(answer));
-  }
-  record(ctx: RuleContext): void {
-    for (const [situation, answers] of this.seen) ctx.observe(`${situation}: ${[...answers].join(' or ')}`);
-  }
-}
-
 // ---- acceptance, partition, echo, ids -------------------------------------------------
 
 rule('batch-meter-usage.accepts-valid', async (ctx) => {
@@ -377,7 +357,7 @@ rule('batch-meter-usage.results-partition', async (ctx) => {
 function canonicalRecord(record: Record<string, unknown>): string {
   const allocations = record.UsageAllocations as UsageAllocation[] | undefined;
   return JSON.stringify({
-    Timestamp: toMs(record.Timestamp) ?? record.Timestamp ?? null,
+    Timestamp: timestampMs(record.Timestamp) ?? record.Timestamp ?? null,
     Dimension: record.Dimension ?? null,
     Quantity: record.Quantity ?? 0,
     CustomerIdentifier: present(record.CustomerIdentifier) ?? null,

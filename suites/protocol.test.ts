@@ -9,25 +9,9 @@ import { toWire } from '../generators/schemas.js';
 import { OPERATIONS, type ErrorOutcome, type Outcome } from '../target/types.js';
 import { encodeInput, JSON_CONTENT_TYPE, sanitizeErrorType } from '../target/wire.js';
 import { expectClientError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
+import { Observations, outcomeText as answer } from './harness/observations.js';
 import { rule, type RuleContext } from './harness/rule.js';
 
-/** Status and error type, as implementation-defined rules report them. */
-function answer(outcome: Outcome): string {
-  return outcome.kind === 'success' ? `HTTP ${outcome.status} (accepted)` : `HTTP ${outcome.status} ${outcome.errorType || '(no error type)'}`;
-}
-
-/** Distinct answers per situation, recorded once the property has run. */
-class Observations {
-  private readonly seen = new Map<string, Set<string>>();
-  add(situation: string, outcome: Outcome): void {
-    const answers = this.seen.get(situation) ?? new Set<string>();
-    answers.add(answer(outcome));
-    this.seen.set(situation, answers);
-  }
-  record(ctx: RuleContext): void {
-    for (const [situation, answers] of this.seen) ctx.observe(`${situation}: ${[...answers].join(' or ')}`);
-  }
-}
 
 /** Observation rules try every listed example, plus a few random cases. */
 const observationRuns = (ctx: RuleContext, examples: number) => Math.max(examples, Math.min(ctx.context.runs, 20));

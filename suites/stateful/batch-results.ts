@@ -10,7 +10,8 @@ export interface RecordResult {
   MeteringRecordId?: unknown;
 }
 
-function timestampMs(value: unknown): number | undefined {
+/** Epoch milliseconds of a timestamp as either driver returns it (Date, epoch seconds, ISO text). */
+export function timestampMs(value: unknown): number | undefined {
   if (value instanceof Date) return value.getTime();
   if (typeof value === 'number') return Math.round(value * 1000);
   if (typeof value === 'string') {
