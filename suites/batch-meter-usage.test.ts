@@ -27,14 +27,14 @@ import {
   type UsageRecord,
 } from '../generators/domain.js';
 import { memberShape, ModelError, structure } from '../generators/model.js';
-import { request } from 'undici';
-import { CONTROL_PREFIX, type CustomerFixture, type ProductFixture } from '../target/description.js';
+import type { CustomerFixture, ProductFixture } from '../target/description.js';
 import { TargetError, type Outcome, type SuccessOutcome } from '../target/types.js';
 import { encodeInput } from '../target/wire.js';
 import { expectClientError, expectError, expectSuccess, fail } from './harness/expect.js';
 import type { PropertyRun, RuleContext } from './harness/rule.js';
 import { Observations } from './harness/observations.js';
 import { timestampMs } from './stateful/batch-results.js';
+import { callerNow, setCallerClock, type CallerClock } from './stateful/caller-clock.js';
 import { rule } from './harness/rule.js';
 
 /**
@@ -592,12 +592,12 @@ function unknownCustomerBatches(ctx: RuleContext, nowMs: number) {
   const identifiers = new Set(ctx.fixtures.customers.map((c) => c.identifier));
   const accounts = new Set(ctx.fixtures.customers.map((c) => c.accountId));
   const { earliest } = windowAt(ctx, nowMs);
+  // Built once, outside the chain: regular-expression arbitraries are costly to build.
+  const unknownIdentifier = fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/).filter((s) => !identifiers.has(s)).map((s) => ({ CustomerIdentifier: s }));
+  const unknownAccount = fc.stringMatching(/^[0-9]{12}$/).filter((s) => !accounts.has(s)).map((s) => ({ CustomerAWSAccountId: s }));
   return base.chain(({ mode, batch }) => {
     const product = productOf(ctx, batch);
-    const who =
-      mode.name === 'legacy'
-        ? fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/).filter((s) => !identifiers.has(s)).map((s) => ({ CustomerIdentifier: s }))
-        : fc.stringMatching(/^[0-9]{12}$/).filter((s) => !accounts.has(s)).map((s) => ({ CustomerAWSAccountId: s }));
+    const who = mode.name === 'legacy' ? unknownIdentifier : unknownAccount;
     const record = fc.record({ who, dimension: fc.constantFrom(...product.dimensions), at: fc.integer({ min: earliest, max: nowMs }), quantity: fc.nat({ max: 1000 }) });
     return fc.tuple(record, fc.nat()).map(([r, at]) => {
       const unknown: UsageRecord = { Timestamp: new Date(r.at), Dimension: r.dimension, Quantity: r.quantity, ...r.who };
@@ -708,37 +708,6 @@ rule('batch-meter-usage.window-boundary', async (ctx) => {
 });
 
 // ---- month close: a clock set for the rule's own caller ------------------------------
-
-/** The caller's own clock on the target, as set through the control API, and when it was set. */
-interface CallerClock {
-  targetMs: number;
-  setAtLocalMs: number;
-}
-
-const callerNow = (clock: CallerClock) => clock.targetMs + (Date.now() - clock.setAtLocalMs);
-
-/**
- * Sets the clock of this run's caller only (POST CONTROL_PREFIX/clock with "caller"): the rule
- * moves no clock that other rules, running at the same time, depend on.
- */
-async function setCallerClock(ctx: RuleContext, run: PropertyRun, epochMs: number): Promise<CallerClock> {
-  const url = `${ctx.description.endpoint.replace(/\/+$/, '')}${CONTROL_PREFIX}/clock`;
-  const body = JSON.stringify({ set: epochMs / 1000, caller: run.caller.accessKeyId });
-  let status: number;
-  let text: string;
-  try {
-    const response = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, headersTimeout: 10_000, bodyTimeout: 10_000, signal: AbortSignal.timeout(10_000) });
-    status = response.statusCode;
-    text = await response.body.text();
-  } catch (error) {
-    throw new TargetError(`did not answer POST ${CONTROL_PREFIX}/clock: ${(error as Error).message}`);
-  }
-  const nowMs = status === 200 ? (JSON.parse(text) as { nowMs?: unknown }).nowMs : undefined;
-  if (typeof nowMs !== 'number' || Math.abs(nowMs - epochMs) > MINUTE_MS) {
-    throw new TargetError(`declares clock control but answered POST ${CONTROL_PREFIX}/clock {"set", "caller"} with HTTP ${status} ${text.slice(0, 200)}`);
-  }
-  return { targetMs: nowMs, setAtLocalMs: Date.now() };
-}
 
 /** Sends a batch as of the caller's clock: the raw driver signs with that time; the SDK corrects its skew from the answer's Date header. */
 async function sendAt(ctx: RuleContext, run: PropertyRun, batch: BatchMeterUsageInput, clock: CallerClock | undefined): Promise<Outcome> {
@@ -1043,13 +1012,15 @@ rule('batch-meter-usage.invalid-license', async (ctx) => {
   if (!base) return notApplicable(ctx, noBatch('LicenseArn batch'));
   const licensed = ctx.fixtures.customers.filter((c) => c.licenseArn !== undefined);
   const known = new Set(licensed.map((c) => c.licenseArn!));
+  // Built once: regular-expression arbitraries cost far more to build than to draw from.
+  const unknown = unknownLicenseArn(known);
   const arbitrary = base.chain(({ batch }) =>
     fc.nat({ max: batch.UsageRecords.length - 1 }).chain((index) => {
       const record = batch.UsageRecords[index];
       const product = customerOf(ctx, record)?.productCode;
       // Another customer's license of the same product, so only the customer can be wrong.
       const others = licensed.filter((c) => c.accountId !== record.CustomerAWSAccountId && c.productCode === product).map((c) => c.licenseArn!);
-      const arn = others.length > 0 ? fc.oneof(unknownLicenseArn(known), fc.constantFrom(...others)) : unknownLicenseArn(known);
+      const arn = others.length > 0 ? fc.oneof(unknown, fc.constantFrom(...others)) : unknown;
       return arn.map((LicenseArn) => ({ ...batch, UsageRecords: batch.UsageRecords.map((r, i) => (i === index ? { ...r, LicenseArn } : r)) }));
     }),
   );
@@ -1070,15 +1041,13 @@ rule('batch-meter-usage.invalid-record-fails-request', async (ctx) => {
   const base = batches(ctx, ctx.nowMs());
   if (!base) return notApplicable(ctx, noBatch('valid batch'));
   const tagLimit = modelLimits(ctx.model).tags ?? 5;
+  const dimensionName = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.-]{0,40}$/);
   const faulty = (record: UsageRecord, dimensions: string[]): fc.Arbitrary<{ fault: RecordFault; record: UsageRecord }> => {
     const q = record.Quantity ?? 0;
     const { UsageAllocations: _dropped, ...bare } = record;
     const withAllocations = (fault: RecordFault, a: fc.Arbitrary<UsageAllocation[]>) => a.map((UsageAllocations) => ({ fault, record: { ...bare, UsageAllocations } }));
     return fc.oneof(
-      fc
-        .stringMatching(/^[A-Za-z][A-Za-z0-9_.-]{0,40}$/)
-        .filter((d) => !dimensions.includes(d))
-        .map((Dimension) => ({ fault: 'unknown dimension' as const, record: { ...record, Dimension } })),
+      dimensionName.filter((d) => !dimensions.includes(d)).map((Dimension) => ({ fault: 'unknown dimension' as const, record: { ...record, Dimension } })),
       withAllocations('invalid tag character', edgeCharacterAllocations(ctx.model, q, 'rejected')),
       withAllocations('six tags', allocationWithTagCount(ctx.model, q, tagLimit + 1)),
       withAllocations('allocations not adding up', allocationsNotSummingTo(ctx.model, q)),

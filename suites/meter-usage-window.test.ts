@@ -1,13 +1,15 @@
 // MeterUsage timestamps (meter-usage family, time rules): what must be accepted (the last hour),
-// what should be rejected (more than an hour ahead), and what is only observed because the
-// documents disagree or say nothing (between one and six hours old, a little ahead, the
-// previous month). Ages are fixed when a request is sent, against the target's clock; the
-// suite never moves a shared clock. Sources: semantics §5 items 1, 3 and 4.
+// what must be rejected (just over six hours old, judged on a clock set for the rule's own
+// caller), what should be rejected (more than an hour ahead), and what is only observed because
+// the documents disagree or say nothing (between one and six hours old, a little ahead, the
+// previous month). Other ages are fixed when a request is sent, against the target's clock; the
+// suite never moves a shared clock. Sources: semantics §5 items 1, 3, 4 and 35.
 import fc from 'fast-check';
 import type { MeterUsageRequest } from '../generators/meter-usage.js';
 import { structure } from '../generators/model.js';
 import { expectError, expectSuccess, expectStringMember } from './harness/expect.js';
 import { rule, type RuleContext } from './harness/rule.js';
+import { setCallerClock } from './stateful/caller-clock.js';
 import { HOUR_MS, MINUTE_MS, SECOND_MS, meterUsageRequest, monthStart } from './stateful/requests.js';
 import { CutoffProbe, formatDistance } from './stateful/tally.js';
 
@@ -73,6 +75,29 @@ async function probeWindow(ctx: RuleContext, probesMs: number[], randomMs: fc.Ar
 rule('meter-usage.window-past-cutoff', async (ctx) => {
   const probes = [61 * MINUTE_MS, 2 * HOUR_MS, 3 * HOUR_MS, 5 * HOUR_MS, 6 * HOUR_MS - MINUTE_MS, 6 * HOUR_MS - SECOND_MS, 6 * HOUR_MS, 6 * HOUR_MS + SECOND_MS];
   await probeWindow(ctx, probes, fc.integer({ min: HOUR_MS + SECOND_MS, max: 6 * HOUR_MS + MINUTE_MS }), 'past');
+});
+
+rule('meter-usage.window-past-boundary', async (ctx) => {
+  const scenario = fc.record({
+    request: requests(ctx),
+    // How far past six hours, weighted to the smallest step: a window even a second too wide accepts it.
+    beyondMs: fc.oneof({ weight: 2, arbitrary: fc.constant(1) }, { weight: 3, arbitrary: fc.integer({ min: 1, max: SECOND_MS }) }),
+  });
+  await ctx.property(
+    scenario,
+    async ({ request, beyondMs }, run) => {
+      // A whole second, so that a target reading its clock in whole seconds reads exactly this;
+      // the Timestamp carries the milliseconds (fractional epoch seconds, semantics §5 item 35),
+      // and a target that truncates it only makes it older.
+      const clockMs = Math.ceil(ctx.nowMs() / SECOND_MS) * SECOND_MS;
+      await setCallerClock(ctx, run, clockMs);
+      // The caller's clock runs on while the request travels: the Timestamp is at least this old.
+      const ageMs = 6 * HOUR_MS + beyondMs;
+      const outcome = await run.call('MeterUsage', { ...request, Timestamp: new Date(clockMs - ageMs) });
+      expectError(outcome, 'TimestampOutOfBoundsException', `HTTP 4xx TimestampOutOfBoundsException for a Timestamp ${formatDistance(ageMs)} before the caller's clock as set`);
+    },
+    { examples: [1, SECOND_MS].map((beyondMs) => ({ request: firstRequest(ctx), beyondMs })) },
+  );
 });
 
 rule('meter-usage.future-timestamp', async (ctx) => {
