@@ -1,6 +1,9 @@
 // Loads the rule catalogue (specs/rules.yaml) and checks every entry, so a typo in the
 // catalogue is a clear error at start-up instead of a silently missing rule.
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { Level } from '../reports/types.js';
 import type { TargetCapabilities } from '../target/description.js';
@@ -61,7 +64,10 @@ function stringList(value: unknown, where: string, field: string): string[] {
 }
 
 export function parseRules(text: string, origin: string): Rule[] {
-  const doc: unknown = parse(text);
+  return checkRules(parse(text), origin);
+}
+
+function checkRules(doc: unknown, origin: string): Rule[] {
   if (!Array.isArray(doc)) fail(origin, 'expected a list of rules');
   const seen = new Set<string>();
   return doc.map((entry: Record<string, unknown>, index) => {
@@ -107,10 +113,42 @@ export function parseRules(text: string, origin: string): Rule[] {
 
 let cached: Rule[] | undefined;
 
+// Parsing the YAML costs a few hundred milliseconds, in the CLI and again in the test worker;
+// the build stores it as JSON next to the compiled code (`npm run build`), tagged with the
+// digest of the YAML it came from, so an edited rules.yaml is never shadowed by a stale copy.
+const COMPILED_RULES = join(dirname(fileURLToPath(import.meta.url)), 'rules.json');
+
+interface CompiledRules {
+  yamlSha256: string;
+  rules: unknown;
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest('hex');
+
 /** The hand-written rules of specs/rules.yaml. */
 export function loadRules(): Rule[] {
-  cached ??= parseRules(readFileSync(RULES_PATH, 'utf8'), 'specs/rules.yaml');
+  if (!cached) {
+    const text = readFileSync(RULES_PATH, 'utf8');
+    const compiled = readCompiled();
+    cached = compiled?.yamlSha256 === digest(text) ? checkRules(compiled.rules, 'specs/rules.yaml') : parseRules(text, 'specs/rules.yaml');
+  }
   return cached;
+}
+
+function readCompiled(): CompiledRules | undefined {
+  try {
+    return JSON.parse(readFileSync(COMPILED_RULES, 'utf8')) as CompiledRules;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the JSON form of specs/rules.yaml beside this module (the build's last step). */
+export function compileRules(): string {
+  const text = readFileSync(RULES_PATH, 'utf8');
+  const compiled: CompiledRules = { yamlSha256: digest(text), rules: parse(text) };
+  writeFileSync(COMPILED_RULES, JSON.stringify(compiled));
+  return COMPILED_RULES;
 }
 
 export function ruleById(id: string): Rule | undefined {

@@ -4,6 +4,7 @@
 // the model documents InvalidTagException ("tag invalid or more than 5 tags").
 import type { ServiceModel, Shape } from '../generators/model.js';
 import { ServiceError } from './errors.js';
+import { membersOf } from './json-codec.js';
 import type { FaultName, Faults } from './faults.js';
 
 interface Violation {
@@ -43,7 +44,16 @@ function codePoints(s: string): number {
   return n;
 }
 
-function check(model: ServiceModel, shape: Shape, value: unknown, path: string, faults: Faults, out: Violation[]): void {
+interface Checking {
+  model: ServiceModel;
+  faults: Faults;
+  /** List shapes whose maximum a fault mode leaves unchecked. */
+  maxIgnored: Set<string>;
+  out: Violation[];
+}
+
+function check(c: Checking, shape: Shape, value: unknown, path: string): void {
+  const { model, faults, out } = c;
   const tag = TAG_SHAPES.has(shape.name);
   const add = (constraint: string) => out.push({ path: path || '/', constraint, tag });
   switch (shape.type) {
@@ -52,18 +62,18 @@ function check(model: ServiceModel, shape: Shape, value: unknown, path: string, 
       for (const member of shape.required) {
         if (struct[member] === undefined) out.push({ path: `${path}/${member}`, constraint: 'Member must not be null', tag });
       }
-      for (const [member, ref] of Object.entries(shape.members)) {
-        if (struct[member] !== undefined) check(model, model.shapes[ref.shape], struct[member], `${path}/${member}`, faults, out);
+      for (const [member, memberShape] of membersOf(model, shape)) {
+        if (struct[member] !== undefined) check(c, memberShape, struct[member], `${path}/${member}`);
       }
       return;
     }
     case 'list': {
       const list = value as unknown[];
-      const maxIgnored = [...faults].some((f) => IGNORED_LIST_MAX[f] === shape.name);
+      const maxIgnored = c.maxIgnored.has(shape.name);
       if (shape.min !== undefined && list.length < shape.min) add(`Member must have length greater than or equal to ${shape.min}`);
       if (shape.max !== undefined && list.length > shape.max && !maxIgnored) add(`Member must have length less than or equal to ${shape.max}`);
       const memberShape = model.shapes[shape.member.shape];
-      list.forEach((item, i) => check(model, memberShape, item, `${path}/${i}`, faults, out));
+      for (let i = 0; i < list.length; i++) check(c, memberShape, list[i], `${path}/${i}`);
       return;
     }
     case 'string': {
@@ -100,7 +110,8 @@ function describe(violations: Violation[]): string {
 /** Throws ValidationException or InvalidTagException when the decoded input breaks a model constraint. */
 export function checkConstraints(model: ServiceModel, inputShape: string, input: Record<string, unknown>, faults: Faults): void {
   const violations: Violation[] = [];
-  check(model, model.shapes[inputShape], input, '', faults, violations);
+  const maxIgnored = new Set([...faults].map((f) => IGNORED_LIST_MAX[f]).filter((name): name is string => name !== undefined));
+  check({ model, faults, maxIgnored, out: violations }, model.shapes[inputShape], input, '');
   if (violations.length === 0) return;
   const general = violations.filter((v) => !v.tag);
   if (general.length > 0) throw new ServiceError('ValidationException', describe(general));

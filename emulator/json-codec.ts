@@ -41,16 +41,28 @@ function mismatch(path: string, expected: string, value: Json): ServiceError {
   return serializationError(`Expected ${expected} at '${path || '/'}' but found ${kindOf(value)}`);
 }
 
+const memberLists = new WeakMap<Shape, [string, Shape][]>();
+
+/** A structure's members with their shapes, resolved once per shape: requests walk them per element. */
+export function membersOf(model: ServiceModel, shape: Shape & { type: 'structure' }): [string, Shape][] {
+  let members = memberLists.get(shape);
+  if (!members) {
+    members = Object.entries(shape.members).map(([name, ref]): [string, Shape] => [name, model.shapes[ref.shape]]);
+    memberLists.set(shape, members);
+  }
+  return members;
+}
+
 function decodeValue(model: ServiceModel, shape: Shape, value: Json, path: string): unknown {
   switch (shape.type) {
     case 'structure': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw mismatch(path, 'an object', value);
       const out: Decoded = {};
-      for (const [member, ref] of Object.entries(shape.members)) {
+      for (const [member, memberShape] of membersOf(model, shape)) {
         if (!Object.hasOwn(value, member)) continue;
         const v = value[member];
         if (v === null) continue;
-        out[member] = decodeValue(model, model.shapes[ref.shape], v, `${path}/${member}`);
+        out[member] = decodeValue(model, memberShape, v, `${path}/${member}`);
       }
       return out;
     }

@@ -1,17 +1,13 @@
-// SigV4 verification of incoming requests with @smithy/signature-v4: rebuild the request
-// from the headers the client says it signed, sign it again with the accepted secret, and
+// SigV4 verification of incoming requests: rebuild the canonical request from the headers the
+// client says it signed (target/sigv4.ts), sign it again with the accepted secret, and
 // compare. Error names and statuses follow the awsJson analog DynamoDB, messages the IAM
 // troubleshooting texts (semantics §2, §5 item 30).
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { ALGORITHM, canonicalRequest, longDate, sha256Hex, signatureOf } from '../target/sigv4.js';
 import { ServiceError } from './errors.js';
 
-const ALGORITHM = 'AWS4-HMAC-SHA256';
 const MAX_SKEW_MS = 5 * 60 * 1000;
-const Sha256 = Hash.bind(null, 'sha256');
 
 export interface SignedRequest {
   method: string;
@@ -98,7 +94,7 @@ function parseAmzDate(value: string): number | undefined {
 }
 
 function amzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return longDate(new Date(ms));
 }
 
 export class SigV4Verifier {
@@ -142,11 +138,12 @@ export class SigV4Verifier {
       throw invalid(`Signature not yet current: ${dateHeader} is still later than ${amzDate(now + MAX_SKEW_MS)} (${amzDate(now)} + 5 min.)`);
     }
     const contentSha = headerValue(request.headers, 'x-amz-content-sha256');
-    if (contentSha !== undefined && contentSha !== createHash('sha256').update(request.body).digest('hex')) {
+    const payloadHash = sha256Hex(request.body);
+    if (contentSha !== undefined && contentSha !== payloadHash) {
       throw invalid("The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
     if (!this.options.compareSignatures) return auth.accessKeyId;
-    const expected = await this.expectedSignature(request, auth, requestMs);
+    const expected = this.expectedSignature(request, auth, dateHeader, payloadHash);
     const given = Buffer.from(auth.signature, 'hex');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw invalid(
@@ -156,30 +153,10 @@ export class SigV4Verifier {
     return auth.accessKeyId;
   }
 
-  private async expectedSignature(request: SignedRequest, auth: ParsedAuthorization, requestMs: number): Promise<Buffer> {
-    const signed = new Set(auth.signedHeaders);
-    const headers: Record<string, string> = {};
-    for (const name of signed) {
-      const value = headerValue(request.headers, name);
-      if (value !== undefined) headers[name] = value;
-    }
-    const signer = new SignatureV4({
-      credentials: {
-        accessKeyId: auth.accessKeyId,
-        secretAccessKey: this.options.secretAccessKey,
-        sessionToken: headerValue(request.headers, 'x-amz-security-token'),
-      },
-      region: this.options.region,
-      service: this.options.service,
-      sha256: Sha256,
-      // The client's x-amz-content-sha256, when present, is among its signed headers already.
-      applyChecksum: false,
-    });
-    const result = await signer.sign(
-      new HttpRequest({ method: request.method, protocol: 'http:', hostname: 'emulator', path: request.path, query: request.query, headers, body: request.body }),
-      { signingDate: new Date(requestMs), signableHeaders: signed },
-    );
-    const signature = /Signature=([0-9a-f]{64})/.exec(result.headers.authorization ?? '')?.[1] ?? '';
-    return Buffer.from(signature, 'hex');
+  private expectedSignature(request: SignedRequest, auth: ParsedAuthorization, amzDate: string, payloadHash: string): Buffer {
+    const headers: Record<string, string | undefined> = {};
+    for (const name of auth.signedHeaders) headers[name] = headerValue(request.headers, name);
+    const canonical = canonicalRequest({ method: request.method, path: request.path, query: request.query, headers, signedHeaders: [...auth.signedHeaders].sort(), payloadHash });
+    return Buffer.from(signatureOf(canonical, amzDate, this.options.secretAccessKey, this.options.region, this.options.service), 'hex');
   }
 }

@@ -46,6 +46,17 @@ export interface MeterUsageInput {
 
 // ---------------------------------------------------------------- model limits
 
+// Building some arbitraries costs far more than drawing from them (fast-check tokenizes its
+// special strings once per character arbitrary): those that depend only on the model are built
+// once per model and shared, which is safe because arbitraries are immutable.
+const builtPerModel = new WeakMap<ServiceModel, Map<string, unknown>>();
+function once<T>(model: ServiceModel, key: string, build: () => T): T {
+  let built = builtPerModel.get(model);
+  if (!built) builtPerModel.set(model, (built = new Map()));
+  if (!built.has(key)) built.set(key, build());
+  return built.get(key) as T;
+}
+
 function bound(model: ServiceModel, shapeName: string, key: 'min' | 'max'): number | undefined {
   const shape = model.shapes[shapeName] as { min?: number; max?: number } | undefined;
   return shape?.[key];
@@ -221,6 +232,10 @@ export interface TagCharacters {
 
 /** Tag characters as the model's TagKey pattern defines them (` -=` is the range U+0020..U+003D, semantics §5 item 21). */
 export function tagCharacters(model: ServiceModel): TagCharacters {
+  return once(model, 'tagCharacters', () => readTagCharacters(model));
+}
+
+function readTagCharacters(model: ServiceModel): TagCharacters {
   requireShape(model, 'TagKey', 'tag characters');
   const pattern = (shapeOf(model, 'TagKey') as { pattern?: string }).pattern;
   const repeated = pattern === undefined ? undefined : repeatedClass(pattern);
@@ -242,18 +257,27 @@ export function tagSetKey(tags: Tag[] | undefined): string {
 }
 
 function tagText(chars: string[], maxLength: number): fc.Arbitrary<string> {
+  const unit = fc.constantFrom(...chars);
   return fc.oneof(
-    { weight: 4, arbitrary: fc.string({ unit: fc.constantFrom(...chars), minLength: 1, maxLength: Math.min(maxLength, 12) }) },
-    { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom(...chars), minLength: maxLength, maxLength }) },
+    { weight: 4, arbitrary: fc.string({ unit, minLength: 1, maxLength: Math.min(maxLength, 12) }) },
+    { weight: 1, arbitrary: fc.string({ unit, minLength: maxLength, maxLength }) },
   );
 }
 
 /** Tag lists with distinct keys, `min`..`max` tags, characters from `chars` (default: all the pattern admits). */
 export function tagList(model: ServiceModel, min = 1, max?: number, chars?: string[]): fc.Arbitrary<Tag[]> {
   const limits = modelLimits(model);
-  const unit = chars ?? tagCharacters(model).allowed;
-  const tag = fc.record({ Key: tagText(unit, limits.tagKeyLength), Value: tagText(unit, limits.tagValueLength) }, { noNullPrototype: true });
-  return fc.uniqueArray(tag, { minLength: min, maxLength: max ?? limits.tags ?? 5, selector: (t) => t.Key });
+  return once(model, `tagList ${min} ${max} ${chars?.join('')}`, () =>
+    fc.uniqueArray(tagOf(model, chars ?? tagCharacters(model).allowed), { minLength: min, maxLength: max ?? limits.tags ?? 5, selector: (t) => t.Key }),
+  );
+}
+
+/** One tag of characters from `chars`, key and value up to the model's lengths. */
+function tagOf(model: ServiceModel, chars: string[]): fc.Arbitrary<Tag> {
+  const limits = modelLimits(model);
+  return once(model, `tag ${chars.join('')}`, () =>
+    fc.record({ Key: tagText(chars, limits.tagKeyLength), Value: tagText(chars, limits.tagValueLength) }, { noNullPrototype: true }),
+  );
 }
 
 /** Splits `total` into `parts` (at least one) non-negative integers that add up to it. */
@@ -283,10 +307,11 @@ export function allocationsSummingTo(model: ServiceModel, total: number, options
   const mode = options.tags ?? 'mixed';
   const max = mode === 'none' ? 1 : Math.min(options.maxCount ?? 4, limit);
   const min = Math.max(1, Math.min(options.minCount ?? 1, max));
-  const set = mode === 'none' ? fc.constant(undefined) : mode === 'all' ? tagList(model) : fc.option(tagList(model), { nil: undefined, freq: 4 });
-  return fc
-    .uniqueArray(set, { minLength: min, maxLength: max, selector: tagSetKey })
-    .chain((sets) => split(total, sets.length).map((amounts) => sets.map((tags, i) => withTags(amounts[i], tags))));
+  const sets = once(model, `tag sets ${mode} ${min} ${max}`, () => {
+    const set = mode === 'none' ? fc.constant(undefined) : mode === 'all' ? tagList(model) : fc.option(tagList(model), { nil: undefined, freq: 4 });
+    return fc.uniqueArray(set, { minLength: min, maxLength: max, selector: tagSetKey });
+  });
+  return sets.chain((chosen) => split(total, chosen.length).map((amounts) => chosen.map((tags, i) => withTags(amounts[i], tags))));
 }
 
 /** A quantity other than `total` (by 1 or more, either way), still within 0..quantity max. */
@@ -329,10 +354,7 @@ export function duplicateTagSetAllocations(model: ServiceModel, total: number, u
 /** One allocation of `total` carrying exactly `count` tags with distinct keys (5 is the model's max, 6 one too many). */
 export function allocationWithTagCount(model: ServiceModel, total: number, count: number): fc.Arbitrary<UsageAllocation[]> {
   requireShape(model, 'UsageAllocations', 'usage allocations');
-  const limits = modelLimits(model);
-  const chars = tagCharacters(model).allowed;
-  const tag = fc.record({ Key: tagText(chars, limits.tagKeyLength), Value: tagText(chars, limits.tagValueLength) }, { noNullPrototype: true });
-  return fc.uniqueArray(tag, { minLength: count, maxLength: count, selector: (t) => t.Key }).map((tags) => [withTags(total, tags)]);
+  return fc.uniqueArray(tagOf(model, tagCharacters(model).allowed), { minLength: count, maxLength: count, selector: (t) => t.Key }).map((tags) => [withTags(total, tags)]);
 }
 
 /**

@@ -3,6 +3,8 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { shapeOf, type Shape, type ServiceModel } from './model.js';
 
+export { toWire } from '../target/wire.js';
+
 /** The model constraint an ajv keyword checks. */
 export type ConstraintKind = 'required' | 'min' | 'max' | 'pattern' | 'enum' | 'type';
 
@@ -120,18 +122,6 @@ export function validator(model: ServiceModel, shapeName: string): WireValidator
     entry.byShape.set(shapeName, validate);
   }
   return validate;
-}
-
-/** The wire form of a generated value: Dates become epoch seconds, undefined members disappear. */
-export function toWire(value: unknown): unknown {
-  if (value instanceof Date) return value.getTime() / 1000;
-  if (Array.isArray(value)) return value.map(toWire);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, member] of Object.entries(value)) if (member !== undefined) out[key] = toWire(member);
-    return out;
-  }
-  return value;
 }
 
 /** Model member path of a JSON pointer: `/UsageAllocations/3/Tags/0/Key` → `UsageAllocations.member.Tags.member.Key`. */

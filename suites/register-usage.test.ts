@@ -5,6 +5,7 @@
 import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
 import { request } from 'undici';
+import { unicodeString } from '../generators/arbitraries.js';
 import { CONTROL_PREFIX, type RegistrationFixture } from '../target/description.js';
 import { isRealServiceHost } from '../target/guard.js';
 import { TargetError, type SuccessOutcome } from '../target/types.js';
@@ -23,7 +24,7 @@ function registrationsIn(ctx: RuleContext, entitlement: RegistrationFixture['ent
 
 /** Nonces across the whole model range (at most 255 code points, any text), sometimes none. */
 const nonce: fc.Arbitrary<string | undefined> = fc.option(
-  fc.oneof(fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/), fc.string({ unit: 'binary', maxLength: 255 }), fc.string({ unit: 'binary', minLength: 255, maxLength: 255 })),
+  fc.oneof(fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/), unicodeString({ maxLength: 255 }), unicodeString({ minLength: 255, maxLength: 255 })),
   { nil: undefined, freq: 5 },
 );
 

@@ -1,8 +1,5 @@
 // The raw driver: awsJson1.1 over undici with a keep-alive pool, SigV4 by
-// @smithy/signature-v4. It can also put deliberately malformed requests on the wire.
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+// target/sigv4.ts. It can also put deliberately malformed requests on the wire.
 import { Pool, errors as undiciErrors } from 'undici';
 import type { TargetDescription } from './description.js';
 import { isRealServiceHost, realServiceRefusal } from './guard.js';
@@ -17,6 +14,7 @@ import {
   type RawCapableTarget,
   type RawRequest,
 } from './types.js';
+import { signedHeaders } from './sigv4.js';
 import { JSON_CONTENT_TYPE, SIGNING_NAME, TARGET_PREFIX, THROTTLING_ERRORS, encodeInput, errorMessageOf, errorTypeOf } from './wire.js';
 
 export interface RawTargetOptions {
@@ -79,21 +77,7 @@ export function createRawTarget(options: RawTargetOptions): RawCapableTarget & {
     bodyTimeout: timeouts.body,
     keepAliveTimeout: 10_000,
   });
-  const signers = new Map<string, SignatureV4>();
-
-  function signerFor(credentials: Credentials, region: string, service: string): SignatureV4 {
-    const key = `${credentials.accessKeyId}\0${credentials.secretAccessKey}\0${credentials.sessionToken ?? ''}\0${region}\0${service}`;
-    let signer = signers.get(key);
-    if (!signer) {
-      signer = new SignatureV4({ credentials, region, service, sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
-      // Bounded: per-run callers are short-lived; a small map avoids growing without end.
-      if (signers.size > 1024) signers.clear();
-      signers.set(key, signer);
-    }
-    return signer;
-  }
-
-  async function buildHeaders(request: RawRequest, callOptions: CallOptions | undefined, body: Buffer): Promise<Record<string, string>> {
+  function buildHeaders(request: RawRequest, callOptions: CallOptions | undefined, body: Buffer): Record<string, string> {
     const path = request.path ?? (basePath || '/');
     const headers: Record<string, string> = {
       host: url.host,
@@ -113,19 +97,9 @@ export function createRawTarget(options: RawTargetOptions): RawCapableTarget & {
       secretAccessKey: o.secretAccessKey ?? base.secretAccessKey,
       ...(base.sessionToken ? { sessionToken: base.sessionToken } : {}),
     };
-    const signer = signerFor(credentials, o.region ?? options.region, o.service ?? SIGNING_NAME);
-    const unsigned = new HttpRequest({
-      method: request.method ?? 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path,
-      headers: Object.fromEntries(Object.entries(headers).filter(([n]) => n !== 'content-length')),
-      body,
-    });
-    const signingDate = o.date ?? (options.clockOffsetMs ? new Date(Date.now() + options.clockOffsetMs) : undefined);
-    const signed = await signer.sign(unsigned, signingDate ? { signingDate } : {});
-    return { ...(signed.headers as Record<string, string>), 'content-length': String(body.length) };
+    const date = o.date ?? new Date(Date.now() + (options.clockOffsetMs ?? 0));
+    const { 'content-length': _unsigned, ...toSign } = headers;
+    return { ...signedHeaders({ method: request.method ?? 'POST', path, headers: toSign, body, credentials, region: o.region ?? options.region, service: o.service ?? SIGNING_NAME, date }), 'content-length': String(body.length) };
   }
 
   async function attempt(request: RawRequest, headers: Record<string, string>, body: Buffer): Promise<Outcome> {
@@ -175,7 +149,7 @@ export function createRawTarget(options: RawTargetOptions): RawCapableTarget & {
     let retries = 0;
     for (let attemptNo = 1; ; attemptNo++) {
       // Re-sign each attempt: the signature date must be current.
-      const headers = await buildHeaders(request, callOptions, body);
+      const headers = buildHeaders(request, callOptions, body);
       let outcome: Outcome;
       try {
         outcome = await attempt(request, headers, body);

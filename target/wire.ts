@@ -4,13 +4,27 @@ export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 export const TARGET_PREFIX = 'AWSMPMeteringService';
 export const SIGNING_NAME = 'aws-marketplace';
 
-/** Serialises an operation input: timestamps (Date) become epoch seconds, undefined members are dropped. */
+/** The wire form of an operation input: Dates become epoch seconds, undefined members disappear. */
+export function toWire(value: unknown): unknown {
+  if (value instanceof Date) return value.getTime() / 1000;
+  if (Array.isArray(value)) return value.map(toWire);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const member = (value as Record<string, unknown>)[key];
+      if (member !== undefined) out[key] = toWire(member);
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Serialises an operation input (see toWire). A copy then a plain JSON.stringify: a replacer
+ * function would take V8 off its fast path, and big requests (2,500 allocations) are common.
+ */
 export function encodeInput(input: Record<string, unknown>): string {
-  return JSON.stringify(input, function (this: Record<string, unknown>, key, value) {
-    // JSON.stringify calls toJSON on Dates before the replacer sees them; read the raw member instead.
-    const raw = key === '' ? value : this[key];
-    return raw instanceof Date ? raw.getTime() / 1000 : value;
-  });
+  return JSON.stringify(toWire(input));
 }
 
 /**
