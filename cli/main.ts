@@ -1,6 +1,8 @@
 // Entry point of the `metering-conformance` command: dispatches to a sub-command and maps
 // errors to exit codes (2 for usage and configuration problems, never a stack trace).
-import { packageVersion } from '../catalogue/paths.js';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { LATEST_MODEL_PATH, packageVersion } from '../catalogue/paths.js';
 import { CatalogueError } from '../catalogue/rules.js';
 import { ModelError } from '../generators/model.js';
 import { ConfigError } from '../target/config.js';
@@ -15,7 +17,7 @@ Commands:
   serve    start the reference emulator
   rules    list the rule catalogue
   report   re-render a report.json, or merge the reports of shards (run --shard)
-  --version  print the version
+  --version  print the version and the service model it judges against
 
 Run "metering-conformance <command> --help" for the options of a command.`;
 
@@ -26,6 +28,17 @@ const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<number>
   rules: async () => (await import('./rules.js')).rulesCommand,
   report: async () => (await import('./report.js')).reportCommand,
 };
+
+/**
+ * The package version and the service model it carries: the service and API version from the
+ * model's metadata, and a digest of the file (the model has no revision date of its own).
+ */
+function versionLine(): string {
+  const text = readFileSync(LATEST_MODEL_PATH);
+  const { metadata } = JSON.parse(text.toString('utf8')) as { metadata: { serviceId: string; apiVersion: string } };
+  const digest = createHash('sha256').update(text).digest('hex').slice(0, 12);
+  return `metering-conformance ${packageVersion()} (service model ${metadata.serviceId} ${metadata.apiVersion}, bundled revision sha256:${digest})`;
+}
 
 /** Errors that are the user's to fix: one line, exit 2. */
 function isUserError(error: unknown): error is Error {
@@ -39,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === '--version' || command === '-v') {
-    process.stdout.write(`metering-conformance ${packageVersion()}\n`);
+    process.stdout.write(`${versionLine()}\n`);
     return 0;
   }
   const load = COMMANDS[command];

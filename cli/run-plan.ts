@@ -1,0 +1,253 @@
+// What a conformance run consists of, shared by `metering-conformance run` and the
+// programmatic entry (api/): the rules it judges, its target (or the embedded emulator), the
+// context the suites read, the reporter's settings and the vitest options for the suites.
+import { randomInt } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { InlineConfig } from 'vitest/node';
+import { catalogueFor } from '../catalogue/catalogue.js';
+import { packageVersion } from '../catalogue/paths.js';
+import type { Rule } from '../catalogue/rules.js';
+import { loadModel, modelLabel, ModelError, type ServiceModel } from '../generators/model.js';
+import { checkBaselineRules, loadBaseline, type Baseline } from '../reports/baseline.js';
+import type { Report } from '../reports/types.js';
+import type { ConformanceReporterOptions } from '../reports/vitest-reporter.js';
+import type { ConformanceContext } from '../suites/harness/context.js';
+import { endpointFromEnvironment, type Sourced } from '../target/aws-environment.js';
+import { ConfigError, loadTargetConfig, type TargetConfig } from '../target/config.js';
+import { TEST_CREDENTIALS, type TargetDescription } from '../target/description.js';
+import { resolveTarget } from '../target/resolve.js';
+import { UsageError } from './args.js';
+import { selectRules, shardRules, suiteFiles, testNamePattern, type Shard } from './selection.js';
+
+/**
+ * A run as the user asked for it: plain data (it travels to a vitest globalSetup through
+ * `provide`), paths as the user wrote them. Defaults are filled in by planRun.
+ */
+export interface RunRequest {
+  endpoint?: string;
+  /** target.yaml: fixtures the target knows, capabilities it has. */
+  configFile?: string;
+  outDir?: string;
+  seed?: number;
+  runs?: number;
+  /** Comma-separated rule-id globs. */
+  rules?: string;
+  shard?: Shard;
+  baselineFile?: string;
+  level?: 'must' | 'should';
+  modelFile?: string;
+  /** fast-check path of one counterexample to replay (one rule, the failed run's seed). */
+  replay?: string;
+  driver?: 'raw' | 'sdk';
+  region?: string;
+  /** Time limit of one request to the target, in milliseconds. */
+  requestTimeoutMs?: number;
+  allowRealService?: boolean;
+}
+
+/** A checked run request with its defaults, the model and the rules it judges. */
+export interface RunPlan {
+  /** The request with its seed fixed: planning it again gives the same run. */
+  request: RunRequest & { seed: number };
+  seed: number;
+  runs: number;
+  level: 'must' | 'should';
+  driver: 'raw' | 'sdk';
+  outDir: string;
+  model: ServiceModel;
+  /** The whole catalogue of the model. */
+  catalogue: Rule[];
+  /** The rules the --rules globs select, before sharding. */
+  selected: Rule[];
+  /** The rules this run judges. */
+  rules: Rule[];
+  shard?: Shard;
+  baseline?: Baseline;
+  config?: TargetConfig;
+  /** The endpoint and where it came from; undefined: the embedded emulator. */
+  endpoint?: Sourced<string>;
+}
+
+// Enough to reach the generators' weighted boundaries on every rule while keeping a default run
+// short enough for every CI job; raise it for deeper searches.
+export const DEFAULT_RUNS = 25;
+export const DEFAULT_OUT_DIR = 'conformance-report';
+
+/** Checks a request and loads what it names; every problem is a one-line user error. */
+export function planRun(request: RunRequest, env: NodeJS.ProcessEnv = process.env): RunPlan {
+  const seed = request.seed ?? randomInt(2 ** 31 - 1);
+  let model: ServiceModel;
+  try {
+    model = loadModel(request.modelFile !== undefined ? resolve(request.modelFile) : undefined);
+  } catch (error) {
+    if (error instanceof ModelError) throw new ConfigError(error.message);
+    throw error;
+  }
+  const catalogue = catalogueFor(model);
+  const selected = selectRules(catalogue, request.rules);
+  const shard = request.shard;
+  const rules = shard === undefined ? selected : shardRules(selected, shard);
+  if (request.replay !== undefined && shard !== undefined) throw new UsageError('--replay replays one rule: it does not take --shard');
+  const baseline = request.baselineFile === undefined ? undefined : loadBaseline(resolve(request.baselineFile), request.baselineFile);
+  if (baseline !== undefined) checkBaselineRules(baseline, catalogue.map((r) => r.id));
+  if (request.replay !== undefined && rules.length !== 1) throw new UsageError('--replay needs --rules naming exactly one rule');
+  if (request.replay !== undefined && request.seed === undefined) throw new UsageError('--replay needs the --seed of the run that failed');
+  const config = request.configFile !== undefined ? loadTargetConfig(resolve(request.configFile)) : undefined;
+  const endpoint =
+    request.endpoint !== undefined
+      ? { value: request.endpoint, source: '--endpoint' }
+      : config?.endpoint !== undefined
+        ? { value: config.endpoint, source: `${request.configFile} (endpoint)` }
+        : endpointFromEnvironment(env);
+  return {
+    request: { ...request, seed },
+    seed,
+    runs: request.runs ?? DEFAULT_RUNS,
+    level: request.level ?? 'should',
+    driver: request.driver ?? 'raw',
+    outDir: resolve(request.outDir ?? DEFAULT_OUT_DIR),
+    model,
+    catalogue,
+    selected,
+    rules,
+    ...(shard !== undefined ? { shard } : {}),
+    ...(baseline !== undefined ? { baseline } : {}),
+    ...(config !== undefined ? { config } : {}),
+    ...(endpoint !== undefined ? { endpoint } : {}),
+  };
+}
+
+/** The target of a run, ready for requests; close() stops the embedded emulator, if any. */
+export interface OpenTarget {
+  description: TargetDescription;
+  clockOffsetMs: number;
+  /** What the user should know about the target (where its endpoint came from, ...). */
+  notes: string[];
+  close(): Promise<void>;
+}
+
+/** Resolves the plan's endpoint, or starts the embedded emulator on a free 127.0.0.1 port. */
+export async function openTarget(plan: RunPlan, env: NodeJS.ProcessEnv = process.env): Promise<OpenTarget> {
+  const endpoint = plan.endpoint;
+  if (endpoint === undefined) {
+    const { startEmulator } = await import('../emulator/index.js');
+    const emulator = await startEmulator({ model: plan.model });
+    const published = emulator.describe();
+    return {
+      description: {
+        endpoint: emulator.url,
+        region: published.region,
+        label: 'embedded reference emulator',
+        credentials: TEST_CREDENTIALS,
+        fixtures: published.fixtures,
+        capabilities: published.capabilities,
+      },
+      clockOffsetMs: 0,
+      notes: [],
+      close: () => emulator.close(),
+    };
+  }
+  const { request } = plan;
+  const resolved = await resolveTarget({
+    endpoint: endpoint.value,
+    ...(plan.config !== undefined ? { config: plan.config } : {}),
+    ...(request.region !== undefined ? { region: request.region } : {}),
+    env,
+    allowRealService: request.allowRealService === true,
+    ...(request.requestTimeoutMs !== undefined ? { timeoutMs: request.requestTimeoutMs } : {}),
+  }).catch((error: unknown) => {
+    // The guard and the reachability check name the endpoint; say where it came from too.
+    if (error instanceof ConfigError && endpoint.source !== '--endpoint') throw new ConfigError(`${endpoint.source}: ${error.message}`);
+    throw error;
+  });
+  const origin = endpoint.source === '--endpoint' ? [] : [`endpoint ${endpoint.value} from ${endpoint.source}`];
+  return { ...resolved, notes: [...origin, ...resolved.notes], close: async () => {} };
+}
+
+/** What the suites read with inject('conformance'). */
+export function conformanceContextFor(plan: RunPlan, target: OpenTarget): ConformanceContext {
+  const { request } = plan;
+  return {
+    target: target.description,
+    driver: plan.driver,
+    seed: plan.seed,
+    runs: plan.runs,
+    modelFile: plan.model.file,
+    clockOffsetMs: target.clockOffsetMs,
+    ...(request.allowRealService === true ? { allowRealService: true } : {}),
+    ...(request.requestTimeoutMs !== undefined ? { requestTimeoutMs: request.requestTimeoutMs } : {}),
+    ...(request.replay !== undefined ? { replay: { ruleId: plan.rules[0].id, path: request.replay } } : {}),
+  };
+}
+
+/** The line printed before a run starts: what is judged, against what, how to replay it. */
+export function runBanner(plan: RunPlan, target: TargetDescription): string {
+  const shardNote = plan.shard === undefined ? '' : ` (shard ${plan.shard.index}/${plan.shard.count} of ${plan.selected.length})`;
+  return `metering-conformance: ${plan.rules.length} rules${shardNote} against ${target.label}, ${plan.driver} driver (seed ${plan.seed}, ${plan.runs} runs per rule)`;
+}
+
+/**
+ * The conformance reporter's settings. `target` is read when the run ends: a vitest config
+ * creates its reporter before the globalSetup has resolved the target (the reporter reads its
+ * options at the end of the run, see reports/vitest-reporter.ts).
+ */
+export function reporterOptions(plan: RunPlan, target: () => TargetDescription | undefined, onReport?: (report: Report, files: string[]) => void): ConformanceReporterOptions {
+  const startedAt = new Date().toISOString();
+  const { request } = plan;
+  return {
+    outDir: plan.outDir,
+    rules: plan.rules,
+    catalogue: plan.catalogue,
+    gateLevel: plan.level,
+    ...(plan.baseline !== undefined ? { baseline: plan.baseline } : {}),
+    get secrets() {
+      const credentials = target()?.credentials;
+      return [credentials?.secretAccessKey, credentials?.sessionToken].filter((s): s is string => !!s);
+    },
+    get run() {
+      return {
+        tool: { name: 'metering-conformance', version: packageVersion() },
+        seed: plan.seed,
+        runs: plan.runs,
+        target: target()?.label ?? `${plan.endpoint?.value ?? 'embedded reference emulator'} (not reached)`,
+        driver: plan.driver,
+        model: modelLabel(plan.model),
+        level: plan.level,
+        startedAt,
+        node: process.version,
+        ...(request.rules !== undefined ? { ruleFilter: request.rules } : {}),
+        ...(plan.shard !== undefined ? { shard: plan.shard } : {}),
+      };
+    },
+    ...(onReport !== undefined ? { onReport } : {}),
+  };
+}
+
+/** The compiled package folder the suites live in (dist/ in the repository or the package). */
+export const COMPILED_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The vitest options of a conformance run, for `run` (startVitest) and for a user's vitest
+ * config alike: which compiled suite files, which tests, and how they are scheduled.
+ * `testNamePattern` is a root-level vitest option: a project entry (api/) leaves it out and
+ * runs every test of the selected families' files (the report still judges only the
+ * selected rules).
+ */
+export function suiteVitestOptions(plan: RunPlan): InlineConfig {
+  return {
+    // Globs below are relative to the compiled package, wherever the user's root is.
+    dir: COMPILED_ROOT,
+    include: suiteFiles(plan.rules, plan.catalogue),
+    // vitest's default exclude skips node_modules, where an installed package's suites live.
+    exclude: [],
+    testNamePattern: testNamePattern(plan.rules, plan.catalogue),
+    // Scheduling. A rule's property makes many requests; a slow target needs the long limit.
+    testTimeout: 300_000,
+    // Rule tests of one file that run at once (rule() declares them test.concurrent).
+    maxConcurrency: 8,
+    // The suites share no mutable module state: one module graph for all files saves
+    // re-importing the generators, ajv and the SDK once per file.
+    isolate: false,
+  };
+}
