@@ -249,5 +249,9 @@ export function suiteVitestOptions(plan: RunPlan): InlineConfig {
     // The suites share no mutable module state: one module graph for all files saves
     // re-importing the generators, ajv and the SDK once per file.
     isolate: false,
+    // Measured with `npm run bench` on two cores: a run is CPU-bound (generation, signing and
+    // the target share the cores), so a second worker gains little; a larger young generation
+    // spares the worker some garbage collection of fast-check's short-lived values.
+    execArgv: ['--max-semi-space-size=32'],
   };
 }

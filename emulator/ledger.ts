@@ -58,6 +58,8 @@ function fsyncDirectory(dir: string): void {
 export class Ledger {
   private readonly list: LedgerRecord[] = [];
   private readonly byKey = new Map<string, LedgerRecord>();
+  /** Records per caller: suites read their own caller's ledger after most requests. */
+  private readonly byCaller = new Map<string, LedgerRecord[]>();
   private readonly tokens = new Map<string, TokenBinding>();
   private fd: number | undefined;
 
@@ -103,6 +105,9 @@ export class Ledger {
     if (change.kind === 'record') {
       this.list.push(change.record);
       this.byKey.set(change.key, change.record);
+      const own = this.byCaller.get(change.record.caller);
+      if (own) own.push(change.record);
+      else this.byCaller.set(change.record.caller, [change.record]);
     } else {
       this.tokens.set(change.key, change.binding);
     }
@@ -111,6 +116,7 @@ export class Ledger {
   private clear(): void {
     this.list.length = 0;
     this.byKey.clear();
+    this.byCaller.clear();
     this.tokens.clear();
   }
 
@@ -137,7 +143,7 @@ export class Ledger {
   }
 
   records(caller?: string): LedgerRecord[] {
-    return caller === undefined ? [...this.list] : this.list.filter((r) => r.caller === caller);
+    return [...((caller === undefined ? this.list : this.byCaller.get(caller)) ?? [])];
   }
 
   reset(): void {

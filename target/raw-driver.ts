@@ -117,10 +117,7 @@ export function createRawTarget(options: RawTargetOptions): RawCapableTarget & {
     let responseHeaders: Record<string, string>;
     let text: string;
     try {
-      const response = await pool.request({ method: method as 'POST', path, headers, body, signal: AbortSignal.timeout(timeouts.total) });
-      statusCode = response.statusCode;
-      responseHeaders = flattenHeaders(response.headers);
-      text = await readBounded(response.body, maxResponseBytes, responseHeaders['content-length']);
+      ({ statusCode, headers: responseHeaders, text } = await exchangeOnce(pool, { method, path, headers, body }, timeouts.total, maxResponseBytes));
     } catch (error) {
       throw new TargetError(describeTransportError(error, timeouts), exchange, isConnectionReset(error));
     }
@@ -207,22 +204,68 @@ function redactHeaders(headers: Record<string, string>): Record<string, string> 
   return out;
 }
 
-async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number, declaredLength: string | undefined): Promise<string> {
-  if (declaredLength !== undefined && Number(declaredLength) > limit) {
-    body.destroy();
-    throw new ResponseTooLarge(limit);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      throw new ResponseTooLarge(limit);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+interface Answer {
+  statusCode: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+class TotalTimeout extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+/**
+ * One request and its whole answer, through undici's dispatch rather than request(): no
+ * response stream or abort signal per request (a run makes thousands). The answer must finish
+ * within `totalMs` and stay within `limit` bytes (a declared larger length stops it at once).
+ */
+function exchangeOnce(pool: Pool, request: { method: string; path: string; headers: Record<string, string>; body: Buffer }, totalMs: number, limit: number): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    let controller: { abort(reason: Error): void } | undefined;
+    let failure: Error | undefined;
+    const stop = (error: Error) => {
+      failure ??= error;
+      // Still queued in the pool: answer now; the request is aborted if it ever starts.
+      if (controller) controller.abort(error);
+      else settle();
+    };
+    const timer = setTimeout(() => stop(new TotalTimeout(`no complete answer within ${totalMs} ms`)), totalMs);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let statusCode = 0;
+    let headers: Record<string, string> = {};
+    const settle = (error?: Error) => {
+      clearTimeout(timer);
+      if (error ?? failure) reject(failure ?? error);
+      else resolve({ statusCode, headers, text: Buffer.concat(chunks, size).toString('utf8') });
+    };
+    pool.dispatch(
+      { method: request.method as 'POST', path: request.path, headers: request.headers, body: request.body },
+      {
+        onRequestStart(c) {
+          controller = c;
+          if (failure) c.abort(failure);
+        },
+        onResponseStart(_c, status, responseHeaders) {
+          statusCode = status;
+          headers = flattenHeaders(responseHeaders as Record<string, string | string[] | undefined>);
+          const declared = headers['content-length'];
+          if (declared !== undefined && Number(declared) > limit) stop(new ResponseTooLarge(limit));
+        },
+        onResponseData(_c, chunk) {
+          size += chunk.length;
+          if (size > limit) stop(new ResponseTooLarge(limit));
+          else chunks.push(chunk);
+        },
+        onResponseEnd() {
+          settle();
+        },
+        onResponseError(_c, error) {
+          settle(error);
+        },
+      },
+    );
+  });
 }
 
 class ResponseTooLarge extends Error {

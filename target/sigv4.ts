@@ -103,7 +103,8 @@ export function canonicalRequest(r: CanonicalRequestInput): string {
 
 /** YYYYMMDDTHHMMSSZ of an instant. */
 export function longDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
 }
 
 /** The hex signature of a canonical request made at `amzDate` (YYYYMMDDTHHMMSSZ). */
