@@ -38,8 +38,12 @@ function answerFor(error: unknown): Answer {
   return errorAnswer('InternalServiceErrorException', 'An internal error occurred in the emulator.', 500);
 }
 
+// Every service request goes to "/": parsed once (the server only reads from it).
+const ROOT_URL = new URL('/', 'http://emulator');
+
 /** The request target as a URL; one that does not parse (`http://[`) is the client's error. */
 function requestUrl(target: string): URL {
+  if (target === '/') return ROOT_URL;
   try {
     return new URL(target, 'http://emulator');
   } catch {

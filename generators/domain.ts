@@ -257,11 +257,11 @@ export function tagSetKey(tags: Tag[] | undefined): string {
 }
 
 function tagText(chars: string[], maxLength: number): fc.Arbitrary<string> {
-  const unit = fc.constantFrom(...chars);
-  return fc.oneof(
-    { weight: 4, arbitrary: fc.string({ unit, minLength: 1, maxLength: Math.min(maxLength, 12) }) },
-    { weight: 1, arbitrary: fc.string({ unit, minLength: maxLength, maxLength }) },
-  );
+  const short = fc.string({ unit: fc.constantFrom(...chars), minLength: 1, maxLength: Math.min(maxLength, 12) });
+  // Exactly the maximum length, as a short text repeated: the length is the boundary under
+  // test, and drawing 256 characters one by one made most of a batch's generation time.
+  const longest = short.map((text) => text.repeat(Math.ceil(maxLength / text.length)).slice(0, maxLength));
+  return fc.oneof({ weight: 4, arbitrary: short }, { weight: 1, arbitrary: longest });
 }
 
 /** Tag lists with distinct keys, `min`..`max` tags, characters from `chars` (default: all the pattern admits). */
@@ -456,7 +456,14 @@ export function batchRequest(model: ServiceModel, fixtures: TargetFixtures, nowM
 
   const quantityMax = modelLimits(model).quantity;
   const withAllocations = (options.allocations ?? true) && model.shapes.UsageAllocations !== undefined;
-  const record = (key: (typeof keys)[number]): fc.Arbitrary<UsageRecord> =>
+  // Built once per key and reused by every batch drawn: building arbitraries costs more than drawing.
+  const records = new Map<(typeof keys)[number], fc.Arbitrary<UsageRecord>>();
+  const record = (key: (typeof keys)[number]): fc.Arbitrary<UsageRecord> => {
+    let arbitrary = records.get(key);
+    if (!arbitrary) records.set(key, (arbitrary = recordFor(key)));
+    return arbitrary;
+  };
+  const recordFor = (key: (typeof keys)[number]): fc.Arbitrary<UsageRecord> =>
     fc
       .record(
         {

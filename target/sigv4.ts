@@ -3,7 +3,7 @@
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html) with node:crypto
 // directly: both sides sign every request, so this sits on the hot path of a run.
 // test/target-sigv4.test.ts checks it against @smithy/signature-v4, which the AWS SDKs use.
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 
@@ -27,8 +27,9 @@ const UNSIGNABLE = new Set([
   'x-amzn-trace-id',
 ]);
 
+/** One-shot hashing (crypto.hash): no Hash object per call. */
 export function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }
 
 // The signing key depends on the secret, the day, the Region and the service only (not on the
@@ -55,6 +56,7 @@ function escapeUri(text: string): string {
 
 /** Canonical URI of a non-S3 service: dot segments resolved, then each segment encoded again. */
 export function canonicalPath(path: string): string {
+  if (path === '/') return path;
   const segments: string[] = [];
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.') continue;
@@ -66,6 +68,7 @@ export function canonicalPath(path: string): string {
 }
 
 export function canonicalQuery(query: Record<string, string | string[]> = {}): string {
+  if (Object.keys(query).length === 0) return '';
   // Sorted by encoded name, then by encoded value.
   const names = Object.keys(query)
     .filter((name) => name.toLowerCase() !== 'x-amz-signature')
@@ -81,8 +84,10 @@ export function canonicalQuery(query: Record<string, string | string[]> = {}): s
 
 /** A header value as it enters the canonical request: line breaks and runs of blanks become one space, ends trimmed. */
 function canonicalValue(value: string): string {
+  if (!NEEDS_FOLDING.test(value)) return value;
   return value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '');
 }
+const NEEDS_FOLDING = /[\r\n\t]| {2}|^ | $/;
 
 export interface CanonicalRequestInput {
   method: string;
