@@ -13,7 +13,7 @@ import { RUN_HELP } from '../cli/run.js';
 import { planRun } from '../cli/run-plan.js';
 import { REDACTED } from '../reports/redact.js';
 import { TEST_CREDENTIALS } from '../target/description.js';
-import { hermeticEnv, readReport, tempDir, verdicts } from './support/cli.js';
+import { hermeticEnv, readReport, serve, tempDir, verdicts, type Served } from './support/cli.js';
 
 const SEED = '4711';
 const RUNS = '3';
@@ -59,38 +59,6 @@ interface Packed {
   unpackedSize: number;
   entryCount: number;
   files: PackedFile[];
-}
-
-/** `serve --port 0` from the installed package; resolves with its URL and a stop function. */
-function serveInstalled(cwd: string): Promise<{ url: string; stop(): Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['metering-conformance', 'serve', '--port', '0'], { cwd, env: hermeticEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const stop = (): Promise<void> =>
-      new Promise((done) => {
-        if (child.exitCode !== null || child.signalCode !== null) return done();
-        child.once('close', () => done());
-        process.kill(-child.pid!, 'SIGTERM');
-      });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      process.kill(-child.pid!, 'SIGKILL');
-      reject(new Error(`serve did not start within 60 s: ${err}`));
-    }, 60_000);
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ url: match[1], stop });
-      }
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code} before listening: ${err}`));
-    });
-  });
 }
 
 const NPM_QUIET = ['--no-audit', '--no-fund', '--prefer-offline'];
@@ -172,13 +140,13 @@ describe('the packed package, installed with production dependencies only', () =
   });
 
   describe('serve, then run --endpoint', () => {
-    let served: Awaited<ReturnType<typeof serveInstalled>> | undefined;
+    let served: Served | undefined;
     afterAll(async () => {
       await served?.stop();
     });
 
     test('gives the verdicts of the embedded run', { timeout: RUN_TIMEOUT_MS + 60_000 }, async () => {
-      served = await serveInstalled(installDir);
+      served = await serve([], { command: 'npx', args: ['metering-conformance', 'serve', '--port', '0'], cwd: installDir, env: hermeticEnv() });
       const out = tempDir('mc-endpoint-');
       const result = await run('npx', ['metering-conformance', 'run', '--endpoint', served.url, '--seed', SEED, '--runs', RUNS, '--out', out], { cwd: installDir, timeoutMs: RUN_TIMEOUT_MS });
       expect(result.stderr).not.toMatch(/internal error/);

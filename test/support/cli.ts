@@ -57,14 +57,29 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** Starts `metering-conformance serve --port 0 ...` and waits for its URL. */
-export function serve(args: string[] = []): Promise<Served> {
+/** How to start `serve` when not the repository's own: e.g. npx in an installed package's folder. */
+export interface ServeLaunch {
+  command: string;
+  args: string[];
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Starts `metering-conformance serve --port 0 ...` (the repository's, or as `launch` says) in a
+ * process group of its own, so that stopping it also stops what a launcher such as npx started;
+ * resolves with its URL.
+ */
+export function serve(args: string[] = [], launch?: ServeLaunch): Promise<Served> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const command = launch?.command ?? process.execPath;
+    const argv = launch?.args ?? [BIN, 'serve', '--port', '0', ...args];
+    const child = spawn(command, argv, { cwd: launch?.cwd, env: launch?.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const signal = (name: NodeJS.Signals) => process.kill(-child.pid!, name);
     let out = '';
     let err = '';
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      signal('SIGKILL');
       reject(new Error(`serve did not start within 60 s: ${err}`));
     }, 60_000);
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -78,9 +93,9 @@ export function serve(args: string[] = []): Promise<Served> {
           child,
           stop: () =>
             new Promise<void>((done) => {
-              if (child.exitCode !== null) return done();
+              if (child.exitCode !== null || child.signalCode !== null) return done();
               child.once('close', () => done());
-              child.kill('SIGTERM');
+              signal('SIGTERM');
             }),
         });
       }
