@@ -97,18 +97,17 @@ export async function runCommand(args: string[]): Promise<number> {
     allowRealService: values['allow-real-service'] === true,
   });
 
+  // Heavy modules load only once the flags are known to be good (usage errors answer at once),
+  // and while the target opens: the emulator makes its signing key off the main thread.
+  const modules = Promise.all([import('vitest/node'), import('../reports/vitest-reporter.js'), import('../reports/progress.js')]);
+  modules.catch(() => undefined); // awaited below; a target that fails to open ends the run first
   const target = await openTarget(plan);
   for (const note of target.notes) process.stderr.write(`note: ${note}\n`);
   process.stderr.write(`${runBanner(plan, target.description)}\n`);
 
   let report: Report | undefined;
   try {
-    // Heavy modules load only once the flags are known to be good: usage errors answer at once.
-    const [{ startVitest }, { ConformanceReporter }, { ProgressReporter }] = await Promise.all([
-      import('vitest/node'),
-      import('../reports/vitest-reporter.js'),
-      import('../reports/progress.js'),
-    ]);
+    const [{ startVitest }, { ConformanceReporter }, { ProgressReporter }] = await modules;
     const reporter = new ConformanceReporter(
       reporterOptions(
         plan,

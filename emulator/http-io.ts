@@ -17,15 +17,25 @@ export interface Answer {
   headers?: Record<string, string>;
 }
 
+// The Date header changes once a second: formatted once per second, not once per answer.
+let dateSecond = NaN;
+let dateText = '';
+function httpDate(nowMs: number): string {
+  const second = Math.floor(nowMs / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}
+
 /** Sets the headers every answer carries; `date` is the emulator clock, not the wall clock. */
 function headersFor(answer: Answer, requestId: string | undefined, nowMs: number, length: number): Record<string, string | number> {
-  return {
-    'Content-Type': JSON_CONTENT_TYPE,
-    'Content-Length': length,
-    ...(requestId !== undefined ? { 'x-amzn-RequestId': requestId } : {}),
-    Date: new Date(nowMs).toUTCString(),
-    ...answer.headers,
-  };
+  const headers: Record<string, string | number> = { 'Content-Type': JSON_CONTENT_TYPE, 'Content-Length': length };
+  if (requestId !== undefined) headers['x-amzn-RequestId'] = requestId;
+  headers.Date = httpDate(nowMs);
+  if (answer.headers) Object.assign(headers, answer.headers);
+  return headers;
 }
 
 export function send(res: ServerResponse, answer: Answer, requestId: string | undefined, nowMs: number): void {
