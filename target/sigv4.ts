@@ -37,7 +37,7 @@ export function sha256Hex(data: string | Buffer): string {
 const signingKeys = new Map<string, Buffer>();
 const SIGNING_KEY_CACHE = 64;
 
-export function signingKey(secretAccessKey: string, shortDate: string, region: string, service: string): Buffer {
+function signingKey(secretAccessKey: string, shortDate: string, region: string, service: string): Buffer {
   const cacheKey = `${shortDate}\0${region}\0${service}\0${secretAccessKey}`;
   let key = signingKeys.get(cacheKey);
   if (!key) {
@@ -54,7 +54,7 @@ function escapeUri(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-/** Canonical URI of a non-S3 service: dot segments resolved, then each segment encoded again. */
+/** Canonical URI of a non-S3 service: dot segments resolved, then the path URI-encoded once more. */
 export function canonicalPath(path: string): string {
   if (path === '/') return path;
   const segments: string[] = [];
