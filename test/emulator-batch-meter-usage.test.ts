@@ -1,21 +1,13 @@
 // BatchMeterUsage semantics of the reference emulator, through its operation pipeline with
 // a fixed clock (window and month-end boundaries are exact).
 import { join } from 'node:path';
-import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { SPECS_DIR } from '../catalogue/paths.js';
 import { loadModel, type ServiceModel } from '../generators/model.js';
-import type { OperationContext } from '../emulator/context.js';
 import { ServiceError } from '../emulator/errors.js';
-import { parseFaults } from '../emulator/faults.js';
-import { DEFAULT_FIXTURES_PATH, loadFixtures } from '../emulator/fixtures.js';
-import { Ledger } from '../emulator/ledger.js';
 import { runOperation } from '../emulator/operations.js';
-import { registrationKeys, type RegistrationKeys } from '../emulator/register-usage.js';
+import { fixtures, HOUR, NOW, operationTestbed, seconds } from './support/operation-testbed.js';
 
-const fixtures = loadFixtures(DEFAULT_FIXTURES_PATH);
-const HOUR = 3_600_000;
-const NOW = Date.UTC(2026, 6, 15, 12, 30, 0);
-const seconds = (ms: number) => ms / 1000;
 const history = (date: string): ServiceModel => loadModel(join(SPECS_DIR, 'history', `service-2.${date}.json`));
 
 // Default fixture customers.
@@ -27,19 +19,8 @@ const LEGACY_LICENSE = fixtures.customers.find((c) => c.identifier === LEGACY)!.
 const UNSUBSCRIBED_ACCOUNT = '123456789012';
 const SAAS = 'conformance-saas-1';
 
-let ledger: Ledger;
-let keys: RegistrationKeys;
-beforeAll(async () => {
-  keys = await registrationKeys(false);
-});
-beforeEach(() => {
-  ledger = new Ledger();
-});
-
-function ctx(overrides: Partial<OperationContext> & { faultNames?: string[] } = {}): OperationContext {
-  const { faultNames, ...rest } = overrides;
-  return { caller: 'SELLER-A', nowMs: NOW, fixtures, faults: parseFaults(faultNames ?? []), ledger, model: loadModel(), registrationKeys: keys, ...rest };
-}
+const bed = operationTestbed('SELLER-A');
+const ctx = bed.ctx;
 
 type Rec = Record<string, unknown>;
 const legacy = (o: Rec = {}): Rec => ({ CustomerIdentifier: LEGACY, Dimension: 'Requests', Quantity: 4, Timestamp: seconds(NOW - 10 * 60_000), ...o });
@@ -84,7 +65,7 @@ describe('BatchMeterUsage: processed records', () => {
     expect(licensed.results![0].UsageRecord).toEqual(records[1]);
     expect(out.unprocessed).toEqual([]);
     for (const r of [...out.results!, ...rest.results!, ...licensed.results!]) expect(r.MeteringRecordId).toMatch(/^[0-9a-f-]{36}$/);
-    const stored = ledger.records('SELLER-A');
+    const stored = bed.ledger.records('SELLER-A');
     expect(stored).toHaveLength(3);
     expect(stored[0]).toMatchObject({ operation: 'BatchMeterUsage', productCode: SAAS, customerIdentifier: LEGACY, quantity: 4 });
     expect(stored[2]).toMatchObject({ customerAWSAccountId: NEW_ACCOUNT, licenseArn: NEW_LICENSE });
@@ -110,7 +91,7 @@ describe('BatchMeterUsage: processed records', () => {
     });
     expect(statuses(out)).toEqual(['CustomerNotSubscribed', 'CustomerNotSubscribed', 'CustomerNotSubscribed', 'Success']);
     expect(out.results!.slice(0, 3).every((r) => r.MeteringRecordId === undefined)).toBe(true);
-    expect(ledger.records()).toHaveLength(1);
+    expect(bed.ledger.records()).toHaveLength(1);
   });
 
   test('an empty CustomerIdentifier or ProductCode counts as absent', () => {
@@ -138,7 +119,7 @@ describe('BatchMeterUsage: whole-request errors (nothing recorded)', () => {
   ];
   test.each(cases)('%s', (_name, body, type) => {
     expect(errorOf(batch(body))).toBe(type);
-    expect(ledger.records()).toEqual([]);
+    expect(bed.ledger.records()).toEqual([]);
   });
 
   test('LicenseArn with its own ProductCode is accepted', () => {
@@ -153,7 +134,7 @@ describe('BatchMeterUsage: time window', () => {
       const out = batch({ ProductCode: SAAS, UsageRecords: [legacy({ Dimension: 'StorageGb' }), legacy({ Timestamp: seconds(ts) })] });
       expect(errorOf(out)).toBe('TimestampOutOfBoundsException');
     }
-    expect(ledger.records()).toHaveLength(2);
+    expect(bed.ledger.records()).toHaveLength(2);
   });
 
   test('models 2022-02-03 to 2026-02-26: 6 hours; earlier models: 1 hour', () => {
@@ -195,7 +176,7 @@ describe('BatchMeterUsage: idempotency and duplicates', () => {
     const subset = batch({ ProductCode: SAAS, UsageRecords: [records()[2], records()[0]] });
     expect(subset.results!.map((r) => r.MeteringRecordId)).toEqual([ids[2], ids[0]]);
     expect(statuses(subset)).toEqual(['Success', 'Success']);
-    expect(ledger.records()).toHaveLength(3);
+    expect(bed.ledger.records()).toHaveLength(3);
   });
 
   test('same customer, dimension and hour with another quantity → DuplicateRecord (also inside one batch)', () => {
@@ -206,14 +187,14 @@ describe('BatchMeterUsage: idempotency and duplicates', () => {
     const inOne = batch({ ProductCode: SAAS, UsageRecords: [legacy({ Dimension: 'StorageGb' }), legacy({ Dimension: 'StorageGb' }), legacy({ Dimension: 'StorageGb', Quantity: 9 })] });
     expect(statuses(inOne)).toEqual(['Success', 'Success', 'DuplicateRecord']);
     expect(inOne.results![0].MeteringRecordId).toBe(inOne.results![1].MeteringRecordId);
-    expect(ledger.records()).toHaveLength(2);
+    expect(bed.ledger.records()).toHaveLength(2);
   });
 
   test('ProductCode-keyed and LicenseArn-keyed records do not dedupe against each other; callers are isolated', () => {
     batch({ ProductCode: SAAS, UsageRecords: [legacy()] });
     expect(statuses(batch({ UsageRecords: [legacy({ LicenseArn: LEGACY_LICENSE, Quantity: 7 })] }))).toEqual(['Success']);
     expect(statuses(batch({ ProductCode: SAAS, UsageRecords: [legacy({ Quantity: 8 })] }, ctx({ caller: 'SELLER-B' })))).toEqual(['Success']);
-    expect(ledger.records('SELLER-A')).toHaveLength(2);
+    expect(bed.ledger.records('SELLER-A')).toHaveLength(2);
   });
 });
 
@@ -223,7 +204,7 @@ describe('BatchMeterUsage fault modes', () => {
     const a = batch({ ProductCode: SAAS, UsageRecords: [legacy()] }, context);
     const b = batch({ ProductCode: SAAS, UsageRecords: [legacy()] }, context);
     expect(b.results![0].MeteringRecordId).not.toBe(a.results![0].MeteringRecordId);
-    expect(ledger.records()).toHaveLength(2);
+    expect(bed.ledger.records()).toHaveLength(2);
   });
 
   test('batch-accept-conflicting-quantity', () => {

@@ -1,21 +1,12 @@
 // The fault modes added for the mutation score change exactly their behaviour, checked through
 // the emulator's operation pipeline with a fixed clock (each next to the correct behaviour it
 // breaks). The suite-level proof that rules catch them is cli-faults.test.ts.
-import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { OperationContext } from '../emulator/context.js';
 import { ServiceError } from '../emulator/errors.js';
-import { parseFaults } from '../emulator/faults.js';
-import { DEFAULT_FIXTURES_PATH, loadFixtures } from '../emulator/fixtures.js';
-import { Ledger } from '../emulator/ledger.js';
 import { runOperation } from '../emulator/operations.js';
-import { registrationKeys, type RegistrationKeys } from '../emulator/register-usage.js';
-import { loadModel } from '../generators/model.js';
+import { HOUR, NOW, operationTestbed, seconds } from './support/operation-testbed.js';
 
-const fixtures = loadFixtures(DEFAULT_FIXTURES_PATH);
-const model = loadModel();
-const NOW = Date.UTC(2026, 6, 15, 12, 30, 0);
-const HOUR = 3_600_000;
-const seconds = (ms: number) => ms / 1000;
 const MAX = 2147483647;
 
 // Default fixture customers of the SaaS product.
@@ -23,18 +14,8 @@ const SAAS = 'conformance-saas-1';
 const LEGACY = 'mc-legacy-subscribed-0001';
 const LEGACY_UNSUBSCRIBED = 'mc-legacy-unsubscribed-0002';
 
-let ledger: Ledger;
-let keys: RegistrationKeys;
-beforeAll(async () => {
-  keys = await registrationKeys(false);
-});
-beforeEach(() => {
-  ledger = new Ledger();
-});
-
-function ctx(...faultNames: string[]): OperationContext {
-  return { caller: 'CALLER-F', nowMs: NOW, fixtures, faults: parseFaults(faultNames), ledger, model, registrationKeys: keys };
-}
+const bed = operationTestbed('CALLER-F');
+const ctx = (...faultNames: string[]) => bed.ctx({ faultNames });
 
 type Answer = { output?: Record<string, unknown>; error?: ServiceError };
 
@@ -60,7 +41,7 @@ describe('MeterUsage fault modes', () => {
   test('duplicate-on-identical-retry: the identical retry is refused, and only it', () => {
     expect(idOf(meter({}, ctx()))).toBeDefined();
     expect(idOf(meter({}, ctx()))).toBeDefined();
-    ledger = new Ledger();
+    bed.resetLedger();
     const faulty = ctx('duplicate-on-identical-retry');
     expect(idOf(meter({}, faulty))).toBeDefined();
     expect(meter({}, faulty).error?.type).toBe('DuplicateRequestException');
@@ -86,7 +67,7 @@ describe('MeterUsage fault modes', () => {
     const hour = Math.floor(NOW / HOUR) * HOUR;
     meter({ Timestamp: seconds(hour + 1000) }, ctx());
     expect(meter({ Timestamp: seconds(hour + 2000), UsageQuantity: 6 }, ctx()).error?.type).toBe('DuplicateRequestException');
-    ledger = new Ledger();
+    bed.resetLedger();
     const faulty = ctx('seconds-in-duplicate-key');
     const first = idOf(meter({ Timestamp: seconds(hour + 1000) }, faulty));
     expect(idOf(meter({ Timestamp: seconds(hour + 1500) }, faulty))).toBe(first);
@@ -96,13 +77,13 @@ describe('MeterUsage fault modes', () => {
   test('quantity-defaults-to-one: an omitted quantity is recorded as 1', () => {
     const { UsageQuantity: _omitted, ...withoutQuantity } = meterRequest();
     call('MeterUsage', withoutQuantity, ctx('quantity-defaults-to-one'));
-    expect(ledger.records().map((r) => r.quantity)).toEqual([1]);
+    expect(bed.ledger.records().map((r) => r.quantity)).toEqual([1]);
     expect(meter({ UsageQuantity: 0 }, ctx('quantity-defaults-to-one')).error?.type).toBe('DuplicateRequestException');
   });
 
   test('reject-max-quantity: the maximum is rejected, one below it is not', () => {
     expect(idOf(meter({ UsageQuantity: MAX }, ctx()))).toBeDefined();
-    ledger = new Ledger();
+    bed.resetLedger();
     const faulty = ctx('reject-max-quantity');
     expect(meter({ UsageQuantity: MAX }, faulty).error?.type).toBe('ValidationException');
     expect(idOf(meter({ UsageQuantity: MAX - 1 }, faulty))).toBeDefined();
@@ -120,14 +101,14 @@ describe('MeterUsage fault modes', () => {
     const safe = ctx();
     const safeIds = [idOf(meter({}, safe)), idOf(meter({}, safe))];
     expect(safeIds[1]).toBe(safeIds[0]);
-    ledger = new Ledger();
+    bed.resetLedger();
     const first = ctx('check-then-insert-race');
     const second = ctx('check-then-insert-race');
     const ids = [idOf(meter({}, first)), idOf(meter({}, second))];
-    expect(ledger.records()).toHaveLength(0);
+    expect(bed.ledger.records()).toHaveLength(0);
     await Promise.all([first.pendingWrite, second.pendingWrite]);
     expect(ids[1]).not.toBe(ids[0]);
-    expect(ledger.records()).toHaveLength(2);
+    expect(bed.ledger.records()).toHaveLength(2);
     // Once the write has landed, a later retry finds it.
     expect(idOf(meter({}, ctx('check-then-insert-race')))).toBe(ids[1]);
   });
@@ -143,7 +124,7 @@ describe('BatchMeterUsage fault modes', () => {
       [LEGACY_UNSUBSCRIBED, 'CustomerNotSubscribed'],
       [LEGACY, 'Success'],
     ]);
-    ledger = new Ledger();
+    bed.resetLedger();
     const faulty = resultsOf(batch(records(), ctx('batch-results-misattributed')));
     expect(faulty.map((r) => [r.UsageRecord.CustomerIdentifier, r.Status])).toEqual([
       [LEGACY, 'CustomerNotSubscribed'],
@@ -159,7 +140,7 @@ describe('BatchMeterUsage fault modes', () => {
     const subset = resultsOf(batch([two[1]], context));
     expect(subset[0].Status).toBe('Success');
     expect(subset[0].MeteringRecordId).not.toBe(first[1]);
-    expect(ledger.records()).toHaveLength(3);
+    expect(bed.ledger.records()).toHaveLength(3);
   });
 
   test('batch-unprocessed-invalid-records: an unknown dimension goes to UnprocessedRecords instead of failing the request', () => {

@@ -2,35 +2,16 @@
 // (decode → constraints → handler) with a fixed clock, so window boundaries are exact.
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { SPECS_DIR } from '../catalogue/paths.js';
 import { loadModel, type ServiceModel } from '../generators/model.js';
-import type { OperationContext } from '../emulator/context.js';
 import { ServiceError } from '../emulator/errors.js';
-import { parseFaults } from '../emulator/faults.js';
-import { DEFAULT_FIXTURES_PATH, loadFixtures } from '../emulator/fixtures.js';
-import { Ledger } from '../emulator/ledger.js';
 import { runOperation } from '../emulator/operations.js';
-import { registrationKeys, type RegistrationKeys } from '../emulator/register-usage.js';
+import { HOUR, NOW, operationTestbed, seconds } from './support/operation-testbed.js';
 
-const fixtures = loadFixtures(DEFAULT_FIXTURES_PATH);
-const NOW = Date.UTC(2026, 6, 15, 12, 30, 0); // 2026-07-15T12:30:00Z
-const HOUR = 3_600_000;
-const seconds = (ms: number) => ms / 1000;
 
-let ledger: Ledger;
-let keys: RegistrationKeys;
-beforeAll(async () => {
-  keys = await registrationKeys(false);
-});
-beforeEach(() => {
-  ledger = new Ledger();
-});
-
-function ctx(overrides: Partial<OperationContext> & { faultNames?: string[] } = {}): OperationContext {
-  const { faultNames, ...rest } = overrides;
-  return { caller: 'CALLER-A', nowMs: NOW, fixtures, faults: parseFaults(faultNames ?? []), ledger, model: loadModel(), registrationKeys: keys, ...rest };
-}
+const bed = operationTestbed('CALLER-A');
+const ctx = bed.ctx;
 
 function request(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { ProductCode: 'conformance-ami-1', UsageDimension: 'Hours', UsageQuantity: 5, Timestamp: seconds(NOW - 10 * 60_000), ...overrides };
@@ -61,7 +42,7 @@ describe('MeterUsage: accepted requests', () => {
   test('a valid request is honored once with a uuid MeteringRecordId', () => {
     const first = meter(request());
     expect(first.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    const records = ledger.records('CALLER-A');
+    const records = bed.ledger.records('CALLER-A');
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ meteringRecordId: first.id, productCode: 'conformance-ami-1', dimension: 'Hours', quantity: 5, hourMs: Date.UTC(2026, 6, 15, 12) });
   });
@@ -72,12 +53,12 @@ describe('MeterUsage: accepted requests', () => {
     const omitted = request({ UsageDimension: 'Gigabytes' });
     delete omitted.UsageQuantity;
     expect(meter(omitted).id).toBeDefined();
-    expect(ledger.records().map((r) => r.quantity)).toEqual([0, 2147483647, 0]);
+    expect(bed.ledger.records().map((r) => r.quantity)).toEqual([0, 2147483647, 0]);
   });
 
   test('fractional epoch seconds are accepted and kept to the millisecond', () => {
     expect(meter(request({ Timestamp: 1784118000.123 }), ctx({ nowMs: 1784118000123 + 60_000 })).id).toBeDefined();
-    expect(ledger.records()[0].timestampMs).toBe(1784118000123);
+    expect(bed.ledger.records()[0].timestampMs).toBe(1784118000123);
   });
 
   test('the window: exactly 6 hours old and 5 minutes ahead are accepted', () => {
@@ -210,7 +191,7 @@ describe('MeterUsage: idempotency and duplicates', () => {
     const first = meter(request({ UsageAllocations: allocations }));
     const reordered = { UsageAllocations: [{ AllocatedUsageQuantity: 3 }, { Tags: [...tags(2)].reverse(), AllocatedUsageQuantity: 2 }], DryRun: false, Timestamp: seconds(NOW - 10 * 60_000 + 1234), UsageQuantity: 5, UsageDimension: 'Hours', ProductCode: 'conformance-ami-1' };
     expect(meter(reordered).id).toBe(first.id);
-    expect(ledger.records()).toHaveLength(1);
+    expect(bed.ledger.records()).toHaveLength(1);
     const zero = meter(request({ UsageDimension: 'Users', UsageQuantity: 0 }));
     const omitted = request({ UsageDimension: 'Users' });
     delete omitted.UsageQuantity;
@@ -223,7 +204,7 @@ describe('MeterUsage: idempotency and duplicates', () => {
     expect(errorOf(meter(request({ UsageQuantity: 5, UsageAllocations: [{ AllocatedUsageQuantity: 5, Tags: tags(1) }] })))).toBe('DuplicateRequestException');
     expect(meter(request({ UsageQuantity: 6, Timestamp: seconds(Date.UTC(2026, 6, 15, 11, 59, 59)) })).id).toBeDefined();
     expect(meter(request({ UsageQuantity: 6, UsageDimension: 'Users' })).id).toBeDefined();
-    expect(ledger.records()).toHaveLength(3);
+    expect(bed.ledger.records()).toHaveLength(3);
   });
 
   test('each caller (access key id) has its own key space', () => {
@@ -231,7 +212,7 @@ describe('MeterUsage: idempotency and duplicates', () => {
     const b = meter(request({ UsageQuantity: 9 }), ctx({ caller: 'CALLER-B' }));
     expect(b.id).toBeDefined();
     expect(b.id).not.toBe(a.id);
-    expect(ledger.records('CALLER-B')).toHaveLength(1);
+    expect(bed.ledger.records('CALLER-B')).toHaveLength(1);
   });
 
   test('ClientToken: same token and parameters → same id; other parameters → IdempotencyConflictException (400)', () => {
@@ -257,7 +238,7 @@ describe('MeterUsage: idempotency and duplicates', () => {
     const dry = meter(request({ DryRun: true, ClientToken: 'dry' }));
     expect(errorOf(dry)).toBe('DryRunOperation');
     expect(dry.error?.status).toBe(412);
-    expect(ledger.records()).toHaveLength(0);
+    expect(bed.ledger.records()).toHaveLength(0);
     expect(errorOf(meter(request({ DryRun: true, UsageDimension: 'nope' })))).toBe('InvalidUsageDimensionException');
     // The token was not bound and the hour is still free.
     expect(meter(request({ ClientToken: 'dry', UsageQuantity: 8 })).id).toBeDefined();
@@ -271,7 +252,7 @@ describe('MeterUsage fault modes change exactly their behaviour', () => {
     const b = meter(request(), context);
     expect(b.id).toBeDefined();
     expect(b.id).not.toBe(a.id);
-    expect(ledger.records()).toHaveLength(2);
+    expect(bed.ledger.records()).toHaveLength(2);
     const t1 = meter(request({ UsageDimension: 'Users', ClientToken: 'x' }), context);
     expect(meter(request({ UsageDimension: 'Users', ClientToken: 'x' }), context).id).not.toBe(t1.id);
   });
@@ -280,7 +261,7 @@ describe('MeterUsage fault modes change exactly their behaviour', () => {
     const context = ctx({ faultNames: ['accept-conflicting-quantity'] });
     meter(request(), context);
     expect(meter(request({ UsageQuantity: 6 }), context).id).toBeDefined();
-    expect(ledger.records()).toHaveLength(2);
+    expect(bed.ledger.records()).toHaveLength(2);
   });
 
   test('accept-stale-timestamp (the future bound stays)', () => {
@@ -308,7 +289,7 @@ describe('MeterUsage fault modes change exactly their behaviour', () => {
   test('dry-run-records', () => {
     const dry = meter(request({ DryRun: true }), ctx({ faultNames: ['dry-run-records'] }));
     expect(errorOf(dry)).toBe('DryRunOperation');
-    expect(ledger.records()).toHaveLength(1);
+    expect(bed.ledger.records()).toHaveLength(1);
   });
 
   test('ignore-client-token', () => {
@@ -376,7 +357,7 @@ describe('MeterUsage against a reference model of the ledger', () => {
   test('outcomes and id reuse match the model for any sequence of requests', () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 25 }), (steps) => {
-        ledger = new Ledger();
+        bed.resetLedger();
         const byKey = new Map<string, { quantity: number; id: number }>();
         const tokens = new Map<string, { fingerprint: string; id: number }>();
         const emulatorIds: string[] = [];
@@ -408,7 +389,7 @@ describe('MeterUsage against a reference model of the ledger', () => {
             expect(actual.id).toBe(emulatorIds[expected]);
           }
         }
-        expect(ledger.records().map((r) => r.meteringRecordId)).toEqual(emulatorIds);
+        expect(bed.ledger.records().map((r) => r.meteringRecordId)).toEqual(emulatorIds);
       }),
       { numRuns: 200, seed: 20260715 },
     );

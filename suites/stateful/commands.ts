@@ -109,6 +109,28 @@ function otherQuantity(q: number, delta: number, down: boolean, max: number): nu
   return q > 0 ? 0 : 1;
 }
 
+/** An earlier record (picked by `pick`) sent again with another quantity: the conflict commands of both operations. */
+abstract class QuantityConflict extends LedgerCommand {
+  constructor(
+    readonly pick: number,
+    readonly delta: number,
+    readonly down: boolean,
+    readonly max: number,
+  ) {
+    super();
+  }
+  protected otherThan(quantity: number): number {
+    return otherQuantity(quantity, this.delta, this.down, this.max);
+  }
+  protected describe(operation: string): string {
+    return `${operation}.conflictingQuantity(record ${this.pick} mod count, ${this.down ? '-' : '+'}${this.delta})`;
+  }
+  /** Draws the command's choices; `make` builds the command of one operation from them. */
+  static arbitrary<C>(max: number, make: (pick: number, delta: number, down: boolean, max: number) => C): fc.Arbitrary<C> {
+    return fc.tuple(fc.nat(), fc.integer({ min: 1, max: 1000 }), fc.boolean()).map(([pick, delta, down]) => make(pick, delta, down, max));
+  }
+}
+
 /** An instant of `hour` inside the accepted range at `nowMs`, `position` in [0, 1); undefined when the hour has left the range. */
 function instantOfHour(hour: number, nowMs: number, position: number, wholeSecond: boolean): Date | undefined {
   const { from, to } = acceptedRange(nowMs);
@@ -194,29 +216,21 @@ class MeterUsageSameHour extends LedgerCommand {
 }
 
 /** An earlier record's key with another quantity (no token, no allocations): DuplicateRequestException. */
-class MeterUsageConflict extends LedgerCommand {
-  constructor(
-    readonly pick: number,
-    readonly delta: number,
-    readonly down: boolean,
-    readonly max: number,
-  ) {
-    super();
-  }
+class MeterUsageConflict extends QuantityConflict {
   check(model: Readonly<LedgerModel>): boolean {
     return model.meterUsage.length > 0;
   }
   async run(model: LedgerModel, target: LedgerTarget): Promise<void> {
     const entry = model.meterUsage[this.pick % model.meterUsage.length];
     const { ProductCode, Timestamp, UsageDimension } = entry.request;
-    const quantity = otherQuantity(entry.request.UsageQuantity ?? 0, this.delta, this.down, this.max);
+    const quantity = this.otherThan(entry.request.UsageQuantity ?? 0);
     const expected = `DuplicateRequestException (record ${entry.id} has quantity ${entry.request.UsageQuantity ?? 0} for this hour)`;
     const outcome = await target.call(this, 'MeterUsage', { ProductCode, Timestamp, UsageDimension, UsageQuantity: quantity }, expected);
     expectErrorType(target, outcome, 'DuplicateRequestException', expected);
     await target.compareLedger(model);
   }
   toString(): string {
-    return `MeterUsage.conflictingQuantity(record ${this.pick} mod count, ${this.down ? '-' : '+'}${this.delta})`;
+    return this.describe('MeterUsage');
   }
 }
 
@@ -300,7 +314,7 @@ export function meterUsageCommands(fixtures: TargetFixtures, model: ServiceModel
     retry,
     retry,
     fc.tuple(fc.nat(), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.boolean()).map(([pick, position, whole]) => new MeterUsageSameHour(pick, position, whole)),
-    fc.tuple(fc.nat(), fc.integer({ min: 1, max: 1000 }), fc.boolean()).map(([pick, delta, down]) => new MeterUsageConflict(pick, delta, down, max)),
+    QuantityConflict.arbitrary(max, (...args) => new MeterUsageConflict(...args)),
     fresh.map(({ ClientToken: _none, ...r }) => new MeterUsageDryRun(r)),
   ];
   if (tokens) {
@@ -396,15 +410,7 @@ class BatchRetry extends LedgerCommand {
 }
 
 /** An earlier batch record with the same customer, dimension and timestamp but another quantity: DuplicateRecord. */
-class BatchConflict extends LedgerCommand {
-  constructor(
-    readonly pick: number,
-    readonly delta: number,
-    readonly down: boolean,
-    readonly max: number,
-  ) {
-    super();
-  }
+class BatchConflict extends QuantityConflict {
   check(model: Readonly<LedgerModel>): boolean {
     return model.batches.length > 0;
   }
@@ -412,7 +418,7 @@ class BatchConflict extends LedgerCommand {
     const all = model.allBatchEntries();
     const entry = all[this.pick % all.length];
     const { UsageAllocations: _dropped, ...rest } = entry.record;
-    const record: UsageRecord = { ...rest, Quantity: otherQuantity(entry.record.Quantity ?? 0, this.delta, this.down, this.max) };
+    const record: UsageRecord = { ...rest, Quantity: this.otherThan(entry.record.Quantity ?? 0) };
     const expected = `HTTP 200 with Status DuplicateRecord (record ${entry.id} has quantity ${entry.record.Quantity ?? 0})`;
     const request = batchOf([{ ...entry, record }]);
     const outcome = await target.call(this, 'BatchMeterUsage', request, expected);
@@ -421,7 +427,7 @@ class BatchConflict extends LedgerCommand {
     await target.compareLedger(model);
   }
   toString(): string {
-    return `BatchMeterUsage.conflictingQuantity(record ${this.pick} mod count, ${this.down ? '-' : '+'}${this.delta})`;
+    return this.describe('BatchMeterUsage');
   }
 }
 
@@ -459,6 +465,6 @@ export function batchCommands(fixtures: TargetFixtures, model: ServiceModel, now
     newBatch,
     retry,
     retry,
-    fc.tuple(fc.nat(), fc.integer({ min: 1, max: 1000 }), fc.boolean()).map(([pick, delta, down]) => new BatchConflict(pick, delta, down, max)),
+    QuantityConflict.arbitrary(max, (...args) => new BatchConflict(...args)),
   ];
 }
