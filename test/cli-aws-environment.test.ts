@@ -8,7 +8,7 @@ import { normalizeCapabilities, normalizeFixtures } from '../target/config.js';
 import { credentialsFromEnvironment, endpointFromEnvironment, parseIni, regionFromEnvironment } from '../target/aws-environment.js';
 import { TEST_CREDENTIALS } from '../target/description.js';
 import { resolveTarget } from '../target/resolve.js';
-import { readReport, runCli, serve, tempDir, type Served } from './support/cli.js';
+import { readReport, runCli, serveAround, tempDir } from './support/cli.js';
 
 /** An environment whose shared files are the given texts (absent when undefined). */
 function envWith(files: { config?: string; credentials?: string }, vars: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -161,13 +161,7 @@ describe('resolveTarget uses them', () => {
 });
 
 describe('through the command', { timeout: 600_000 }, () => {
-  let served: Served;
-  beforeAll(async () => {
-    served = await serve();
-  }, 120_000);
-  afterAll(async () => {
-    await served?.stop();
-  });
+  const served = serveAround();
 
   test('the real-service guard applies to an endpoint from the environment, before any connection', async () => {
     const result = await runCli(['run', '--runs', '1'], { env: { AWS_ENDPOINT_URL_MARKETPLACE_METERING: 'https://metering.marketplace.us-east-1.amazonaws.com' } });

@@ -3,7 +3,7 @@
 // command against a fault-mode emulator (issue 7, acceptance 3).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Rule } from '../catalogue/rules.js';
 import { applyBaseline, checkBaselineRules, knownFailures, nowPassing, parseBaseline } from '../reports/baseline.js';
 import { buildReport, type TestOutcome } from '../reports/build.js';
@@ -13,7 +13,7 @@ import { renderConsoleSummary, renderSummaryMarkdown } from '../reports/summary.
 import { renderHtml } from '../reports/html.js';
 import { validateReport } from '../reports/validate.js';
 import { makeRule, RUN } from './reports-fixtures.js';
-import { readReport, runCli, serve, tempDir, type Served } from './support/cli.js';
+import { readReport, runCli, serveAround, tempDir } from './support/cli.js';
 
 describe('parseBaseline', () => {
   test('YAML and JSON lists of { rule, reason }', () => {
@@ -114,13 +114,7 @@ describe('applyBaseline', () => {
 describe('run --baseline against a fault-mode emulator', { timeout: 600_000 }, () => {
   // new-id-on-retry answers an identical retry with a new record id: meter-usage.identical-retry fails.
   const RULES = 'meter-usage.identical-retry,meter-usage.accepts-valid,meter-usage.dry-run';
-  let served: Served;
-  beforeAll(async () => {
-    served = await serve(['--fault', 'new-id-on-retry']);
-  }, 120_000);
-  afterAll(async () => {
-    await served?.stop();
-  });
+  const served = serveAround(['--fault', 'new-id-on-retry']);
 
   function baselineFile(rule: string): string {
     const file = join(tempDir('mc-baseline-'), 'baseline.yaml');

@@ -1,6 +1,6 @@
 // A failure's replay command reproduces the same counterexample: `run --seed S --replay PATH`.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { readReport, runCli, serve, tempDir, type Served } from './support/cli.js';
+import { describe, expect, test } from 'vitest';
+import { readReport, runCli, serveAround, tempDir } from './support/cli.js';
 
 /**
  * What legitimately differs between two runs: timestamps (generated relative to the target's
@@ -16,13 +16,7 @@ function withoutTimes(value: unknown): unknown {
 }
 
 describe('replay', () => {
-  let served: Served;
-  beforeAll(async () => {
-    served = await serve(['--fault', 'accept-conflicting-quantity']);
-  });
-  afterAll(async () => {
-    await served?.stop();
-  });
+  const served = serveAround(['--fault', 'accept-conflicting-quantity']);
 
   test.each(['meter-usage.duplicate-quantity', 'stateful.meter-usage-sequences'])('%s: the replay command gives the same counterexample', async (rule) => {
     const first = tempDir();

@@ -3,9 +3,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { loadRules } from '../catalogue/rules.js';
-import { readReport, runCli, serve, tempDir, verdicts, type Served } from './support/cli.js';
+import { readReport, runCli, serveAround, tempDir, verdicts } from './support/cli.js';
 
 const SEED = '20261122';
 const RUNS = '10';
@@ -71,13 +71,7 @@ describe('run --driver sdk against the embedded emulator', () => {
 });
 
 describe('serve, then run --endpoint', () => {
-  let served: Served;
-  beforeAll(async () => {
-    served = await serve();
-  }, 120_000);
-  afterAll(async () => {
-    await served?.stop();
-  });
+  const served = serveAround();
 
   test('gives the same verdicts as the embedded run', { timeout: RUN_TIMEOUT_MS }, async () => {
     const embeddedOut = tempDir();

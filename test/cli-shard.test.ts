@@ -1,21 +1,15 @@
 // Sharding (issue 7, acceptance 2): `run --shard 1/3`, `2/3`, `3/3` then `report --merge`
 // gives the verdicts of one unsharded run with the same seed, rule by rule. The target is a
 // fault-mode emulator, so that the comparison includes failures, not only passes.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Report } from '../reports/types.js';
-import { readReport, runCli, serve, tempDir, verdicts, type Served } from './support/cli.js';
+import { readReport, runCli, serveAround, tempDir, verdicts } from './support/cli.js';
 
 const RULES = 'meter-usage.*,auth.*';
 const TIMEOUT_MS = 600_000;
 
 describe('three shards merged equal one run', () => {
-  let served: Served;
-  beforeAll(async () => {
-    served = await serve(['--fault', 'new-id-on-retry']);
-  }, 120_000);
-  afterAll(async () => {
-    await served?.stop();
-  });
+  const served = serveAround(['--fault', 'new-id-on-retry']);
 
   test('rule by rule', { timeout: TIMEOUT_MS }, async () => {
     const run = (extra: string[]) => {

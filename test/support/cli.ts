@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { PACKAGE_ROOT } from '../../catalogue/paths.js';
 import type { Report } from '../../reports/types.js';
 
@@ -105,6 +106,23 @@ export function serve(args: string[] = [], launch?: ServeLaunch): Promise<Served
       reject(new Error(`serve exited with ${code} before listening: ${err}`));
     });
   });
+}
+
+/** Serves the emulator around the enclosing describe block (started before its tests, stopped after them). */
+export function serveAround(args: string[] = []): { readonly url: string } {
+  let served: Served | undefined;
+  beforeAll(async () => {
+    served = await serve(args);
+  }, 120_000);
+  afterAll(async () => {
+    await served?.stop();
+  });
+  return {
+    get url() {
+      if (!served) throw new Error('the emulator has not started (serveAround is for describe blocks)');
+      return served.url;
+    },
+  };
 }
 
 export function readReport(outDir: string): Report {
