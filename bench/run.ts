@@ -34,15 +34,18 @@ function format(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
 }
 
-/** Peak resident set (VmHWM) of a process, in MB, from /proc. */
-function peakRssMb(pid: number): number {
+/** A /proc/<pid>/<file> field in kB (0 when the process is gone). */
+function procKb(pid: number, file: 'status' | 'smaps_rollup', field: string): number {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return kb / 1024;
+    return Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/${file}`, 'utf8'))?.[1] ?? 0);
   } catch {
     return 0;
   }
+}
+
+/** Peak resident set (VmHWM) of a process, in MB. */
+function peakRssMb(pid: number): number {
+  return procKb(pid, 'status', 'VmHWM') / 1024;
 }
 
 /** Child processes of a pid (for the vitest workers of a run), from /proc. */
@@ -56,6 +59,35 @@ function descendants(pid: number): number[] {
   }
   for (const child of children.split(/\s+/).filter(Boolean).map(Number)) out.push(child, ...descendants(child));
   return out;
+}
+
+/**
+ * Memory of a process tree over its life, sampled every 100 ms: the peak of the summed RSS
+ * (shared pages such as node's own code count once per process), the peak of the summed PSS
+ * (shared pages split between the processes that map them) and each process's own peak.
+ */
+function memorySampler(root: number): { stop(): { rssMb: number; pssMb: number; processes: number[] } } {
+  let rssKb = 0;
+  let pssKb = 0;
+  const peaks = new Map<number, number>();
+  const timer = setInterval(() => {
+    const pids = [root, ...descendants(root)];
+    let rss = 0;
+    let pss = 0;
+    for (const pid of pids) {
+      rss += procKb(pid, 'status', 'VmRSS');
+      pss += procKb(pid, 'smaps_rollup', 'Pss');
+      peaks.set(pid, Math.max(peaks.get(pid) ?? 0, peakRssMb(pid)));
+    }
+    rssKb = Math.max(rssKb, rss);
+    pssKb = Math.max(pssKb, pss);
+  }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      return { rssMb: rssKb / 1024, pssMb: pssKb / 1024, processes: [...peaks.values()].map(Math.round) };
+    },
+  };
 }
 
 /** Drives `send` with CONCURRENCY requests in flight for LOAD_SECONDS; returns requests/second. */
@@ -200,25 +232,31 @@ async function emulatorThroughput(): Promise<{ meterUsage: number; batch: number
   }
 }
 
-/** (c, d, f) a full run against a served emulator: wall time, conformance requests/s, peak RSS. */
-async function fullRun(runs?: number): Promise<{ wallMs: number; requests: number; runnerRssMb: number; emulatorRssMb: number; exit: number | null }> {
+interface FullRun {
+  wallMs: number;
+  /** The vitest run's own duration (report.json): the suites' time, without start-up and reporting. */
+  testsMs: number;
+  requests: number;
+  runner: { rssMb: number; pssMb: number; processes: number[] };
+  emulatorRssMb: number;
+  exit: number | null;
+}
+
+/** (c, d, f) a full run against a served emulator: wall time, conformance requests/s, peak memory. */
+async function fullRun(runs?: number): Promise<FullRun> {
   const { url, child: emulator } = await startServe();
   const out = join(PACKAGE_ROOT, 'bench', '.run-report');
   const started = performance.now();
   const args = [BIN, 'run', '--endpoint', url, '--seed', '1', '--out', out, ...(runs ? ['--runs', String(runs)] : [])];
   const runner = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  let runnerRssMb = 0;
-  const sampler = setInterval(() => {
-    const total = [runner.pid!, ...descendants(runner.pid!)].reduce((sum, pid) => sum + peakRssMb(pid), 0);
-    runnerRssMb = Math.max(runnerRssMb, total);
-  }, 100);
+  const memory = memorySampler(runner.pid!);
   const exit = await new Promise<number | null>((done) => runner.on('exit', done));
-  clearInterval(sampler);
   const wallMs = performance.now() - started;
   const stats = (await (await fetch(`${url}${CONTROL_PREFIX}/describe`)).json()) as { stats?: { requests?: number } };
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { durationMs: number } };
   const emulatorRssMb = peakRssMb(emulator.pid!);
   await stop(emulator);
-  return { wallMs, requests: stats.stats?.requests ?? 0, runnerRssMb, emulatorRssMb, exit };
+  return { wallMs, testsMs: report.run.durationMs, requests: stats.stats?.requests ?? 0, runner: memory.stop(), emulatorRssMb, exit };
 }
 
 /** (e) generation throughput per operation: valid requests and single-fault requests per second. */
@@ -251,14 +289,17 @@ async function main(): Promise<void> {
   record('(b) emulator BatchMeterUsage (25 records)', emulator.batch, 'req/s', `${format(emulator.batch * 25)} records/s`);
   const run = await fullRun();
   const suiteRate = run.requests / (run.wallMs / 1000);
-  record('(c) suite throughput, default run', suiteRate, 'req/s', `${((suiteRate / emulator.meterUsage) * 100).toFixed(0)}% of (b); ${run.requests} requests`);
+  const testsRate = run.requests / (run.testsMs / 1000);
+  const ofB = (rate: number) => `${((rate / emulator.meterUsage) * 100).toFixed(0)}% of (b)`;
+  record('(c) suite throughput, default run, per wall second', suiteRate, 'req/s', `${ofB(suiteRate)}; ${run.requests} requests`);
+  record('(c) suite throughput, default run, per second of tests', testsRate, 'req/s', `${ofB(testsRate)}; tests ran ${(run.testsMs / 1000).toFixed(1)} s`);
   record('(d) default full run, wall time', run.wallMs / 1000, 's', `exit ${run.exit}`);
   if (!quick) {
     const big = await fullRun(1000);
     record('(d) full run with --runs 1000, wall time', big.wallMs / 1000, 's', `exit ${big.exit}`);
   }
   generatorThroughput();
-  record('(f) peak RSS, runner (CLI + vitest workers)', run.runnerRssMb, 'MB');
+  record('(f) peak RSS, runner (CLI + vitest worker, summed)', run.runner.rssMb, 'MB', `PSS ${Math.round(run.runner.pssMb)} MB; per process ${run.runner.processes.join(' + ')} MB`);
   record('(f) peak RSS, emulator under load', Math.max(emulator.rssMb, run.emulatorRssMb), 'MB');
 
   const width = Math.max(...rows.map((r) => r.name.length));
