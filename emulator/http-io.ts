@@ -29,19 +29,22 @@ function httpDate(nowMs: number): string {
   return dateText;
 }
 
-/** Sets the headers every answer carries; `date` is the emulator clock, not the wall clock. */
-function headersFor(answer: Answer, requestId: string | undefined, nowMs: number, length: number): Record<string, string | number> {
-  const headers: Record<string, string | number> = { 'Content-Type': JSON_CONTENT_TYPE, 'Content-Length': length };
-  if (requestId !== undefined) headers['x-amzn-RequestId'] = requestId;
-  headers.Date = httpDate(nowMs);
-  if (answer.headers) Object.assign(headers, answer.headers);
+/**
+ * The headers every answer carries, as the flat name/value list node's writeHead takes
+ * (cheaper than an object on this hot path); `date` is the emulator clock, not the wall clock.
+ */
+function headersFor(answer: Answer, requestId: string | undefined, nowMs: number, length: number): string[] {
+  const headers = ['Content-Type', JSON_CONTENT_TYPE, 'Content-Length', String(length), 'Date', httpDate(nowMs)];
+  if (requestId !== undefined) headers.push('x-amzn-RequestId', requestId);
+  if (answer.headers) for (const name in answer.headers) headers.push(name, answer.headers[name]);
   return headers;
 }
 
+/** Writes the answer; a text body leaves with the head in one write. */
 export function send(res: ServerResponse, answer: Answer, requestId: string | undefined, nowMs: number): void {
   if (res.headersSent || res.destroyed) return;
-  const payload = Buffer.from(JSON.stringify(answer.body));
-  res.writeHead(answer.status, headersFor(answer, requestId, nowMs, payload.length));
+  const payload = JSON.stringify(answer.body);
+  res.writeHead(answer.status, headersFor(answer, requestId, nowMs, Buffer.byteLength(payload)));
   res.end(payload);
 }
 
@@ -66,8 +69,8 @@ export function declaresOversizeBody(req: IncomingMessage): boolean {
 function rejectOversize(req: IncomingMessage, res: ServerResponse, requestId: string | undefined, nowMs: number): void {
   const answer = errorAnswer('RequestEntityTooLargeException', `Request body must be smaller than ${BODY_LIMIT} bytes.`, 413);
   answer.headers!.Connection = 'close';
-  const payload = Buffer.from(JSON.stringify(answer.body));
-  res.writeHead(answer.status, headersFor(answer, requestId, nowMs, payload.length));
+  const payload = JSON.stringify(answer.body);
+  res.writeHead(answer.status, headersFor(answer, requestId, nowMs, Buffer.byteLength(payload)));
   res.write(payload);
   let drained = 0;
   const discard = (chunk: Buffer) => {

@@ -81,8 +81,20 @@ export function claimedAccessKeyId(headers: IncomingHttpHeaders): string | undef
   return /Credential=([^/,\s]+)\//.exec(headerValue(headers, 'authorization') ?? '')?.[1];
 }
 
+// Requests signed within the same second carry the same X-Amz-Date: the last one parsed is kept.
+let lastAmzDate = '';
+let lastAmzDateMs: number | undefined;
+
 /** YYYYMMDDTHHMMSSZ → epoch ms, or undefined when malformed. */
 function parseAmzDate(value: string): number | undefined {
+  if (value !== lastAmzDate) {
+    lastAmzDateMs = parseAmzDateText(value);
+    lastAmzDate = value;
+  }
+  return lastAmzDateMs;
+}
+
+function parseAmzDateText(value: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m.map(Number);

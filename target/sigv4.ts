@@ -37,8 +37,12 @@ export function sha256Hex(data: string | Buffer): string {
 const signingKeys = new Map<string, Buffer>();
 const SIGNING_KEY_CACHE = 64;
 
+let lastCacheKey = '';
+let lastKey: Buffer | undefined;
+
 function signingKey(secretAccessKey: string, shortDate: string, region: string, service: string): Buffer {
   const cacheKey = `${shortDate}\0${region}\0${service}\0${secretAccessKey}`;
+  if (cacheKey === lastCacheKey) return lastKey!;
   let key = signingKeys.get(cacheKey);
   if (!key) {
     key = createHmac('sha256', `AWS4${secretAccessKey}`).update(shortDate).digest();
@@ -46,6 +50,8 @@ function signingKey(secretAccessKey: string, shortDate: string, region: string, 
     if (signingKeys.size >= SIGNING_KEY_CACHE) signingKeys.delete(signingKeys.keys().next().value!);
     signingKeys.set(cacheKey, key);
   }
+  lastCacheKey = cacheKey;
+  lastKey = key;
   return key;
 }
 
