@@ -51,6 +51,17 @@ function requestUrl(target: string): URL {
   }
 }
 
+/** The query parameters as SigV4 canonicalises them: a repeated name keeps all its values. */
+function queryOf(url: URL): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  if (url.search === '') return query;
+  for (const [k, v] of url.searchParams) {
+    const prior = query[k];
+    query[k] = prior === undefined ? v : [...(Array.isArray(prior) ? prior : [prior]), v];
+  }
+  return query;
+}
+
 export class EmulatorServer {
   private readonly server: Server;
   private readonly verifier: SigV4Verifier;
@@ -130,13 +141,8 @@ export class EmulatorServer {
     if (url.pathname !== '/') {
       throw new ServiceError('UnknownOperationException', `awsJson1.1 requests go to "/", not ${JSON.stringify(url.pathname)}`, 404);
     }
-    const query: Record<string, string | string[]> = {};
-    for (const [k, v] of url.searchParams) {
-      const prior = query[k];
-      query[k] = prior === undefined ? v : [...(Array.isArray(prior) ? prior : [prior]), v];
-    }
     signer.caller = claimedAccessKeyId(req.headers);
-    const caller = await this.verifier.verify({ method: 'POST', path: url.pathname, query, headers: req.headers, body });
+    const caller = this.verifier.verify({ method: 'POST', path: url.pathname, query: queryOf(url), headers: req.headers, body });
 
     const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (mediaType !== JSON_CONTENT_TYPE) {

@@ -113,7 +113,7 @@ export class SigV4Verifier {
   constructor(private readonly options: VerifierOptions) {}
 
   /** Verifies the request's signature and returns the caller's access key id. */
-  async verify(request: SignedRequest): Promise<string> {
+  verify(request: SignedRequest): string {
     const authorization = headerValue(request.headers, 'authorization');
     if (authorization === undefined || authorization.trim() === '') {
       throw new ServiceError('MissingAuthenticationTokenException', 'Request is missing Authentication Token');
