@@ -3,8 +3,8 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../reports/types.js';
+import { endpointFromEnvironment } from '../target/aws-environment.js';
 import { integerFlag, parseFlags, UsageError } from './args.js';
-import { COMPILED_ROOT, conformanceContextFor, openTarget, planRun, reporterOptions, runBanner, suiteVitestOptions } from './run-plan.js';
 import { parseShard } from './selection.js';
 
 export const RUN_HELP = `Usage: metering-conformance run [options]
@@ -79,6 +79,13 @@ export async function runCommand(args: string[]): Promise<number> {
   const driver = values.driver ?? 'raw';
   if (driver !== 'raw' && driver !== 'sdk') throw new UsageError(`--driver must be "raw" or "sdk", got "${driver}"`);
   const shard = parseShard(values.shard);
+  // Without an endpoint anywhere, the run starts the embedded emulator, whose RSA signing key
+  // takes a few hundred milliseconds to make: start it off the main thread now, while the
+  // planning modules load.
+  if (values.endpoint === undefined && values.config === undefined && endpointFromEnvironment(process.env) === undefined) {
+    (await import('../emulator/register-usage.js')).startSigningKey();
+  }
+  const { COMPILED_ROOT, conformanceContextFor, openTarget, planRun, reporterOptions, runBanner, suiteVitestOptions } = await import('./run-plan.js');
   const plan = planRun({
     level,
     driver,

@@ -33,6 +33,13 @@ function rsaKey(): Promise<KeyObject> {
 let signingKey: Promise<KeyObject> | undefined;
 let strayKey: Promise<KeyObject> | undefined;
 
+/** Starts making the signing key, for a caller that knows an emulator will start soon. */
+export function startSigningKey(): void {
+  signingKey ??= rsaKey();
+  // Awaited (and its failure reported) by registrationKeys.
+  signingKey.catch(() => undefined);
+}
+
 export async function registrationKeys(withStrayKey: boolean): Promise<RegistrationKeys> {
   signingKey ??= rsaKey();
   if (withStrayKey) strayKey ??= rsaKey();
