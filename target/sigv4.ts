@@ -37,6 +37,7 @@ export function sha256Hex(data: string | Buffer): string {
 const signingKeys = new Map<string, Buffer>();
 const SIGNING_KEY_CACHE = 64;
 
+// Consecutive requests almost always share a key: the last one is checked before the map.
 let lastCacheKey = '';
 let lastKey: Buffer | undefined;
 
