@@ -5,7 +5,8 @@
 // (cited as "semantics §n"), which cites the AWS documentation it rests on.
 import fc from 'fast-check';
 import type { CustomerFixture, ProductFixture, TargetFixtures } from '../target/description.js';
-import { memberShape, ModelError, shapeOf, type ServiceModel } from './model.js';
+import { boundedInteger } from './arbitraries.js';
+import { memberShape, ModelError, shapeOf, structure, type ServiceModel } from './model.js';
 import { classMembers, repeatedClass } from './patterns.js';
 import { toWire } from './schemas.js';
 
@@ -128,7 +129,7 @@ export function earliestAccepted(nowMs: number, window: TimestampWindow, marginM
 }
 
 /** Instants in [from, to]: whole seconds mostly (what SDKs usually send), milliseconds sometimes. */
-function instantBetween(from: number, to: number): fc.Arbitrary<Date> {
+export function instantBetween(from: number, to: number): fc.Arbitrary<Date> {
   const wholeFrom = Math.ceil(from / SECOND_MS);
   const wholeTo = Math.floor(to / SECOND_MS);
   const ms = fc.integer({ min: from, max: to }).map((t) => new Date(t));
@@ -375,6 +376,77 @@ export function edgeCharacterAllocations(model: ServiceModel, total: number, sid
     target[field] = text.join('');
     return [withTags(total, copy)];
   });
+}
+
+// ---------------------------------------------------------------- MeterUsage requests
+
+/** Products MeterUsage can meter: not SaaS (those use BatchMeterUsage), with a dimension. */
+export function meterableProducts(fixtures: TargetFixtures): ProductFixture[] {
+  return fixtures.products.filter((p) => p.kind !== 'saas' && p.dimensions.length > 0);
+}
+
+/** True when this model version's MeterUsageRequest has the member (UsageAllocations and ClientToken arrived later). */
+export function meterUsageHasMember(model: ServiceModel, member: string): boolean {
+  return memberShape(model, 'MeterUsageRequest', member) !== undefined;
+}
+
+/**
+ * Timestamps 1 to 55 minutes old, in whole seconds as an SDK sends them: inside the hour that
+ * MeterUsage must accept (a month boundary aside, semantics §5 item 3), and far enough from the
+ * clock that a rule adding milliseconds stays in the past.
+ */
+export function recentTimestamp(nowMs: number): fc.Arbitrary<Date> {
+  return fc.integer({ min: 60, max: 55 * 60 }).map((secondsAgo) => new Date((Math.floor(nowMs / SECOND_MS) - secondsAgo) * SECOND_MS));
+}
+
+/** Timestamps beyond this model version's MeterUsage window. */
+export function staleMeterUsageTimestamp(model: ServiceModel, nowMs: number): fc.Arbitrary<Date> {
+  return staleTimestamp(nowMs, timestampWindow(model, 'MeterUsage'));
+}
+
+/** Timestamps every reading of this model version's MeterUsage window accepts. */
+export function acceptedMeterUsageTimestamp(model: ServiceModel, nowMs: number): fc.Arbitrary<Date> {
+  return insideWindow(nowMs, timestampWindow(model, 'MeterUsage'));
+}
+
+export interface MeterUsageOptions {
+  /** Include UsageAllocations sometimes (default: when the model has them). */
+  allocations?: boolean;
+  /** Pin the quantity (for rules that need a particular one); default 0..the model's max, boundaries weighted up. */
+  quantity?: fc.Arbitrary<number>;
+  /** Default: recentTimestamp. */
+  timestamp?: fc.Arbitrary<Date>;
+}
+
+/** Valid MeterUsage requests for a product of the target's fixtures; allocations, when drawn, add up to the quantity. */
+export function validMeterUsage(fixtures: TargetFixtures, model: ServiceModel, nowMs: number, options: MeterUsageOptions = {}): fc.Arbitrary<MeterUsageInput> {
+  const products = meterableProducts(fixtures);
+  if (products.length === 0) throw new ModelError('the fixtures have no product that MeterUsage can meter');
+  const withAllocations = options.allocations ?? meterUsageHasMember(model, 'UsageAllocations');
+  // The first model versions require DryRun; later ones default it to false (explicit or not).
+  const dryRunRequired = structure(model, 'MeterUsageRequest').required.includes('DryRun');
+  return fc
+    .record(
+      {
+        product: fc.constantFrom(...products),
+        pick: fc.nat(),
+        quantity: options.quantity ?? boundedInteger(0, modelLimits(model).quantity),
+        timestamp: options.timestamp ?? recentTimestamp(nowMs),
+        explicitDryRunFalse: dryRunRequired ? fc.constant(true) : fc.boolean(),
+      },
+      { noNullPrototype: true },
+    )
+    .chain(({ product, pick, quantity, timestamp, explicitDryRunFalse }) => {
+      const base: MeterUsageInput = {
+        ProductCode: product.code,
+        Timestamp: timestamp,
+        UsageDimension: product.dimensions[pick % product.dimensions.length],
+        UsageQuantity: quantity,
+        ...(explicitDryRunFalse ? { DryRun: false } : {}),
+      };
+      if (!withAllocations) return fc.constant(base);
+      return fc.option(allocationsSummingTo(model, quantity), { nil: undefined, freq: 2 }).map((a) => (a ? { ...base, UsageAllocations: a } : base));
+    });
 }
 
 // ---------------------------------------------------------------- customers and batches

@@ -2,7 +2,7 @@
 // are rejected with a 4xx and record nothing. Which code and status a target uses, and how
 // much clock skew it tolerates, are not documented for this service: they are observed.
 import fc from 'fast-check';
-import { maxUsageQuantity, meterableProducts, validMeterUsage, type MeterUsageRequest } from '../generators/meter-usage.js';
+import { meterableProducts, modelLimits, validMeterUsage, type MeterUsageInput } from '../generators/domain.js';
 import type { RawRequest } from '../target/types.js';
 import { encodeInput } from '../target/wire.js';
 import { expectClientError, expectSuccess } from './harness/expect.js';
@@ -13,7 +13,7 @@ import { rule, type PropertyRun, type RuleContext } from './harness/rule.js';
 const plainRequests = (ctx: RuleContext) => validMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs(), { allocations: false });
 
 /** A fixed valid request, for the examples of observation rules (fresh caller per run). */
-function exampleRequest(ctx: RuleContext): MeterUsageRequest {
+function exampleRequest(ctx: RuleContext): MeterUsageInput {
   const product = meterableProducts(ctx.fixtures)[0];
   const tenMinutesAgo = Math.floor(ctx.nowMs() / 60_000) * 60_000 - 10 * 60_000;
   return { ProductCode: product.code, UsageDimension: product.dimensions[0], UsageQuantity: 1, Timestamp: new Date(tenMinutesAgo) };
@@ -105,7 +105,7 @@ function wrongService(ctx: RuleContext): fc.Arbitrary<AuthFault> {
 }
 
 /** The MeterUsage request on the wire, with its authentication broken as `fault` says. */
-function faultyRequest(ctx: RuleContext, run: PropertyRun, request: MeterUsageRequest, fault: AuthFault): RawRequest {
+function faultyRequest(ctx: RuleContext, run: PropertyRun, request: MeterUsageInput, fault: AuthFault): RawRequest {
   const base: RawRequest = { operation: 'MeterUsage', body: encodeInput({ ...request }) };
   const now = ctx.nowMs();
   switch (fault.kind) {
@@ -134,7 +134,7 @@ function faultyRequest(ctx: RuleContext, run: PropertyRun, request: MeterUsageRe
  * same caller for the same hour with another quantity is accepted afterwards.
  */
 async function rejectedWithoutRecord(ctx: RuleContext, faults: fc.Arbitrary<AuthFault>): Promise<void> {
-  const max = maxUsageQuantity(ctx.model);
+  const max = modelLimits(ctx.model).quantity;
   const scenario = fc.tuple(plainRequests(ctx), fc.integer({ min: 0, max }), faults).filter(([request, other]) => other !== request.UsageQuantity);
   await ctx.property(scenario, async ([request, otherQuantity, fault], run) => {
     expectClientError(await run.send(faultyRequest(ctx, run, request, fault)), `an HTTP 4xx for ${FAULT_TEXT[fault.kind]}`);
@@ -178,7 +178,7 @@ rule('auth.rejection-codes', async (ctx) => {
     async ([request, fault], run) => {
       seen.add(FAULT_TEXT[fault.kind], await run.send(faultyRequest(ctx, run, request, fault)));
     },
-    { examples: faults.map((f): [MeterUsageRequest, AuthFault] => [fixed, f]), numRuns: Math.max(faults.length, Math.min(ctx.context.runs, 30)) },
+    { examples: faults.map((f): [MeterUsageInput, AuthFault] => [fixed, f]), numRuns: Math.max(faults.length, Math.min(ctx.context.runs, 30)) },
   );
   seen.record(ctx);
 });
@@ -194,7 +194,7 @@ rule('auth.clock-skew-window', async (ctx) => {
     async ([request, offsetMinutes], run) => {
       seen.add(describe(offsetMinutes), await run.send(faultyRequest(ctx, run, request, { kind: 'skewed-date', offsetMinutes })));
     },
-    { examples: offsets.map((o): [MeterUsageRequest, number] => [fixed, o]), numRuns: offsets.length },
+    { examples: offsets.map((o): [MeterUsageInput, number] => [fixed, o]), numRuns: offsets.length },
   );
   seen.record(ctx);
 });

@@ -32,7 +32,7 @@ import { TargetError, type Outcome, type SuccessOutcome } from '../target/types.
 import { encodeInput } from '../target/wire.js';
 import { expectClientError, expectError, expectSuccess, fail } from './harness/expect.js';
 import type { PropertyRun, RuleContext } from './harness/rule.js';
-import { Observations } from './harness/observations.js';
+import { Observations, outcomeText } from './harness/observations.js';
 import { timestampMs } from './stateful/batch-results.js';
 import { callerNow, setCallerClock, type CallerClock } from './stateful/caller-clock.js';
 import { rule } from './harness/rule.js';
@@ -269,7 +269,7 @@ const slotText = (slot: Slot) => (slot === 'unprocessed' ? 'left in UnprocessedR
 
 /** Status and error type, or the statuses of the records, for observation rules. */
 function answerText({ outcome, slots }: Sent): string {
-  if (outcome.kind === 'error') return `HTTP ${outcome.status} ${outcome.errorType || '(no error type)'}`;
+  if (outcome.kind === 'error') return outcomeText(outcome);
   const statuses = slots ? slots.map(slotText) : listMember(outcome, 'Results').map((r) => String(r.Status));
   return `HTTP ${outcome.status} with Status ${statuses.join(', ') || '(no results)'}`;
 }

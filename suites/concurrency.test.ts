@@ -4,8 +4,7 @@
 // records are counted, otherwise the MeteringRecordIds tell. Sources: semantics §3.1, §3.2,
 // §5 items 5, 6 and 33.
 import fc from 'fast-check';
-import { maxUsageQuantity, type MeterUsageRequest } from '../generators/meter-usage.js';
-import type { BatchMeterUsageInput } from '../generators/domain.js';
+import { modelLimits, type BatchMeterUsageInput, type MeterUsageInput } from '../generators/domain.js';
 import type { Outcome } from '../target/types.js';
 import { fail, summarizeOutcome } from './harness/expect.js';
 import { rule, type PropertyRun, type RuleContext } from './harness/rule.js';
@@ -45,7 +44,7 @@ rule('concurrency.identical-meter-usage', async (ctx) => {
     fc.record({ request: meterUsageRequest(ctx.fixtures, ctx.model, ctx.nowMs()), token, copies: fc.constant(copies), turns: startTurns(copies) }),
   );
   await ctx.property(scenario, async ({ request, token: shared, copies, turns }, run) => {
-    const input: MeterUsageRequest = shared === undefined ? request : { ...request, ClientToken: shared };
+    const input: MeterUsageInput = shared === undefined ? request : { ...request, ClientToken: shared };
     const outcomes = await inFlight(run, 'MeterUsage', Array.from({ length: copies }, () => input), turns);
     const ids = new Set(outcomes.map((o) => (o.kind === 'success' ? o.output.MeteringRecordId : undefined)));
     const [id] = ids;
@@ -57,7 +56,7 @@ rule('concurrency.identical-meter-usage', async (ctx) => {
 });
 
 rule('concurrency.conflicting-meter-usage', async (ctx) => {
-  const max = maxUsageQuantity(ctx.model);
+  const max = modelLimits(ctx.model).quantity;
   const quantity = fc.oneof(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max }));
   const quantities = fc.array(quantity, { minLength: 2, maxLength: 8 }).filter((qs) => new Set(qs).size >= 2);
   const scenario = quantities.chain((qs) =>

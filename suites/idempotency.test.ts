@@ -4,14 +4,14 @@
 // batch-meter-usage.test.ts. Sources: semantics §3.1, §3.5, §5 items 5–8 and 33.
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { allocations, maxUsageQuantity, meterableProducts, tagList, type MeterUsageRequest } from '../generators/meter-usage.js';
+import { allocationsSummingTo, meterableProducts, modelLimits, tagList, type MeterUsageInput } from '../generators/domain.js';
 import { encodeInput } from '../target/wire.js';
 import type { Outcome } from '../target/types.js';
 import { expectError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
+import { Observations, outcomeText } from './harness/observations.js';
 import { rule, type PropertyRun, type RuleContext } from './harness/rule.js';
 import { canonicalAllocations, clientToken, MINUTE_MS, meterUsageRequest, monthStart, otherHourPair, sameHourPair } from './stateful/requests.js';
 import { readTargetLedger } from './stateful/target-ledger.js';
-import { answerOf, Tally } from './stateful/tally.js';
 
 /** Observation rules run a few random cases beside their examples. */
 const observationRuns = (ctx: RuleContext) => Math.min(ctx.context.runs, 20);
@@ -21,14 +21,14 @@ const plainRequest = (ctx: RuleContext, quantity?: fc.Arbitrary<number>) =>
   meterUsageRequest(ctx.fixtures, ctx.model, ctx.nowMs(), { allocations: false, ...(quantity ? { quantity } : {}) }).map(({ DryRun: _dropped, ...r }) => r);
 
 /** A fixed request ten minutes old (or from the month's start), for documented examples. */
-function exampleRequest(ctx: RuleContext, quantity: number): MeterUsageRequest {
+function exampleRequest(ctx: RuleContext, quantity: number): MeterUsageInput {
   const product = meterableProducts(ctx.fixtures)[0];
   const now = ctx.nowMs();
   const timestamp = Math.max(Math.floor(now / 1000) * 1000 - 10 * MINUTE_MS, monthStart(now));
   return { ProductCode: product.code, UsageDimension: product.dimensions[0], UsageQuantity: quantity, Timestamp: new Date(timestamp) };
 }
 
-async function firstRecord(run: PropertyRun, request: MeterUsageRequest): Promise<string> {
+async function firstRecord(run: PropertyRun, request: MeterUsageInput): Promise<string> {
   const first = await run.call('MeterUsage', { ...request });
   expectSuccess(first, 'the first request to succeed');
   return expectStringMember(first, 'MeteringRecordId');
@@ -36,7 +36,7 @@ async function firstRecord(run: PropertyRun, request: MeterUsageRequest): Promis
 
 /** How a repeat compares with the first answer, for observations. */
 function repeatAnswer(outcome: Outcome, firstId: string): string {
-  if (outcome.kind !== 'success') return answerOf(outcome);
+  if (outcome.kind !== 'success') return outcomeText(outcome);
   return outcome.output.MeteringRecordId === firstId ? 'the first MeteringRecordId' : 'accepted with a new MeteringRecordId';
 }
 
@@ -45,7 +45,7 @@ function repeatAnswer(outcome: Outcome, firstId: string): string {
 type DefaultMember = 'UsageQuantity' | 'DryRun';
 
 interface DefaultsCase {
-  request: MeterUsageRequest;
+  request: MeterUsageInput;
   /** The members spelled out in one request of the pair and left out in the other. */
   members: DefaultMember[];
   explicitFirst: boolean;
@@ -65,8 +65,8 @@ rule('idempotency.explicit-defaults', async (ctx) => {
   await ctx.property(
     scenario,
     async ({ request, members, explicitFirst }, run) => {
-      const explicit: MeterUsageRequest = { ...request, ...(members.includes('DryRun') ? { DryRun: false } : {}) };
-      const omitted: MeterUsageRequest = { ...request };
+      const explicit: MeterUsageInput = { ...request, ...(members.includes('DryRun') ? { DryRun: false } : {}) };
+      const omitted: MeterUsageInput = { ...request };
       if (members.includes('UsageQuantity')) delete omitted.UsageQuantity;
       const [first, second] = explicitFirst ? [explicit, omitted] : [omitted, explicit];
       const id = await firstRecord(run, first);
@@ -79,11 +79,11 @@ rule('idempotency.explicit-defaults', async (ctx) => {
   );
 });
 
-type HourCase = { kind: 'same quantity' | 'other quantity' | 'other hour'; first: MeterUsageRequest; second: MeterUsageRequest };
+type HourCase = { kind: 'same quantity' | 'other quantity' | 'other hour'; first: MeterUsageInput; second: MeterUsageInput };
 
 rule('idempotency.same-hour-key', async (ctx) => {
   const now = ctx.nowMs();
-  const max = maxUsageQuantity(ctx.model);
+  const max = modelLimits(ctx.model).quantity;
   const base = meterUsageRequest(ctx.fixtures, ctx.model, now).map(({ DryRun: _dropped, ...r }) => r);
   const sameHour = fc.tuple(base, sameHourPair(now), fc.integer({ min: 1, max: 1000 }), fc.boolean()).map(([request, [a, b], delta, sameQuantity]): HourCase => {
     const first = { ...request, Timestamp: a };
@@ -116,27 +116,27 @@ rule('idempotency.same-hour-key', async (ctx) => {
 
 rule('idempotency.allocations-differ', async (ctx) => {
   const scenario = plainRequest(ctx, fc.integer({ min: 1, max: 1000 }))
-    .chain((request) => fc.tuple(fc.constant(request), allocations(request.UsageQuantity!), allocations(request.UsageQuantity!)))
+    .chain((request) => fc.tuple(fc.constant(request), allocationsSummingTo(ctx.model, request.UsageQuantity!), allocationsSummingTo(ctx.model, request.UsageQuantity!)))
     .filter(([, a, b]) => canonicalAllocations(a) !== canonicalAllocations(b));
-  const tally = new Tally();
+  const seen = new Observations();
   await ctx.property(
     scenario,
     async ([request, a, b], run) => {
       const first = await run.call('MeterUsage', { ...request, UsageAllocations: a });
-      if (first.kind !== 'success') return tally.add('first request (valid) rejected', answerOf(first));
+      if (first.kind !== 'success') return seen.add('first request (valid) rejected', first);
       const second = await run.call('MeterUsage', { ...request, UsageAllocations: b });
-      tally.add('same key and quantity, other allocations', repeatAnswer(second, String(first.output.MeteringRecordId)));
+      seen.add('same key and quantity, other allocations', repeatAnswer(second, String(first.output.MeteringRecordId)));
     },
     { numRuns: observationRuns(ctx) },
   );
-  tally.record(ctx);
+  seen.record(ctx);
 });
 
-type OrderCase = { change: 'tags within an allocation reversed' | 'allocations in reverse order'; request: MeterUsageRequest; reordered: MeterUsageRequest };
+type OrderCase = { change: 'tags within an allocation reversed' | 'allocations in reverse order'; request: MeterUsageInput; reordered: MeterUsageInput };
 
 rule('idempotency.tag-order', async (ctx) => {
   const base = plainRequest(ctx, fc.integer({ min: 1, max: 1000 }));
-  const tagOrder = fc.tuple(base, tagList(5, 2)).map(([request, tags]): OrderCase => {
+  const tagOrder = fc.tuple(base, tagList(ctx.model, 2)).map(([request, tags]): OrderCase => {
     const q = request.UsageQuantity!;
     return {
       change: 'tags within an allocation reversed',
@@ -145,24 +145,24 @@ rule('idempotency.tag-order', async (ctx) => {
     };
   });
   const allocationOrder = base
-    .chain((request) => fc.tuple(fc.constant(request), allocations(request.UsageQuantity!)))
+    .chain((request) => fc.tuple(fc.constant(request), allocationsSummingTo(ctx.model, request.UsageQuantity!)))
     .filter(([, list]) => list.length >= 2)
     .map(([request, list]): OrderCase => ({
       change: 'allocations in reverse order',
       request: { ...request, UsageAllocations: list },
       reordered: { ...request, UsageAllocations: [...list].reverse() },
     }));
-  const tally = new Tally();
+  const seen = new Observations();
   await ctx.property(
     fc.oneof(tagOrder, allocationOrder),
     async ({ change, request, reordered }, run) => {
       const first = await run.call('MeterUsage', { ...request });
-      if (first.kind !== 'success') return tally.add('first request (valid) rejected', answerOf(first));
-      tally.add(change, repeatAnswer(await run.call('MeterUsage', { ...reordered }), String(first.output.MeteringRecordId)));
+      if (first.kind !== 'success') return seen.add('first request (valid) rejected', first);
+      seen.add(change, repeatAnswer(await run.call('MeterUsage', { ...reordered }), String(first.output.MeteringRecordId)));
     },
     { numRuns: observationRuns(ctx) },
   );
-  tally.record(ctx);
+  seen.record(ctx);
 });
 
 // ---- ClientToken ----------------------------------------------------------------------------
@@ -188,7 +188,7 @@ rule('idempotency.token-less-retry', async (ctx) => {
   const scenario = fc
     .tuple(meterUsageRequest(ctx.fixtures, ctx.model, ctx.nowMs()), fc.constantFrom(...situations), clientToken, clientToken)
     .filter(([, , a, b]) => a !== b);
-  const tally = new Tally();
+  const seen = new Observations();
   await ctx.property(
     scenario,
     async ([request, situation, a, b], run) => {
@@ -196,12 +196,12 @@ rule('idempotency.token-less-retry', async (ctx) => {
         situation === 'first with a ClientToken, retry without' ? [a, undefined] : situation === 'first without a ClientToken, retry with one' ? [undefined, a] : [a, b];
       const send = (token: string | undefined) => run.call('MeterUsage', token === undefined ? { ...request } : { ...request, ClientToken: token });
       const first = await send(tokens[0]);
-      if (first.kind !== 'success') return tally.add('first request (valid) rejected', answerOf(first));
-      tally.add(situation, repeatAnswer(await send(tokens[1]), String(first.output.MeteringRecordId)));
+      if (first.kind !== 'success') return seen.add('first request (valid) rejected', first);
+      seen.add(situation, repeatAnswer(await send(tokens[1]), String(first.output.MeteringRecordId)));
     },
     { numRuns: Math.max(situations.length, observationRuns(ctx)) },
   );
-  tally.record(ctx);
+  seen.record(ctx);
 });
 
 // ---- retries --------------------------------------------------------------------------------

@@ -5,27 +5,27 @@
 // previous month). Other ages are fixed when a request is sent, against the target's clock; the
 // suite never moves a shared clock. Sources: semantics §5 items 1, 3, 4 and 35.
 import fc from 'fast-check';
-import type { MeterUsageRequest } from '../generators/meter-usage.js';
+import type { MeterUsageInput } from '../generators/domain.js';
 import { structure } from '../generators/model.js';
 import { expectError, expectSuccess, expectStringMember } from './harness/expect.js';
+import { CutoffProbe, formatDistance } from './harness/observations.js';
 import { rule, type RuleContext } from './harness/rule.js';
 import { setCallerClock } from './stateful/caller-clock.js';
 import { HOUR_MS, MINUTE_MS, SECOND_MS, meterUsageRequest, monthStart } from './stateful/requests.js';
-import { CutoffProbe, formatDistance } from './stateful/tally.js';
 
 /** The first model versions require DryRun; there it is sent as false, elsewhere left out. */
-const withRequiredDryRun = (ctx: RuleContext, request: MeterUsageRequest): MeterUsageRequest =>
+const withRequiredDryRun = (ctx: RuleContext, request: MeterUsageInput): MeterUsageInput =>
   structure(ctx.model, 'MeterUsageRequest').required.includes('DryRun') ? { ...request, DryRun: false } : request;
 
 /** Valid requests whose Timestamp the rule replaces when it sends them. */
 const requests = (ctx: RuleContext) =>
-  meterUsageRequest(ctx.fixtures, ctx.model, ctx.nowMs()).map(({ DryRun: _dropped, ...r }): MeterUsageRequest => withRequiredDryRun(ctx, r));
+  meterUsageRequest(ctx.fixtures, ctx.model, ctx.nowMs()).map(({ DryRun: _dropped, ...r }): MeterUsageInput => withRequiredDryRun(ctx, r));
 
 /** Observation rules try every probe, plus a few random distances. */
 const probeRuns = (ctx: RuleContext, probes: number) => probes + Math.min(ctx.context.runs, 20);
 
 /** `request` dated `offsetMs` from the target's clock now (negative: in the past), whole seconds unless `fractional`. */
-function datedNow(ctx: RuleContext, request: MeterUsageRequest, offsetMs: number, fractional: boolean): MeterUsageRequest {
+function datedNow(ctx: RuleContext, request: MeterUsageInput, offsetMs: number, fractional: boolean): MeterUsageInput {
   const t = ctx.nowMs() + offsetMs;
   return { ...request, Timestamp: new Date(fractional ? t : Math.round(t / SECOND_MS) * SECOND_MS) };
 }
@@ -52,7 +52,7 @@ rule('meter-usage.window-last-hour', async (ctx) => {
 });
 
 /** A fixed valid request, for the examples (its Timestamp is replaced when sent). */
-function firstRequest(ctx: RuleContext): MeterUsageRequest {
+function firstRequest(ctx: RuleContext): MeterUsageInput {
   const product = ctx.fixtures.products.find((p) => p.kind !== 'saas' && p.dimensions.length > 0)!;
   return withRequiredDryRun(ctx, { ProductCode: product.code, UsageDimension: product.dimensions[0], UsageQuantity: 1, Timestamp: new Date(ctx.nowMs()) });
 }

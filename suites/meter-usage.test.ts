@@ -1,7 +1,6 @@
 // MeterUsage: acceptance, idempotency, duplicates, bounds, allocations, window, DryRun, ClientToken.
 import fc from 'fast-check';
-import { allocationsSummingTo, tagList, type MeterUsageInput } from '../generators/domain.js';
-import { maxUsageQuantity, meterableProducts, staleMeterUsageTimestamp, validMeterUsage } from '../generators/meter-usage.js';
+import { allocationsSummingTo, meterableProducts, modelLimits, staleMeterUsageTimestamp, tagList, validMeterUsage, type MeterUsageInput } from '../generators/domain.js';
 import { expectClientError, expectError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
 import { rule, type RuleContext } from './harness/rule.js';
 
@@ -29,7 +28,7 @@ rule('meter-usage.identical-retry', async (ctx) => {
 });
 
 rule('meter-usage.duplicate-quantity', async (ctx) => {
-  const max = maxUsageQuantity(ctx.model);
+  const max = modelLimits(ctx.model).quantity;
   const scenario = fc
     .tuple(plainRequests(ctx), fc.integer({ min: 0, max }))
     .filter(([request, other]) => other !== request.UsageQuantity);
@@ -41,7 +40,7 @@ rule('meter-usage.duplicate-quantity', async (ctx) => {
 });
 
 rule('meter-usage.quantity-bounds-accepted', async (ctx) => {
-  const max = maxUsageQuantity(ctx.model);
+  const max = modelLimits(ctx.model).quantity;
   await ctx.property(plainRequests(ctx, fc.constantFrom(0, max)), async (request, run) => {
     const outcome = await run.call('MeterUsage', { ...request });
     expectSuccess(outcome, `HTTP 200 for UsageQuantity ${request.UsageQuantity}`);
@@ -50,7 +49,7 @@ rule('meter-usage.quantity-bounds-accepted', async (ctx) => {
 });
 
 rule('meter-usage.quantity-out-of-range', async (ctx) => {
-  const max = maxUsageQuantity(ctx.model);
+  const max = modelLimits(ctx.model).quantity;
   const scenario = fc.tuple(plainRequests(ctx, fc.constantFrom(-1, max + 1)), fc.integer({ min: 0, max }));
   await ctx.property(scenario, async ([request, validQuantity], run) => {
     expectClientError(await run.call('MeterUsage', { ...request }), `a client error for UsageQuantity ${request.UsageQuantity}`);
@@ -133,7 +132,7 @@ rule('meter-usage.unknown-product', async (ctx) => {
 });
 
 rule('meter-usage.dry-run', async (ctx) => {
-  const max = maxUsageQuantity(ctx.model);
+  const max = modelLimits(ctx.model).quantity;
   const scenario = fc.tuple(plainRequests(ctx), fc.integer({ min: 0, max })).filter(([request, q]) => q !== request.UsageQuantity);
   await ctx.property(scenario, async ([request, otherQuantity], run) => {
     const dry = await run.call('MeterUsage', { ...request, DryRun: true });

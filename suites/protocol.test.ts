@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { unicodeString, validInput } from '../generators/arbitraries.js';
 import { inputShape, shapeOf, type ServiceModel, type Shape } from '../generators/model.js';
-import { meterableProducts, staleTimestamp, validMeterUsage, type MeterUsageRequest } from '../generators/meter-usage.js';
+import { meterableProducts, staleMeterUsageTimestamp, validMeterUsage, type MeterUsageInput } from '../generators/domain.js';
 import { toWire } from '../generators/schemas.js';
 import { OPERATIONS, type ErrorOutcome, type Outcome } from '../target/types.js';
 import { encodeInput, JSON_CONTENT_TYPE, sanitizeErrorType } from '../target/wire.js';
@@ -21,20 +21,20 @@ const modelOperations = (model: ServiceModel): string[] => OPERATIONS.filter((op
 const plainRequests = (ctx: RuleContext) => validMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs(), { allocations: false });
 
 /** A fixed valid request, for the examples of observation rules (fresh caller per run). */
-function exampleRequest(ctx: RuleContext): MeterUsageRequest {
+function exampleRequest(ctx: RuleContext): MeterUsageInput {
   const product = meterableProducts(ctx.fixtures)[0];
   const tenMinutesAgo = Math.floor(ctx.nowMs() / 60_000) * 60_000 - 10 * 60_000;
   return { ProductCode: product.code, UsageDimension: product.dimensions[0], UsageQuantity: 1, Timestamp: new Date(tenMinutesAgo) };
 }
 
-const meterUsageBody = (request: MeterUsageRequest): string => encodeInput({ ...request });
+const meterUsageBody = (request: MeterUsageInput): string => encodeInput({ ...request });
 
 // ---- modeled errors ------------------------------------------------------------------
 
 interface ErrorScenario {
   /** The modeled exception the request must get. */
   expected: string;
-  request: MeterUsageRequest;
+  request: MeterUsageInput;
 }
 
 /** MeterUsage requests that each earn one documented exception. */
@@ -47,7 +47,7 @@ function modeledErrors(ctx: RuleContext): fc.Arbitrary<ErrorScenario> {
     return name;
   };
   return fc
-    .tuple(plainRequests(ctx), fc.nat({ max: 99_999 }), staleTimestamp(ctx.nowMs()), fc.constantFrom('dimension', 'product', 'timestamp'))
+    .tuple(plainRequests(ctx), fc.nat({ max: 99_999 }), staleMeterUsageTimestamp(ctx.model, ctx.nowMs()), fc.constantFrom('dimension', 'product', 'timestamp'))
     .map(([request, n, stale, kind]): ErrorScenario => {
       switch (kind) {
         case 'dimension': {
@@ -175,10 +175,10 @@ rule('protocol.unknown-operation', async (ctx) => {
 rule('protocol.unknown-operation-code', async (ctx) => {
   const seen = new Observations();
   const fixed = exampleRequest(ctx);
-  const examples: [MeterUsageRequest, TargetCase][] = [
+  const examples: [MeterUsageInput, TargetCase][] = [
     [fixed, { situation: 'an operation name the service does not have', target: `${ctx.model.targetPrefix}.ConformanceNoSuchOperation` }],
     [fixed, { situation: 'another target prefix before MeterUsage', target: 'ConformanceOtherService.MeterUsage' }],
-    ...fixedUnknownTargets(ctx.model.targetPrefix).map((t): [MeterUsageRequest, TargetCase] => [fixed, t]),
+    ...fixedUnknownTargets(ctx.model.targetPrefix).map((t): [MeterUsageInput, TargetCase] => [fixed, t]),
   ];
   await ctx.property(
     fc.tuple(plainRequests(ctx), unknownTargets(ctx.model)),
@@ -375,7 +375,7 @@ const TIMESTAMP_ENCODINGS: Record<string, (date: Date) => unknown> = {
 rule('protocol.timestamp-other-encodings', async (ctx) => {
   const seen = new Observations();
   const encodings = Object.keys(TIMESTAMP_ENCODINGS);
-  const examples = encodings.map((e): [MeterUsageRequest, string] => [exampleRequest(ctx), e]);
+  const examples = encodings.map((e): [MeterUsageInput, string] => [exampleRequest(ctx), e]);
   await ctx.property(
     fc.tuple(plainRequests(ctx), fc.constantFrom(...encodings)),
     async ([request, encoding], run) => {

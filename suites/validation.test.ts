@@ -1,8 +1,7 @@
 // Validation: one rule per constraint of every input member, derived from the service model.
 // Each request breaks exactly its labelled constraint (checked again on every sample, so
 // shrinking can never blame the target for a request that became valid).
-import { faultSampleProblems, singleFaults } from '../generators/index.js';
-import { acceptedMeterUsageTimestamp, meterableProducts } from '../generators/meter-usage.js';
+import { acceptedMeterUsageTimestamp, faultSampleProblems, meterableProducts, singleFaults } from '../generators/index.js';
 import { loadModel } from '../generators/model.js';
 import { OPERATIONS } from '../target/types.js';
 import { conformanceContext } from './harness/context.js';

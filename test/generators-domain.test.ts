@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { SPECS_DIR } from '../catalogue/paths.js';
 import { faultSampleProblems, validSampleProblems } from '../generators/check.js';
 import {
+  acceptedMeterUsageTimestamp,
   allocationWithTagCount,
   allocationsNotSummingTo,
   allocationsSummingTo,
@@ -24,11 +25,15 @@ import {
   HOUR_MS,
   identicalRetry,
   insideWindow,
+  meterableProducts,
+  meterUsageHasMember,
   MINUTE_MS,
   monthCloseCases,
   recordWithOtherQuantity,
   sameKeyOtherQuantity,
   sameMinuteVariants,
+  staleMeterUsageTimestamp,
+  validMeterUsage,
   serializedBytes,
   staleTimestamp,
   tagCharacters,
@@ -272,6 +277,63 @@ describe('batches and customer identity', () => {
         expect(sum(record.UsageAllocations!)).toBe(record.Quantity);
         expect(new Set(record.UsageAllocations!.map((a) => tagSetKey(a.Tags))).size).toBe(record.UsageAllocations!.length);
       }
+    }
+  });
+});
+
+describe('MeterUsage requests', () => {
+  const now = Date.UTC(2026, 4, 10, 12, 30, 15, 250);
+  test('meterable products: not SaaS, with a dimension', () => {
+    const fixtures: TargetFixtures = { ...FIXTURES, products: [...FIXTURES.products, { code: 'ami-empty', dimensions: [], kind: 'ami' }] };
+    expect(meterableProducts(fixtures).map((p) => p.code)).toEqual(['ami-prod']);
+    expect(() => validMeterUsage(EMPTY_FIXTURES, model, now)).toThrow(ModelError);
+  });
+  test('members arrive with the model version', () => {
+    expect(meterUsageHasMember(history('2016-03-17'), 'UsageAllocations')).toBe(false);
+    expect(meterUsageHasMember(history('2020-11-04'), 'UsageAllocations')).toBe(true);
+    expect(meterUsageHasMember(history('2022-02-03'), 'ClientToken')).toBe(false);
+    expect(meterUsageHasMember(model, 'ClientToken')).toBe(true);
+  });
+  for (const [version, m] of [['2016-03-17', history('2016-03-17')], ['2020-11-04', history('2020-11-04')], ['latest', model]] as const) {
+    test(`model ${version}: valid requests for a fixture product, 1 to 55 minutes old in whole seconds, allocations adding up`, () => {
+      const max = m.shapes.UsageQuantity && 'max' in m.shapes.UsageQuantity ? m.shapes.UsageQuantity.max : undefined;
+      const quantities = new Set<number | undefined>();
+      let allocated = 0;
+      fc.assert(
+        fc.property(validMeterUsage(FIXTURES, m, now), (request) => {
+          expect(validSampleProblems(m, 'MeterUsageRequest', request)).toEqual([]);
+          expect(request.ProductCode).toBe('ami-prod');
+          expect(['cpu', 'gpu']).toContain(request.UsageDimension);
+          const age = now - request.Timestamp.getTime();
+          expect(age).toBeGreaterThanOrEqual(MINUTE_MS);
+          expect(age).toBeLessThanOrEqual(55 * MINUTE_MS + 1000);
+          expect(request.Timestamp.getTime() % 1000).toBe(0);
+          if (version === '2016-03-17') expect(request.DryRun).toBe(false);
+          quantities.add(request.UsageQuantity);
+          if (request.UsageAllocations) {
+            allocated++;
+            expect(sum(request.UsageAllocations)).toBe(request.UsageQuantity);
+            expect(new Set(request.UsageAllocations.map((a) => tagSetKey(a.Tags))).size).toBe(request.UsageAllocations.length);
+          }
+        }),
+        { numRuns: 200 },
+      );
+      expect(quantities.has(0) && quantities.has(max)).toBe(true);
+      expect(allocated > 0).toBe(version !== '2016-03-17');
+    });
+  }
+  test('pinned quantity and timestamp are honoured; allocations can be turned off', () => {
+    const stale = staleMeterUsageTimestamp(model, now);
+    for (const request of fc.sample(validMeterUsage(FIXTURES, model, now, { quantity: fc.constant(7), timestamp: stale, allocations: false }), 50)) {
+      expect(request.UsageQuantity).toBe(7);
+      expect(now - request.Timestamp.getTime()).toBeGreaterThanOrEqual(6 * HOUR_MS + MINUTE_MS);
+      expect(request.UsageAllocations).toBeUndefined();
+    }
+  });
+  test('accepted MeterUsage timestamps: at most an hour less a minute old, never ahead', () => {
+    for (const ts of fc.sample(acceptedMeterUsageTimestamp(model, now), 200)) {
+      expect(now - ts.getTime()).toBeGreaterThanOrEqual(0);
+      expect(now - ts.getTime()).toBeLessThanOrEqual(HOUR_MS - MINUTE_MS);
     }
   });
 });

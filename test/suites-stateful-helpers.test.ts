@@ -1,14 +1,15 @@
-// The pure helpers behind the idempotency, stateful and concurrency suites: the ledger model's
-// keys, pairing batch results with records, the window cut-off summary and the accepted range.
+// The pure helpers behind the idempotency, stateful, concurrency and window suites: the ledger
+// model's keys, pairing batch results with records, the accepted range, and the observations
+// (answers per situation, the window cut-off summary) that implementation-defined rules record.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { UsageRecord } from '../generators/domain.js';
 import type { TargetFixtures } from '../target/description.js';
 import type { SuccessOutcome } from '../target/types.js';
+import { CutoffProbe, formatDistance, Observations, outcomeText } from '../suites/harness/observations.js';
 import { pairBatchResults } from '../suites/stateful/batch-results.js';
 import { LedgerModel } from '../suites/stateful/ledger-model.js';
 import { acceptedRange, HOUR_MS, hourStart, monthStart, sameHourPair } from '../suites/stateful/requests.js';
-import { CutoffProbe, formatDistance } from '../suites/stateful/tally.js';
 import type { Outcome } from '../target/types.js';
 
 const fixtures: TargetFixtures = {
@@ -103,10 +104,36 @@ describe('timestamps every reading accepts', () => {
   });
 });
 
-describe('window cut-off summaries', () => {
-  const answer = (accepted: boolean): Outcome =>
-    accepted ? success({}) : { ...success({}), kind: 'error', status: 400, errorType: 'TimestampOutOfBoundsException' };
+const answer = (accepted: boolean): Outcome => (accepted ? success({}) : { ...success({}), kind: 'error', status: 400, errorType: 'TimestampOutOfBoundsException' });
 
+describe('answers per situation', () => {
+  const recorded = (seen: Observations): string[] => {
+    const lines: string[] = [];
+    seen.record({ observe: (line: string) => lines.push(line) });
+    return lines;
+  };
+
+  test('a situation with one answer shows it plainly, however often it came', () => {
+    const seen = new Observations();
+    for (let i = 0; i < 3; i++) seen.add('stale timestamp', answer(false));
+    seen.add('fresh timestamp', answer(true));
+    expect(recorded(seen)).toEqual(['stale timestamp: HTTP 400 TimestampOutOfBoundsException', 'fresh timestamp: HTTP 200 accepted']);
+  });
+
+  test('a situation with several answers counts each, in the order they first came', () => {
+    const seen = new Observations();
+    seen.add('retry', 'the first MeteringRecordId');
+    seen.add('retry', answer(false));
+    seen.add('retry', 'the first MeteringRecordId');
+    expect(recorded(seen)).toEqual(['retry: the first MeteringRecordId (2 of 3) or HTTP 400 TimestampOutOfBoundsException (1 of 3)']);
+  });
+
+  test('an error without a type says so', () => {
+    expect(outcomeText({ ...success({}), kind: 'error', status: 403, errorType: '' })).toBe('HTTP 403 (no error type)');
+  });
+});
+
+describe('window cut-off summaries', () => {
   test('a clean cut-off is reported between the farthest accepted and the nearest rejected distance', () => {
     const probe = new CutoffProbe();
     for (const [d, ok] of [[HOUR_MS, true], [6 * HOUR_MS, false], [3 * HOUR_MS, true], [7 * HOUR_MS, false]] as const) probe.add(d, answer(ok));

@@ -4,9 +4,7 @@
 // generated parameters: which earlier record a retry repeats is decided when it runs, from the
 // model, so shrinking can drop any command and the rest still make sense.
 import fc from 'fast-check';
-import type { BatchMeterUsageInput, UsageRecord } from '../../generators/domain.js';
-import { batchRequest } from '../../generators/domain.js';
-import { maxUsageQuantity, type MeterUsageRequest } from '../../generators/meter-usage.js';
+import { batchRequest, modelLimits, type BatchMeterUsageInput, type MeterUsageInput, type UsageRecord } from '../../generators/domain.js';
 import { ModelError, type ServiceModel } from '../../generators/model.js';
 import type { TargetFixtures } from '../../target/description.js';
 import type { Operation, Outcome } from '../../target/types.js';
@@ -83,7 +81,7 @@ export abstract class LedgerCommand implements fc.AsyncCommand<LedgerModel, Ledg
 
 // ------------------------------------------------------------------ shared checks
 
-function describeRequest(r: MeterUsageRequest): string {
+function describeRequest(r: MeterUsageInput): string {
   const parts = [`${r.ProductCode}/${r.UsageDimension}`, r.Timestamp.toISOString(), `q=${r.UsageQuantity ?? 0}`];
   if (r.UsageAllocations) parts.push(`${r.UsageAllocations.length} allocation(s)`);
   if (r.ClientToken !== undefined) parts.push(`token=${r.ClientToken}`);
@@ -147,7 +145,7 @@ function instantOfHour(hour: number, nowMs: number, position: number, wholeSecon
 
 /** A request for a key the model has not recorded yet: a new record with a new id. */
 class MeterUsageNew extends LedgerCommand {
-  constructor(readonly request: MeterUsageRequest) {
+  constructor(readonly request: MeterUsageInput) {
     super();
   }
   check(model: Readonly<LedgerModel>): boolean {
@@ -253,7 +251,7 @@ class MeterUsageTokenConflict extends LedgerCommand {
   check(model: Readonly<LedgerModel>): boolean {
     return this.candidates(model).length > 0;
   }
-  private changed(original: MeterUsageRequest, nowMs: number): MeterUsageRequest {
+  private changed(original: MeterUsageInput, nowMs: number): MeterUsageInput {
     const dimensions = this.fixtures.products.find((p) => p.code === original.ProductCode)?.dimensions.filter((d) => d !== original.UsageDimension) ?? [];
     if (this.change === 'dimension' && dimensions.length > 0) return { ...original, UsageDimension: dimensions[this.amount % dimensions.length] };
     if (this.change === 'timestamp') {
@@ -281,7 +279,7 @@ class MeterUsageTokenConflict extends LedgerCommand {
 
 /** DryRun for a key the model has not recorded: DryRunOperation, and nothing is recorded. */
 class MeterUsageDryRun extends LedgerCommand {
-  constructor(readonly request: MeterUsageRequest) {
+  constructor(readonly request: MeterUsageInput) {
     super();
   }
   check(model: Readonly<LedgerModel>): boolean {
@@ -300,7 +298,7 @@ class MeterUsageDryRun extends LedgerCommand {
 
 /** The MeterUsage commands for this model version and these fixtures. */
 export function meterUsageCommands(fixtures: TargetFixtures, model: ServiceModel, nowMs: number): fc.Arbitrary<LedgerCommand>[] {
-  const max = maxUsageQuantity(model);
+  const max = modelLimits(model).quantity;
   const tokens = hasClientToken(model);
   const fresh = meterUsageRequest(fixtures, model, nowMs);
   const withToken = tokens ? fc.tuple(fresh, fc.option(clientToken, { freq: 2 })).map(([r, t]) => (t === null ? r : { ...r, ClientToken: t })) : fresh;
@@ -456,7 +454,7 @@ export function batchRequests(fixtures: TargetFixtures, model: ServiceModel, now
 
 /** The BatchMeterUsage commands. */
 export function batchCommands(fixtures: TargetFixtures, model: ServiceModel, nowMs: number): fc.Arbitrary<LedgerCommand>[] {
-  const max = maxUsageQuantity(model);
+  const max = modelLimits(model).quantity;
   const newBatch = batchRequests(fixtures, model, nowMs).map((b): LedgerCommand => new BatchNew(b));
   const retry = fc.tuple(fc.nat(), fc.nat({ max: 15 }), fc.nat()).map(([pick, mask, rotate]): LedgerCommand => new BatchRetry(pick, mask, rotate));
   return [

@@ -4,14 +4,13 @@
 // ClientToken binds the exact parameters it was first used with; BatchMeterUsage keeps one
 // record per customer, dimension and hour. The commands steer clear of the cases the
 // documents leave open, so the model never has to guess.
-import type { MeterUsageRequest } from '../../generators/meter-usage.js';
-import type { UsageRecord } from '../../generators/domain.js';
+import type { MeterUsageInput, UsageRecord } from '../../generators/domain.js';
 import type { TargetFixtures } from '../../target/description.js';
 import { hourStart, meterUsageKey } from './requests.js';
 
 export interface MeterUsageEntry {
   /** The request that created the record, ClientToken included when it had one. */
-  request: MeterUsageRequest;
+  request: MeterUsageInput;
   id: string;
 }
 
@@ -35,7 +34,7 @@ export class LedgerModel {
 
   constructor(private readonly fixtures: TargetFixtures) {}
 
-  meterUsageAt(request: MeterUsageRequest): MeterUsageEntry | undefined {
+  meterUsageAt(request: MeterUsageInput): MeterUsageEntry | undefined {
     return this.meterUsageByKey.get(meterUsageKey(request));
   }
 
@@ -43,7 +42,7 @@ export class LedgerModel {
     return this.tokens.has(token);
   }
 
-  recordMeterUsage(request: MeterUsageRequest, id: string): void {
+  recordMeterUsage(request: MeterUsageInput, id: string): void {
     const entry = { request, id };
     this.meterUsage.push(entry);
     this.meterUsageByKey.set(meterUsageKey(request), entry);

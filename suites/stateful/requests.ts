@@ -3,13 +3,12 @@
 // current month, since a month boundary is implementation-defined for MeterUsage,
 // semantics §5 items 1 and 3), and the order-insensitive comparisons the ledger model uses.
 import fc from 'fast-check';
-import { validMeterUsage, hasMember, type MeterUsageRequest, type UsageAllocation } from '../../generators/meter-usage.js';
+import { HOUR_MS, instantBetween, meterUsageHasMember, MINUTE_MS, SECOND_MS, validMeterUsage, type MeterUsageInput, type UsageAllocation } from '../../generators/domain.js';
 import type { ServiceModel } from '../../generators/model.js';
 import type { TargetFixtures } from '../../target/description.js';
 
-export const SECOND_MS = 1_000;
-export const MINUTE_MS = 60_000;
-export const HOUR_MS = 3_600_000;
+// The suites take their time units from here, with the rest of their request helpers.
+export { HOUR_MS, MINUTE_MS, SECOND_MS };
 
 export function hourStart(ms: number): number {
   return Math.floor(ms / HOUR_MS) * HOUR_MS;
@@ -26,19 +25,9 @@ export function acceptedRange(nowMs: number): { from: number; to: number } {
   return { from, to: Math.max(from, nowMs - SECOND_MS) };
 }
 
-/** Instants in [from, to]: whole seconds mostly (what SDKs send), milliseconds sometimes. */
-function instantIn(from: number, to: number): fc.Arbitrary<Date> {
-  const ms = fc.integer({ min: from, max: to }).map((t) => new Date(t));
-  const firstSecond = Math.ceil(from / SECOND_MS);
-  const lastSecond = Math.floor(to / SECOND_MS);
-  if (firstSecond > lastSecond) return ms;
-  const seconds = fc.integer({ min: firstSecond, max: lastSecond }).map((s) => new Date(s * SECOND_MS));
-  return fc.oneof({ weight: 3, arbitrary: seconds }, { weight: 1, arbitrary: ms });
-}
-
 function recentInstant(nowMs: number): fc.Arbitrary<Date> {
   const { from, to } = acceptedRange(nowMs);
-  return instantIn(from, to);
+  return instantBetween(from, to);
 }
 
 /** Hour starts of the hours that overlap the accepted range. */
@@ -59,7 +48,7 @@ export function sameHourPair(nowMs: number): fc.Arbitrary<[Date, Date]> {
   if (spans.length === 0) throw new Error(`no two instants of one hour are accepted at ${new Date(nowMs).toISOString()}; run again in a second`);
   return fc
     .constantFrom(...spans)
-    .chain(({ lo, hi }) => fc.tuple(instantIn(lo, hi), instantIn(lo, hi)))
+    .chain(({ lo, hi }) => fc.tuple(instantBetween(lo, hi), instantBetween(lo, hi)))
     .filter(([a, b]) => a.getTime() !== b.getTime());
 }
 
@@ -69,7 +58,7 @@ export function otherHourPair(nowMs: number): fc.Arbitrary<[Date, Date]> | undef
   const hours = acceptedHours(nowMs);
   if (hours.length < 2) return undefined;
   const [first, second] = [hours[0], hours[1]];
-  return fc.tuple(instantIn(Math.max(from, first), first + HOUR_MS - 1), instantIn(second, Math.min(to, second + HOUR_MS - 1)));
+  return fc.tuple(instantBetween(Math.max(from, first), first + HOUR_MS - 1), instantBetween(second, Math.min(to, second + HOUR_MS - 1)));
 }
 
 export interface RequestOptions {
@@ -79,7 +68,7 @@ export interface RequestOptions {
 }
 
 /** Valid MeterUsage requests dated inside the accepted range, from the target's fixtures. */
-export function meterUsageRequest(fixtures: TargetFixtures, model: ServiceModel, nowMs: number, options: RequestOptions = {}): fc.Arbitrary<MeterUsageRequest> {
+export function meterUsageRequest(fixtures: TargetFixtures, model: ServiceModel, nowMs: number, options: RequestOptions = {}): fc.Arbitrary<MeterUsageInput> {
   return validMeterUsage(fixtures, model, nowMs, {
     timestamp: options.timestamp ?? recentInstant(nowMs),
     ...(options.allocations !== undefined ? { allocations: options.allocations } : {}),
@@ -91,7 +80,7 @@ export function meterUsageRequest(fixtures: TargetFixtures, model: ServiceModel,
 export const clientToken: fc.Arbitrary<string> = fc.oneof(fc.uuid(), fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/));
 
 export function hasClientToken(model: ServiceModel): boolean {
-  return hasMember(model, 'ClientToken');
+  return meterUsageHasMember(model, 'ClientToken');
 }
 
 /** Allocations as an order-insensitive value: tag order and allocation order do not count. */
@@ -102,6 +91,6 @@ export function canonicalAllocations(allocations: UsageAllocation[] | undefined)
 }
 
 /** The MeterUsage duplicate key of the non-AgentCore service: product, dimension, hour (semantics §5 item 5). */
-export function meterUsageKey(request: MeterUsageRequest): string {
+export function meterUsageKey(request: MeterUsageInput): string {
   return JSON.stringify([request.ProductCode, request.UsageDimension, hourStart(request.Timestamp.getTime())]);
 }
