@@ -4,13 +4,13 @@
 // batch-meter-usage.test.ts. Sources: semantics §3.1, §3.5, §5 items 5–8 and 33.
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { allocationsSummingTo, meterableProducts, modelLimits, tagList, type MeterUsageInput } from '../generators/domain.js';
+import { allocationsSummingTo, meterableProducts, MINUTE_MS, modelLimits, tagList, type MeterUsageInput } from '../generators/domain.js';
 import { encodeInput } from '../target/wire.js';
 import type { Outcome } from '../target/types.js';
 import { expectError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
 import { Observations, outcomeText } from './harness/observations.js';
 import { rule, type PropertyRun, type RuleContext } from './harness/rule.js';
-import { canonicalAllocations, clientToken, MINUTE_MS, meterUsageRequest, monthStart, otherHourPair, sameHourPair } from './stateful/requests.js';
+import { canonicalAllocations, clientToken, meterUsageRequest, monthStart, otherHourPair, sameHourPair } from './stateful/requests.js';
 import { readTargetLedger } from './stateful/target-ledger.js';
 
 /** Observation rules run a few random cases beside their examples. */

@@ -5,13 +5,13 @@
 // previous month). Other ages are fixed when a request is sent, against the target's clock; the
 // suite never moves a shared clock. Sources: semantics §5 items 1, 3, 4 and 35.
 import fc from 'fast-check';
-import type { MeterUsageInput } from '../generators/domain.js';
+import { HOUR_MS, MINUTE_MS, SECOND_MS, type MeterUsageInput } from '../generators/domain.js';
 import { structure } from '../generators/model.js';
 import { expectError, expectSuccess, expectStringMember } from './harness/expect.js';
 import { CutoffProbe, formatDistance } from './harness/observations.js';
 import { rule, type RuleContext } from './harness/rule.js';
 import { setCallerClock } from './stateful/caller-clock.js';
-import { HOUR_MS, MINUTE_MS, SECOND_MS, meterUsageRequest, monthStart } from './stateful/requests.js';
+import { meterUsageRequest, monthStart } from './stateful/requests.js';
 
 /** The first model versions require DryRun; there it is sent as false, elsewhere left out. */
 const withRequiredDryRun = (ctx: RuleContext, request: MeterUsageInput): MeterUsageInput =>

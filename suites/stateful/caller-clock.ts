@@ -3,10 +3,10 @@
 // running at the same time, under other callers, depend on. The reference emulator serves it;
 // a target that declares clockControl serves the same shape.
 import { request } from 'undici';
+import { MINUTE_MS } from '../../generators/domain.js';
 import { CONTROL_PREFIX } from '../../target/description.js';
 import { TargetError } from '../../target/types.js';
 import type { PropertyRun, RuleContext } from '../harness/rule.js';
-import { MINUTE_MS } from './requests.js';
 
 /** The caller's own clock on the target, as set through the control API, and when it was set. */
 export interface CallerClock {

@@ -4,7 +4,7 @@
 // generated parameters: which earlier record a retry repeats is decided when it runs, from the
 // model, so shrinking can drop any command and the rest still make sense.
 import fc from 'fast-check';
-import { batchRequest, modelLimits, type BatchMeterUsageInput, type MeterUsageInput, type UsageRecord } from '../../generators/domain.js';
+import { batchRequest, HOUR_MS, modelLimits, type BatchMeterUsageInput, type MeterUsageInput, type UsageRecord } from '../../generators/domain.js';
 import { ModelError, type ServiceModel } from '../../generators/model.js';
 import type { TargetFixtures } from '../../target/description.js';
 import type { Operation, Outcome } from '../../target/types.js';
@@ -12,7 +12,7 @@ import { summarizeOutcome, Violation } from '../harness/expect.js';
 import { plain } from '../harness/property.js';
 import type { PropertyRun } from '../harness/rule.js';
 import type { BatchEntry, LedgerModel } from './ledger-model.js';
-import { acceptedRange, clientToken, hasClientToken, HOUR_MS, hourStart, meterUsageRequest } from './requests.js';
+import { acceptedRange, clientToken, hasClientToken, hourStart, meterUsageRequest } from './requests.js';
 import { pairBatchResults, type RecordResult } from './batch-results.js';
 import { ledgerById, type TargetLedgerRecord } from './target-ledger.js';
 

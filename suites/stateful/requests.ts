@@ -8,7 +8,6 @@ import type { ServiceModel } from '../../generators/model.js';
 import type { TargetFixtures } from '../../target/description.js';
 
 // The suites take their time units from here, with the rest of their request helpers.
-export { HOUR_MS, MINUTE_MS, SECOND_MS };
 
 export function hourStart(ms: number): number {
   return Math.floor(ms / HOUR_MS) * HOUR_MS;
