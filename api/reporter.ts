@@ -4,6 +4,7 @@
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node';
 import { reporterOptions, type RunPlan } from '../cli/run-plan.js';
+import { outcomeLine } from '../reports/format.js';
 import { renderConsoleSummary } from '../reports/summary.js';
 import type { Report } from '../reports/types.js';
 import { ConformanceReporter } from '../reports/vitest-reporter.js';
@@ -28,10 +29,16 @@ export class ConformanceProjectReporter implements Reporter {
   onTestRunStart(): void {
     this.#target = undefined;
     const outDir = this.plan.outDir;
-    const printSummary = (report: Report): void => {
-      process.stdout.write(`\n${renderConsoleSummary(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, outDir })}\n`);
+    const printSummary = this.printSummary;
+    const onReport = (report: Report): void => {
+      if (printSummary) process.stdout.write(`\n${renderConsoleSummary(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, outDir })}\n`);
+      // vitest exits 0 when every test was skipped: a run that judged nothing must not look like a pass.
+      if (report.summary.outcome === 'inconclusive') {
+        if (!printSummary) process.stderr.write(`metering-conformance: ${outcomeLine(report)}\n`);
+        process.exitCode = 1;
+      }
     };
-    this.#inner = new ConformanceReporter(reporterOptions(this.plan, () => this.#target, this.printSummary ? printSummary : undefined));
+    this.#inner = new ConformanceReporter(reporterOptions(this.plan, () => this.#target, onReport));
     this.#inner.onTestRunStart();
   }
 

@@ -9,7 +9,8 @@ const cache = new WeakMap<ServiceModel, Rule[]>();
 export function catalogueFor(model: ServiceModel): Rule[] {
   let rules = cache.get(model);
   if (!rules) {
-    rules = [...loadRules(), ...derivedRules(model)];
+    // Every derived rule sends a request that breaks a constraint and expects a rejection.
+    rules = [...loadRules(), ...derivedRules(model).map((rule): Rule => ({ ...rule, role: 'negative' }))];
     cache.set(model, rules);
   }
   return rules;

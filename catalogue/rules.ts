@@ -45,7 +45,17 @@ export interface Rule {
   since?: string;
   semantics?: string;
   needs: RuleNeeds;
+  /**
+   * The rule's part in the vacuity check. A `control` sends valid requests of its operation
+   * that must be accepted. A `negative` rule only ever expects rejections, so a target that
+   * rejects everything would pass it: its pass counts only when a control of one of its
+   * operations passed in the same run (otherwise it is not-applicable, with that reason).
+   */
+  role?: RuleRole;
 }
+
+export const RULE_ROLES = ['control', 'negative'] as const;
+export type RuleRole = (typeof RULE_ROLES)[number];
 
 const LEVELS: Level[] = ['must', 'should', 'implementation-defined'];
 const ID_PATTERN = /^[a-z0-9]+(?:[.-][A-Za-z0-9]+)*$/;
@@ -73,7 +83,7 @@ function checkRules(doc: unknown, origin: string): Rule[] {
   return doc.map((entry: Record<string, unknown>, index) => {
     const where = `${origin} rule #${index + 1}${typeof entry?.id === 'string' ? ` (${entry.id})` : ''}`;
     if (typeof entry !== 'object' || entry === null) fail(where, 'expected a mapping');
-    const { id, statement, level, family, operations, sources, model, since, semantics, needs } = entry;
+    const { id, statement, level, family, operations, sources, model, since, semantics, needs, role } = entry;
     if (typeof id !== 'string' || !ID_PATTERN.test(id)) fail(where, 'id must be a dotted lower-case name');
     if (seen.has(id)) fail(where, 'duplicate id');
     seen.add(id);
@@ -92,6 +102,8 @@ function checkRules(doc: unknown, origin: string): Rule[] {
     const caps = n.capabilities === undefined ? undefined : stringList(n.capabilities, where, 'needs.capabilities');
     for (const c of caps ?? []) if (!CAPABILITIES.includes(c as keyof TargetCapabilities)) fail(where, `unknown capability ${c}`);
     if (n.driver !== undefined && n.driver !== 'raw') fail(where, 'needs.driver can only be raw');
+    if (role !== undefined && !RULE_ROLES.includes(role as RuleRole)) fail(where, `role must be one of ${RULE_ROLES.join(', ')}`);
+    if (role !== undefined && level === 'implementation-defined') fail(where, 'an implementation-defined rule never gates, so it takes no role');
     return {
       id,
       statement,
@@ -102,6 +114,7 @@ function checkRules(doc: unknown, origin: string): Rule[] {
       ...(typeof model === 'string' ? { model } : {}),
       ...(typeof since === 'string' ? { since } : {}),
       ...(typeof semantics === 'string' ? { semantics } : {}),
+      ...(role !== undefined ? { role: role as RuleRole } : {}),
       needs: {
         ...(fixtures ? { fixtures: fixtures as FixtureNeed[] } : {}),
         ...(caps ? { capabilities: caps as (keyof TargetCapabilities)[] } : {}),

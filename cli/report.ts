@@ -9,7 +9,7 @@ import { applyBaseline, loadBaseline } from '../reports/baseline.js';
 import { mergeReports } from '../reports/merge.js';
 import { renderConsoleSummary } from '../reports/summary.js';
 import type { Report } from '../reports/types.js';
-import { validateReport } from '../reports/validate.js';
+import { readReportDocument } from '../reports/upgrade.js';
 import { writeReports } from '../reports/write.js';
 import { ConfigError } from '../target/config.js';
 import { parseFlags, UsageError } from './args.js';
@@ -46,12 +46,12 @@ async function readReport(file: string): Promise<Report> {
   } catch (error) {
     throw new ConfigError(`${file} is not JSON: ${(error as Error).message}`);
   }
-  const problems = validateReport(doc);
-  if (problems.length > 0) {
+  const { report, problems } = readReportDocument(doc);
+  if (problems !== undefined) {
     const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';
     throw new ConfigError(`${file} is not a valid report.json (reports/report.schema.json): ${problems.slice(0, 3).join('; ')}${more}`);
   }
-  return doc as Report;
+  return report;
 }
 
 /** Shards list their slices one after another; a merged report lists rules in catalogue order, as a single run does. */

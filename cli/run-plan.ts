@@ -15,7 +15,9 @@ import type { ConformanceReporterOptions } from '../reports/vitest-reporter.js';
 import type { ConformanceContext } from '../suites/harness/context.js';
 import { endpointFromEnvironment, type Sourced } from '../target/aws-environment.js';
 import { ConfigError, loadTargetConfig, type TargetConfig } from '../target/config.js';
-import { TEST_CREDENTIALS, type TargetDescription } from '../target/description.js';
+import { flagArgs } from '../target/curl.js';
+import { isTestCredentials, TEST_CREDENTIALS, TEST_CREDENTIALS_SOURCE, type TargetDescription } from '../target/description.js';
+import { preflight, unimplementedOperations } from '../target/preflight.js';
 import { resolveTarget } from '../target/resolve.js';
 import { UsageError } from './args.js';
 import { selectRules, shardRules, suiteFiles, testNamePattern, type Shard } from './selection.js';
@@ -62,6 +64,11 @@ export interface RunPlan {
   selected: Rule[];
   /** The rules this run judges. */
   rules: Rule[];
+  /**
+   * Control rules outside `rules` that run beside them: a negative rule's pass counts only when
+   * a control of its operation passed in the same run (reports/build.ts withoutVacuousPasses).
+   */
+  controls: Rule[];
   shard?: Shard;
   baseline?: Baseline;
   config?: TargetConfig;
@@ -73,6 +80,8 @@ export interface RunPlan {
 // short enough for every CI job; raise it for deeper searches.
 export const DEFAULT_RUNS = 25;
 export const DEFAULT_OUT_DIR = 'conformance-report';
+/** The raw driver's default time limit of one request (--timeout). */
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Checks a request and loads what it names; every problem is a one-line user error. */
 export function planRun(request: RunRequest, env: NodeJS.ProcessEnv = process.env): RunPlan {
@@ -106,16 +115,32 @@ export function planRun(request: RunRequest, env: NodeJS.ProcessEnv = process.en
     runs: request.runs ?? DEFAULT_RUNS,
     level: request.level ?? 'should',
     driver: request.driver ?? 'raw',
-    outDir: resolve(request.outDir ?? DEFAULT_OUT_DIR),
+    outDir: resolve(request.outDir ?? (request.replay !== undefined ? replayOutDir(rules[0].id, request.replay) : DEFAULT_OUT_DIR)),
     model,
     catalogue,
     selected,
     rules,
+    controls: controlsFor(rules, catalogue),
     ...(shard !== undefined ? { shard } : {}),
     ...(baseline !== undefined ? { baseline } : {}),
     ...(config !== undefined ? { config } : {}),
     ...(endpoint !== undefined ? { endpoint } : {}),
   };
+}
+
+/** The control rules that the negative rules of `rules` need and `rules` does not hold. */
+export function controlsFor(rules: Rule[], catalogue: Rule[]): Rule[] {
+  const operations = new Set(rules.filter((r) => r.role === 'negative').flatMap((r) => r.operations));
+  const selected = new Set(rules.map((r) => r.id));
+  return catalogue.filter((r) => r.role === 'control' && !selected.has(r.id) && r.operations.some((op) => operations.has(op)));
+}
+
+/**
+ * Where a replay without --out writes its report: a folder of its own under the default one,
+ * so that replaying a failure never overwrites the report it came from.
+ */
+export function replayOutDir(ruleId: string, path: string): string {
+  return join(DEFAULT_OUT_DIR, `replay-${ruleId}-${path}`.replace(/[^A-Za-z0-9._-]+/g, '-'));
 }
 
 /** The target of a run, ready for requests; close() stops the embedded emulator, if any. */
@@ -140,6 +165,7 @@ export async function openTarget(plan: RunPlan, env: NodeJS.ProcessEnv = process
         region: published.region,
         label: 'embedded reference emulator',
         credentials: TEST_CREDENTIALS,
+        credentialsSource: TEST_CREDENTIALS_SOURCE,
         fixtures: published.fixtures,
         capabilities: published.capabilities,
       },
@@ -162,7 +188,16 @@ export async function openTarget(plan: RunPlan, env: NodeJS.ProcessEnv = process
     throw error;
   });
   const origin = endpoint.source === '--endpoint' ? [] : [`endpoint ${endpoint.value} from ${endpoint.source}`];
-  return { ...resolved, notes: [...origin, ...resolved.notes], close: async () => {} };
+  // Before any rule runs, a service must answer: a dead target stops the run with the reason.
+  const answers = await preflight(resolved.description, {
+    timeoutMs: request.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    clockOffsetMs: resolved.clockOffsetMs,
+    allowRealService: request.allowRealService === true,
+  });
+  const unimplemented = unimplementedOperations(answers, resolved.description.endpoint);
+  const unanswered = Object.entries(unimplemented).map(([operation, detail]) => `${operation} gave no awsJson answer in the preflight (${detail}): its rules are not-applicable`);
+  const description = Object.keys(unimplemented).length > 0 ? { ...resolved.description, unimplemented } : resolved.description;
+  return { ...resolved, description, notes: [...origin, ...resolved.notes, ...unanswered], close: async () => {} };
 }
 
 /** What the suites read with inject('conformance'). */
@@ -178,13 +213,43 @@ export function conformanceContextFor(plan: RunPlan, target: OpenTarget): Confor
     ...(request.allowRealService === true ? { allowRealService: true } : {}),
     ...(request.requestTimeoutMs !== undefined ? { requestTimeoutMs: request.requestTimeoutMs } : {}),
     ...(request.replay !== undefined ? { replay: { ruleId: plan.rules[0].id, path: request.replay } } : {}),
+    replayArgs: replayArgs(plan, target.description),
   };
 }
+
+/**
+ * The `run` arguments that give a replay this run's target and settings: everything that
+ * decides a rule's outcome except --rules, --seed and --replay (each failure adds those).
+ * Files as absolute paths, so that the line works from any folder.
+ */
+export function replayArgs(plan: RunPlan, target: TargetDescription): string[] {
+  const { request } = plan;
+  const args: string[] = [];
+  if (plan.endpoint !== undefined) args.push(...flagArgs('--endpoint', plan.endpoint.value));
+  if (request.configFile !== undefined) args.push(...flagArgs('--config', resolve(request.configFile)));
+  if (request.modelFile !== undefined) args.push(...flagArgs('--model', plan.model.file));
+  // The region the requests were signed for, when it is not the default one.
+  const region = request.region ?? (target.region !== DEFAULT_REGION ? target.region : undefined);
+  if (region !== undefined) args.push(...flagArgs('--region', region));
+  args.push('--driver', plan.driver, '--runs', String(plan.runs), '--level', plan.level);
+  if (request.requestTimeoutMs !== undefined) args.push('--timeout', String(request.requestTimeoutMs));
+  if (request.allowRealService === true) args.push('--allow-real-service');
+  return args;
+}
+
+const DEFAULT_REGION = 'us-east-1';
 
 /** The line printed before a run starts: what is judged, against what, how to replay it. */
 export function runBanner(plan: RunPlan, target: TargetDescription): string {
   const shardNote = plan.shard === undefined ? '' : ` (shard ${plan.shard.index}/${plan.shard.count} of ${plan.selected.length})`;
-  return `metering-conformance: ${plan.rules.length} rules${shardNote} against ${target.label}, ${plan.driver} driver (seed ${plan.seed}, ${plan.runs} runs per rule)`;
+  const controlNote = plan.controls.length === 0 ? '' : ` and ${plan.controls.length} positive control${plan.controls.length === 1 ? '' : 's'} (${plan.controls.map((r) => r.id).join(', ')})`;
+  return `metering-conformance: ${plan.rules.length} rule${plan.rules.length === 1 ? '' : 's'}${shardNote}${controlNote} against ${target.label}, ${plan.driver} driver (seed ${plan.seed}, ${plan.runs} runs per rule)${replayNote(plan)}`;
+}
+
+/** A replay writes its own report (see planRun): where, and that the original stays. */
+function replayNote(plan: RunPlan): string {
+  if (plan.request.replay === undefined || plan.request.outDir !== undefined) return '';
+  return `\nmetering-conformance: replay of ${plan.rules[0].id} ${plan.request.replay}: report in ${plan.outDir} (the report the failure came from is left as it is; --out DIR to choose)`;
 }
 
 /**
@@ -203,6 +268,8 @@ export function reporterOptions(plan: RunPlan, target: () => TargetDescription |
     ...(plan.baseline !== undefined ? { baseline: plan.baseline } : {}),
     get secrets() {
       const credentials = target()?.credentials;
+      // The built-in test credentials are public: curl lines and scripts carry them inline.
+      if (credentials !== undefined && isTestCredentials(credentials)) return [];
       return [credentials?.secretAccessKey, credentials?.sessionToken].filter((s): s is string => !!s);
     },
     get run() {
@@ -217,6 +284,7 @@ export function reporterOptions(plan: RunPlan, target: () => TargetDescription |
         startedAt,
         node: process.version,
         ...(request.rules !== undefined ? { ruleFilter: request.rules } : {}),
+        ...(target()?.credentialsSource !== undefined ? { credentials: target()!.credentialsSource! } : {}),
         ...(plan.shard !== undefined ? { shard: plan.shard } : {}),
       };
     },
@@ -241,10 +309,10 @@ export function suiteVitestOptions(plan: RunPlan): InlineConfig {
   return {
     // Globs below are relative to the compiled package, wherever the user's root is.
     dir: COMPILED_ROOT,
-    include: suiteFiles(plan.rules, plan.catalogue),
+    include: suiteFiles([...plan.rules, ...plan.controls], plan.catalogue),
     // vitest's default exclude skips node_modules, where an installed package's suites live.
     exclude: [],
-    testNamePattern: testNamePattern(plan.rules, plan.catalogue),
+    testNamePattern: testNamePattern([...plan.rules, ...plan.controls], plan.catalogue),
     // Scheduling. A rule's property makes many requests; a slow target needs the long limit.
     testTimeout: 300_000,
     // Rule tests of one file that run at once (rule() declares them test.concurrent).

@@ -1,7 +1,7 @@
 // `metering-conformance run`: resolve the target (or start the embedded emulator), run the
 // suites through vitest with the conformance reporter, print the summary, set the exit code.
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Report } from '../reports/types.js';
 import { endpointFromEnvironment } from '../target/aws-environment.js';
 import { integerFlag, parseFlags, UsageError } from './args.js';
@@ -38,6 +38,8 @@ Options:
                    let an endpoint of the real AWS service through; even then only
                    DryRun MeterUsage and ResolveCustomer calls are sent, and rules that
                    need other calls are not-applicable
+  --har FILE       also write the exchanges of every failure's counterexample as HAR 1.2
+                   (one page per rule, one entry per exchange)
   --progress       progress lines on stderr (default: only when stderr is a terminal)
   -h, --help       this help
 
@@ -66,6 +68,7 @@ export async function runCommand(args: string[]): Promise<number> {
     shard: { type: 'string' },
     baseline: { type: 'string' },
     progress: { type: 'boolean' },
+    har: { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(`${RUN_HELP}\n`);
@@ -149,6 +152,10 @@ export async function runCommand(args: string[]): Promise<number> {
     await target.close();
   }
   if (!report) throw new Error('the test run ended without a report (see the errors above)');
+  if (values.har !== undefined) {
+    const entries = await (await import('../reports/har.js')).writeHar(report, resolve(values.har));
+    process.stderr.write(`metering-conformance: ${entries} exchange${entries === 1 ? '' : 's'} of failed and errored rules in ${resolve(values.har)}\n`);
+  }
   const { renderConsoleSummary } = await import('../reports/summary.js');
   process.stdout.write(`${renderConsoleSummary(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, outDir: plan.outDir })}\n`);
   return report.summary.conformant ? 0 : 1;

@@ -113,6 +113,12 @@ export function checkConstraints(model: ServiceModel, inputShape: string, input:
   const maxIgnored = new Set([...faults].map((f) => IGNORED_LIST_MAX[f]).filter((name): name is string => name !== undefined));
   check({ model, faults, maxIgnored, out: violations }, model.shapes[inputShape], input, '');
   if (violations.length === 0) return;
+  if (faults.has('wrong-error-long-dimension') && inputShape === 'MeterUsageRequest') {
+    // The defect: products are looked up by (code, dimension) before the input is validated,
+    // and an over-long dimension fails the lookup as an unknown product.
+    const long = violations.find((v) => v.path === '/UsageDimension' && v.constraint.startsWith('Member must have length less than'));
+    if (long) throw new ServiceError('InvalidProductCodeException', `Product code '${String(input.ProductCode)}' has no usage dimension of that name.`);
+  }
   const general = violations.filter((v) => !v.tag);
   if (general.length > 0) throw new ServiceError('ValidationException', describe(general));
   throw new ServiceError('InvalidTagException', `Invalid tags: ${describe(violations)}`);

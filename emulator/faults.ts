@@ -13,6 +13,7 @@ const MODES = [
   { name: 'dry-run-records', description: 'A DryRun request answers DryRunOperation but records the usage anyway.' },
   { name: 'ignore-client-token', description: 'ClientToken is ignored: reuse with different parameters is not rejected with IdempotencyConflictException.' },
   { name: 'wrong-exception-name', description: 'An unknown usage dimension is answered as ValidationException instead of InvalidUsageDimensionException.' },
+  { name: 'wrong-error-long-dimension', description: "A MeterUsage UsageDimension longer than the model's maximum is answered as InvalidProductCodeException (the product lookup fails first) instead of a validation error." },
   { name: 'error-500-on-malformed-json', description: 'An unparseable JSON body is answered with HTTP 500 InternalServiceErrorException instead of SerializationException.' },
   { name: 'batch-new-ids-on-retry', description: 'An identical or subset BatchMeterUsage retry gets new MeteringRecordIds and is recorded again.' },
   { name: 'batch-accept-conflicting-quantity', description: 'A BatchMeterUsage record with the key of an earlier record but another quantity gets Success instead of DuplicateRecord.' },

@@ -23,6 +23,18 @@ export interface ValueOptions {
   requiredOnly?: boolean;
   /** Timestamps to use (default: any millisecond instant 1970..2100). */
   timestamp?: fc.Arbitrary<Date>;
+  /**
+   * Items of these list shapes are distinct by the key (`{ TagList: (t) => t.Key }`): rules
+   * the model cannot state, kept so that the valid rest of a request breaks none of them.
+   * Lists past BIG_LIST repeat their elements and are not kept distinct.
+   */
+  unique?: Record<string, (item: unknown) => string>;
+  /**
+   * A last step for structures of these shapes that restores an invariant across members (a
+   * quantity equal to the sum of its allocations). It must leave any member that already
+   * breaks a constraint as it is.
+   */
+  complete?: Record<string, (value: Record<string, unknown>) => Record<string, unknown>>;
 }
 
 const INT32 = { min: -0x80000000, max: 0x7fffffff };
@@ -41,15 +53,63 @@ function pinned(value: Pin): fc.Arbitrary<unknown> {
 
 const unique = (values: number[]): number[] => [...new Set(values)];
 
+/**
+ * For fc.oneof: a value drawn from a later option may also shrink to a value drawn afresh
+ * from the first one (fast-check shrinks only inside the option that drew a value otherwise).
+ * Every oneof here puts the option that holds the smallest value first. Where the smallest
+ * value must be reached for sure (lengths, sizes, bounds), see shrinkingBy.
+ */
+export const CROSS_SHRINK = { withCrossShrink: true } as const;
+
+/**
+ * Draws from `source` (its distribution, weights, edges) but shrinks by `shrinker` alone, on
+ * the value: a length drawn as the constant maximum of one fc.oneof option shrinks all the way
+ * down like any other. fast-check's oneof cannot do that (it shrinks within the drawing
+ * option, its cross shrink tries one random value of the first option once).
+ */
+class ShrinkingBy<T> extends fc.Arbitrary<T> {
+  constructor(
+    private readonly source: fc.Arbitrary<T>,
+    private readonly accepts: (value: unknown) => value is T,
+    private readonly shrinker: (value: T) => fc.Stream<T>,
+  ) {
+    super();
+  }
+  generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<T> {
+    return new fc.Value(this.source.generate(mrng, biasFactor).value, undefined);
+  }
+  canShrinkWithoutContext(value: unknown): value is T {
+    return this.accepts(value);
+  }
+  shrink(value: T): fc.Stream<fc.Value<T>> {
+    return this.shrinker(value).map((v) => new fc.Value(v, undefined));
+  }
+}
+
+export function shrinkingBy<T>(source: fc.Arbitrary<T>, accepts: (value: unknown) => value is T, shrinker: (value: T) => fc.Stream<T>): fc.Arbitrary<T> {
+  return new ShrinkingBy(source, accepts, shrinker);
+}
+
+/** Integers drawn from `source` (all within [min, max]) that shrink as fc.integer({ min, max }) does: towards the end nearer zero. */
+export function integerShrinking(source: fc.Arbitrary<number>, min: number, max: number): fc.Arbitrary<number> {
+  const plain = fc.integer({ min, max });
+  return shrinkingBy(
+    source,
+    (v): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max,
+    (v) => plain.shrink(v, undefined).map((s) => s.value),
+  );
+}
+
 /** Integers in [min, max] with the boundaries and their neighbours weighted up. */
 export function boundedInteger(min: number, max: number): fc.Arbitrary<number> {
   if (min > max) throw new ModelError(`empty integer range [${min}, ${max}]`);
   const edges = unique([min, min + 1, max - 1, max].filter((n) => n >= min && n <= max));
-  return fc.oneof(
+  const drawn = fc.oneof(
     { weight: 2, arbitrary: fc.constantFrom(...edges) },
     { weight: 1, arbitrary: fc.integer({ min, max: Math.min(max, min + 1000) }) },
     { weight: 2, arbitrary: fc.integer({ min, max }) },
   );
+  return integerShrinking(drawn, min, max);
 }
 
 /** A length in [min, max]: both ends and their neighbours weighted up, short lengths common. */
@@ -57,11 +117,12 @@ export function lengthBetween(min: number, max: number, small = false): fc.Arbit
   if (min > max) throw new ModelError(`empty length range [${min}, ${max}]`);
   if (small) return fc.integer({ min, max: Math.min(max, min + 4) });
   const edges = unique([min, min + 1, max - 1, max].filter((n) => n >= min && n <= max));
-  return fc.oneof(
+  const drawn = fc.oneof(
     { weight: 2, arbitrary: fc.constantFrom(...edges) },
     { weight: 3, arbitrary: fc.integer({ min, max: Math.min(max, min + 16) }) },
     { weight: 1, arbitrary: fc.integer({ min, max }) },
   );
+  return integerShrinking(drawn, min, max);
 }
 
 /**
@@ -81,15 +142,34 @@ export function unicodeString(constraints: { minLength?: number; maxLength?: num
   return fc.string({ unit: scalarValue, ...constraints });
 }
 
+/** Letters, then digits, then the rest of printable ASCII, then control characters: the order characters shrink in. */
+function shrinkRank(c: string): number {
+  const code = c.charCodeAt(0);
+  if (c >= 'a' && c <= 'z') return code;
+  if (c >= 'A' && c <= 'Z') return 0x100 + code;
+  if (c >= '0' && c <= '9') return 0x200 + code;
+  if (code >= 0x20 && code < 0x7f) return 0x300 + code;
+  return 0x400 + code;
+}
+
+/**
+ * Characters in the order they shrink in: fc.constantFrom shrinks towards its first value, and
+ * a minimal counterexample reads better as `a` than as U+0000 or a space. Draws are uniform
+ * either way.
+ */
+export function inShrinkOrder(chars: readonly string[]): string[] {
+  return [...chars].sort((x, y) => shrinkRank(x) - shrinkRank(y));
+}
+
 /** One code point of a character class: every ASCII member equally, non-ASCII members sometimes. */
 export function classCharacter(charClass: string): fc.Arbitrary<string> {
   const { ascii, nonAscii } = classMembers(charClass);
   const re = modelRegExp(`^${charClass}$`);
   const options: fc.WeightedArbitrary<string>[] = [];
-  if (ascii.length > 0) options.push({ weight: 4, arbitrary: fc.constantFrom(...ascii) });
+  if (ascii.length > 0) options.push({ weight: 4, arbitrary: fc.constantFrom(...inShrinkOrder(ascii)) });
   if (nonAscii) options.push({ weight: 1, arbitrary: scalarValue.filter((c) => re.test(c)) });
   if (options.length === 0) throw new ModelError(`character class ${charClass} admits no character`);
-  return fc.oneof(...options);
+  return fc.oneof(CROSS_SHRINK, ...options);
 }
 
 /** Any code point: ASCII (control characters included) mostly, the rest of Unicode sometimes. */
@@ -154,7 +234,7 @@ export function listSize(min: number, max: number, options: ValueOptions): fc.Ar
   ];
   const maxWeight = options.maxItemsWeight ?? 1;
   if (maxWeight > 0) choices.push({ weight: maxWeight, arbitrary: fc.constantFrom(...top) });
-  return fc.oneof(...choices);
+  return integerShrinking(fc.oneof(...choices), min, max);
 }
 
 /**
@@ -166,10 +246,13 @@ export function arrayOfSize(model: ServiceModel, shape: ListShape, size: fc.Arbi
   const element = validValue(model, shape.member.shape, options);
   // A list past BIG_LIST is there for its length: lean elements keep a 2,500-item request small on the wire.
   const cheap = validValue(model, shape.member.shape, { ...options, small: true, requiredOnly: true });
+  const selector = options.unique?.[shape.name];
   return size.chain((n) =>
     n > BIG_LIST
       ? fc.array(cheap, { minLength: 1, maxLength: 8 }).map((seeds) => Array.from({ length: n }, (_, i) => seeds[i % seeds.length]))
-      : fc.array(element, { minLength: n, maxLength: n }),
+      : selector
+        ? fc.uniqueArray(element, { minLength: n, maxLength: n, selector })
+        : fc.array(element, { minLength: n, maxLength: n }),
   );
 }
 
@@ -204,7 +287,9 @@ export function validStructure(
     members[name] = validValue(model, ref.shape, options);
     if (shape.required.includes(name)) required.push(name);
   }
-  return fc.record(members, { requiredKeys: required, noNullPrototype: true }) as fc.Arbitrary<Record<string, unknown>>;
+  const record = fc.record(members, { requiredKeys: required, noNullPrototype: true }) as fc.Arbitrary<Record<string, unknown>>;
+  const complete = options.complete?.[shape.name];
+  return complete ? record.map(complete) : record;
 }
 
 const building = new Set<string>();

@@ -5,7 +5,7 @@
 // (cited as "semantics §n"), which cites the AWS documentation it rests on.
 import fc from 'fast-check';
 import type { CustomerFixture, ProductFixture, TargetFixtures } from '../target/description.js';
-import { boundedInteger } from './arbitraries.js';
+import { boundedInteger, CROSS_SHRINK, inShrinkOrder, integerShrinking, shrinkingBy } from './arbitraries.js';
 import { memberShape, ModelError, shapeOf, structure, type ServiceModel } from './model.js';
 import { classMembers, repeatedClass } from './patterns.js';
 import { toWire } from './schemas.js';
@@ -128,13 +128,48 @@ export function earliestAccepted(nowMs: number, window: TimestampWindow, marginM
   return earliest;
 }
 
-/** Instants in [from, to]: whole seconds mostly (what SDKs usually send), milliseconds sometimes. */
-export function instantBetween(from: number, to: number): fc.Arbitrary<Date> {
+/**
+ * Shrinks an instant in [from, to] towards the end `toward`: to a whole second first, then
+ * whole seconds nearer that end; milliseconds only when the range holds no whole second.
+ */
+function shrinkInstant(from: number, to: number, toward: 'from' | 'to'): (t: number) => fc.Stream<number> {
   const wholeFrom = Math.ceil(from / SECOND_MS);
   const wholeTo = Math.floor(to / SECOND_MS);
-  const ms = fc.integer({ min: from, max: to }).map((t) => new Date(t));
-  if (wholeFrom > wholeTo) return ms;
-  return fc.oneof({ weight: 3, arbitrary: fc.integer({ min: wholeFrom, max: wholeTo }).map((s) => new Date(s * SECOND_MS)) }, { weight: 1, arbitrary: ms });
+  const sign = toward === 'from' ? 1 : -1;
+  if (wholeFrom > wholeTo) {
+    const ms = fc.integer({ min: 0, max: to - from });
+    const anchorMs = toward === 'from' ? from : to;
+    return (t) => ms.shrink(Math.abs(t - anchorMs), undefined).map((d) => anchorMs + sign * d.value);
+  }
+  const anchor = toward === 'from' ? wholeFrom : wholeTo;
+  const seconds = fc.integer({ min: 0, max: wholeTo - wholeFrom });
+  return (t) => {
+    // The whole second of t on the side of the anchor (still inside the range).
+    const second = Math.min(wholeTo, Math.max(wholeFrom, toward === 'from' ? Math.floor(t / SECOND_MS) : Math.ceil(t / SECOND_MS)));
+    const nearer = seconds.shrink(Math.abs(second - anchor), undefined).map((d) => (anchor + sign * d.value) * SECOND_MS);
+    return second * SECOND_MS === t ? nearer : fc.Stream.of(second * SECOND_MS).join(nearer);
+  };
+}
+
+/**
+ * Instants in [from, to]: whole seconds mostly (what SDKs usually send), milliseconds
+ * sometimes. They shrink to whole seconds, down to the one nearest `toward` (default `from`):
+ * the oldest instant, or for a window boundary the instant closest to it.
+ */
+export function instantBetween(from: number, to: number, toward: 'from' | 'to' = 'from'): fc.Arbitrary<Date> {
+  const wholeFrom = Math.ceil(from / SECOND_MS);
+  const wholeTo = Math.floor(to / SECOND_MS);
+  const ms = fc.integer({ min: from, max: to });
+  const drawn = wholeFrom > wholeTo ? ms : fc.oneof({ weight: 3, arbitrary: fc.integer({ min: wholeFrom, max: wholeTo }).map((s) => s * SECOND_MS) }, { weight: 1, arbitrary: ms });
+  const shrink = shrinkInstant(from, to, toward);
+  const instants = shrinkingBy(drawn, (v): v is number => typeof v === 'number' && Number.isInteger(v) && v >= from && v <= to, shrink);
+  return instants.map(
+    (t) => new Date(t),
+    (d) => {
+      if (!(d instanceof Date)) throw new Error('not a Date');
+      return d.getTime();
+    },
+  );
 }
 
 /** Timestamps clearly inside the window: from `marginMs` after its start up to `nowMs`. */
@@ -186,18 +221,21 @@ export function monthCloseCases(nowMs: number, window: TimestampWindow): MonthCl
   return BOUNDARY_OFFSETS_MS.map((offsetMs) => ({ offsetMs, clockMs: close + offsetMs, timestamp: new Date(monthStart - 1) }));
 }
 
-/** Timestamps clearly too old: from `marginMs` beyond the reject boundary up to 30 days, near ages weighted up. */
+/**
+ * Timestamps clearly too old: from `marginMs` beyond the reject boundary up to 30 days, near
+ * ages weighted up. They shrink towards the boundary (the least stale).
+ */
 export function staleTimestamp(nowMs: number, window: TimestampWindow, marginMs = DEFAULT_MARGIN_MS): fc.Arbitrary<Date> {
   const newest = nowMs - window.rejectBeyondMs - marginMs;
-  return fc.oneof(instantBetween(newest - HOUR_MS, newest), instantBetween(newest - 30 * 24 * HOUR_MS, newest));
+  return fc.oneof(CROSS_SHRINK, instantBetween(newest - HOUR_MS, newest, 'to'), instantBetween(newest - 30 * 24 * HOUR_MS, newest, 'to'));
 }
 
 /** Offsets into the future worth recording the target's answer for (semantics §5 item 4). */
 export const FUTURE_OFFSETS_MS = [MINUTE_MS, 5 * MINUTE_MS, 59 * MINUTE_MS, 61 * MINUTE_MS, 24 * HOUR_MS];
 
-/** Timestamps ahead of the clock: the documented offsets, or anything from 1 s to 7 days ahead. */
+/** Timestamps ahead of the clock: the documented offsets, or anything from 1 s to 7 days ahead (shrinking to the nearest). */
 export function futureTimestamp(nowMs: number): fc.Arbitrary<Date> {
-  return fc.oneof(fc.constantFrom(...FUTURE_OFFSETS_MS).map((ahead) => new Date(nowMs + ahead)), instantBetween(nowMs + SECOND_MS, nowMs + 7 * 24 * HOUR_MS));
+  return fc.oneof(CROSS_SHRINK, fc.constantFrom(...FUTURE_OFFSETS_MS).map((ahead) => new Date(nowMs + ahead)), instantBetween(nowMs + SECOND_MS, nowMs + 7 * 24 * HOUR_MS));
 }
 
 /** Timestamps more than an hour ahead: `should` be rejected (semantics §5 item 4). */
@@ -257,20 +295,55 @@ export function tagSetKey(tags: Tag[] | undefined): string {
   return JSON.stringify([...(tags ?? [])].map((t) => [t.Key, t.Value]).sort());
 }
 
+/** Lengths of tag texts: 1..12 mostly, exactly the maximum one time in five; they shrink to 1. */
+function tagTextLength(maxLength: number): fc.Arbitrary<number> {
+  const shortest = Math.min(maxLength, 12);
+  if (shortest === maxLength) return fc.integer({ min: 1, max: maxLength });
+  return integerShrinking(fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: shortest }) }, { weight: 1, arbitrary: fc.constant(maxLength) }), 1, maxLength);
+}
+
+/**
+ * Tag text: a short text repeated to the drawn length, so that exactly the maximum length
+ * (the boundary under test) costs no more than a short text: drawing 256 characters one by one
+ * made most of a batch's generation time. Length and text shrink separately, down to one
+ * character (the first in shrink order), whatever the text was drawn as.
+ */
 function tagText(chars: string[], maxLength: number): fc.Arbitrary<string> {
-  const short = fc.string({ unit: fc.constantFrom(...chars), minLength: 1, maxLength: Math.min(maxLength, 12) });
-  // Exactly the maximum length, as a short text repeated: the length is the boundary under
-  // test, and drawing 256 characters one by one made most of a batch's generation time.
-  const longest = short.map((text) => text.repeat(Math.ceil(maxLength / text.length)).slice(0, maxLength));
-  return fc.oneof({ weight: 4, arbitrary: short }, { weight: 1, arbitrary: longest });
+  const unit = fc.string({ unit: fc.constantFrom(...inShrinkOrder(chars)), minLength: 1, maxLength: Math.min(maxLength, 12) });
+  return fc.tuple(tagTextLength(maxLength), unit).map(([length, text]) => text.repeat(Math.ceil(length / text.length)).slice(0, length));
+}
+
+/**
+ * Tags with distinct keys: a key already taken gets its last character replaced by the first
+ * free one of `chars` in shrink order. Distinct by construction rather than by fc.uniqueArray,
+ * whose shrinker must skip every key that collides: there 6 tags stopped at keys like `aa` and
+ * `ll`, since `a` and `l` were taken; here they shrink to `a` … `f`.
+ */
+function distinctKeys(tags: Tag[], chars: string[]): Tag[] {
+  const taken = new Set<string>();
+  return tags.map((tag) => {
+    let key = tag.Key;
+    if (taken.has(key)) {
+      const head = [...key].slice(0, -1).join('');
+      const free = chars.map((c) => head + c).find((k) => !taken.has(k));
+      if (free === undefined) throw new ModelError(`no free tag key of length ${[...key].length} after ${taken.size} keys`);
+      key = free;
+    }
+    taken.add(key);
+    return key === tag.Key ? tag : { ...tag, Key: key };
+  });
+}
+
+/** `min`..`max` tags with distinct keys, characters from `chars`. */
+function distinctTags(model: ServiceModel, min: number, max: number, chars: string[]): fc.Arbitrary<Tag[]> {
+  const order = inShrinkOrder(chars);
+  return fc.array(tagOf(model, chars), { minLength: min, maxLength: max }).map((tags) => distinctKeys(tags, order));
 }
 
 /** Tag lists with distinct keys, `min`..`max` tags, characters from `chars` (default: all the pattern admits). */
 export function tagList(model: ServiceModel, min = 1, max?: number, chars?: string[]): fc.Arbitrary<Tag[]> {
   const limits = modelLimits(model);
-  return once(model, `tagList ${min} ${max} ${chars?.join('')}`, () =>
-    fc.uniqueArray(tagOf(model, chars ?? tagCharacters(model).allowed), { minLength: min, maxLength: max ?? limits.tags ?? 5, selector: (t) => t.Key }),
-  );
+  return once(model, `tagList ${min} ${max} ${chars?.join('')}`, () => distinctTags(model, min, max ?? limits.tags ?? 5, chars ?? tagCharacters(model).allowed));
 }
 
 /** One tag of characters from `chars`, key and value up to the model's lengths. */
@@ -318,7 +391,7 @@ export function allocationsSummingTo(model: ServiceModel, total: number, options
 /** A quantity other than `total` (by 1 or more, either way), still within 0..quantity max. */
 function otherQuantity(model: ServiceModel, total: number): fc.Arbitrary<number> {
   const max = modelLimits(model).quantity;
-  return fc.tuple(fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 1000 })), fc.boolean()).map(([delta, down]) => {
+  return fc.tuple(fc.oneof(CROSS_SHRINK, fc.constant(1), fc.integer({ min: 1, max: 1000 })), fc.boolean()).map(([delta, down]) => {
     if ((down && total - delta >= 0) || total + delta > max) return Math.max(0, total - delta);
     return total + delta;
   });
@@ -355,7 +428,7 @@ export function duplicateTagSetAllocations(model: ServiceModel, total: number, u
 /** One allocation of `total` carrying exactly `count` tags with distinct keys (5 is the model's max, 6 one too many). */
 export function allocationWithTagCount(model: ServiceModel, total: number, count: number): fc.Arbitrary<UsageAllocation[]> {
   requireShape(model, 'UsageAllocations', 'usage allocations');
-  return fc.uniqueArray(tagOf(model, tagCharacters(model).allowed), { minLength: count, maxLength: count, selector: (t) => t.Key }).map((tags) => [withTags(total, tags)]);
+  return tagList(model, count, count).map((tags) => [withTags(total, tags)]);
 }
 
 /**
@@ -449,6 +522,20 @@ export function validMeterUsage(fixtures: TargetFixtures, model: ServiceModel, n
     });
 }
 
+/**
+ * Valid MeterUsage requests (no allocations of their own) given one allocation of the whole
+ * quantity that carries `count` tags with distinct keys; by default one more than the
+ * model's TagList max (meter-usage.too-many-tags). A failing case shrinks to `count` tags with
+ * one-character keys and values of the model's minimum length.
+ */
+export function meterUsageWithTagCount(fixtures: TargetFixtures, model: ServiceModel, nowMs: number, count?: number): fc.Arbitrary<MeterUsageInput> {
+  requireShape(model, 'UsageAllocations', 'usage allocations');
+  const n = count ?? (modelLimits(model).tags ?? 5) + 1;
+  return fc
+    .tuple(validMeterUsage(fixtures, model, nowMs, { allocations: false }), tagList(model, n, n))
+    .map(([request, tags]): MeterUsageInput => ({ ...request, UsageAllocations: [withTags(request.UsageQuantity ?? 0, tags)] }));
+}
+
 // ---------------------------------------------------------------- customers and batches
 
 export type IdentityMode = 'identifier' | 'account' | 'both' | 'neither';
@@ -540,7 +627,7 @@ export function batchRequest(model: ServiceModel, fixtures: TargetFixtures, nowM
       .record(
         {
         timestamp: instantBetween(Math.max(earliest, key.hour), Math.min(nowMs, key.hour + HOUR_MS - 1)),
-        quantity: fc.oneof(fc.integer({ min: 0, max: Math.min(quantityMax, 1000) }), fc.constantFrom(0, quantityMax)),
+        quantity: fc.oneof(CROSS_SHRINK, fc.integer({ min: 0, max: Math.min(quantityMax, 1000) }), fc.constantFrom(0, quantityMax)),
         allocate: fc.boolean(),
         },
         { noNullPrototype: true },
@@ -692,7 +779,7 @@ export function batchSubset(batch: BatchMeterUsageInput): fc.Arbitrary<BatchMete
  */
 export function sameKeyOtherQuantity(model: ServiceModel, request: MeterUsageInput): fc.Arbitrary<MeterUsageInput> {
   const minute = Math.floor(request.Timestamp.getTime() / MINUTE_MS) * MINUTE_MS;
-  const timestamp = fc.oneof(fc.constant(request.Timestamp), instantBetween(minute, request.Timestamp.getTime()));
+  const timestamp = fc.oneof(CROSS_SHRINK, fc.constant(request.Timestamp), instantBetween(minute, request.Timestamp.getTime()));
   return fc.tuple(otherQuantity(model, request.UsageQuantity ?? 0), timestamp).chain(([quantity, ts]) => {
     const { ClientToken: _dropped, UsageAllocations, ...rest } = request;
     const base: MeterUsageInput = { ...rest, Timestamp: ts, UsageQuantity: quantity };

@@ -13,6 +13,9 @@ import {
   anyCharacter,
   arrayOfSize,
   classCharacter,
+  CROSS_SHRINK,
+  inShrinkOrder,
+  integerShrinking,
   lengthBetween,
   listBounds,
   stringOfLength,
@@ -20,9 +23,11 @@ import {
   validStructure,
   type ValueOptions,
 } from './arbitraries.js';
+import { faultSampleProblems } from './check.js';
 import { inputShape, shapeOf, type Shape, type ServiceModel, type StringShape } from './model.js';
 import { classMembers, codePointLength, matchesPattern, repeatedClass } from './patterns.js';
 import type { ConstraintKind } from './schemas.js';
+import { acceptedText, treatmentOf } from './treatment.js';
 
 /** One constraint of one member reachable from an operation's input. */
 export interface ModelConstraint {
@@ -52,6 +57,13 @@ export interface FaultCase {
    * shorter than 1 cannot match `[\s\S]+`). Validation reports them at the same path.
    */
   implies?: ConstraintKind[];
+  /**
+   * Fixed cases to run before the random ones, each a whole request with the smallest valid
+   * rest: for a length, value or size constraint the value just past the bound (min-1 or
+   * max+1), then the values the model's documentation gives for the member that break this
+   * constraint (DOCUMENTED_VALUES). Built on first call (a search for the smallest request).
+   */
+  examples(): Record<string, unknown>[];
 }
 
 export interface UnbreakableConstraint extends ModelConstraint {
@@ -120,9 +132,9 @@ function keepOthersValid(candidates: fc.Arbitrary<string>, keeps: (s: string) =>
   return { kind: 'value', arbitrary: candidates, implies: coBroken };
 }
 
-/** Lengths in [lo, hi] with `edge` (the one just past the bound) weighted up. */
+/** Lengths in [lo, hi] with `edge` (the one just past the bound) weighted up; any of them shrinks to the edge. */
 function faultLength(lo: number, hi: number, edge: number): fc.Arbitrary<number> {
-  return fc.oneof({ weight: 3, arbitrary: fc.constant(edge) }, { weight: 2, arbitrary: fc.integer({ min: lo, max: hi }) });
+  return integerShrinking(fc.oneof({ weight: 3, arbitrary: fc.constant(edge) }, { weight: 2, arbitrary: fc.integer({ min: lo, max: hi }) }), lo, hi);
 }
 
 function lengthFault(shape: StringShape, lengths: fc.Arbitrary<number>): Leaf {
@@ -159,7 +171,7 @@ function patternFault(shape: StringShape, pattern: string): Leaf | string {
   if (options.length === 0 || !probeFinds(fc.oneof(...options), keeps)) {
     return `every string of ${min}..${shape.max ?? 'any'} characters matches ${pattern}`;
   }
-  return { kind: 'value', arbitrary: fc.oneof(...options).filter(keeps) };
+  return { kind: 'value', arbitrary: fc.oneof(CROSS_SHRINK, ...options).filter(keeps) };
 }
 
 function enumFault(shape: StringShape, values: string[]): Leaf | string {
@@ -203,7 +215,8 @@ function integerFault(kind: 'min' | 'max', bound: number): Leaf {
   const edge = kind === 'min' ? bound - 1 : bound + 1;
   const far = kind === 'min' ? Math.max(Number.MIN_SAFE_INTEGER, bound - 2 ** 32) : Math.min(Number.MAX_SAFE_INTEGER, bound + 2 ** 32);
   const range = kind === 'min' ? { min: far, max: edge } : { min: edge, max: far };
-  return { kind: 'value', arbitrary: fc.oneof({ weight: 3, arbitrary: fc.constant(edge) }, { weight: 2, arbitrary: fc.integer(range) }) };
+  // Either way the range's end nearer zero is the edge: values shrink to it.
+  return { kind: 'value', arbitrary: integerShrinking(fc.oneof({ weight: 3, arbitrary: fc.constant(edge) }, { weight: 2, arbitrary: fc.integer(range) }), range.min, range.max) };
 }
 
 /** The faulty value for the member's shape (or an omission), or why no value breaks this constraint alone. */
@@ -248,13 +261,23 @@ function embed(model: ServiceModel, shapeName: string, segments: string[], leaf:
     const others = Math.max(min, 1) - 1;
     const sizes = fc.integer({ min: others, max: Math.max(others, Math.min(max - 1, others + 3)) });
     const item = embed(model, shape.member.shape, rest, leaf, options);
+    const key = options.unique?.[shape.name];
     return fc.tuple(arrayOfSize(model, shape, sizes, options), item, fc.nat()).map(([items, bad, at]) => {
-      const copy = [...items];
+      // Items that must be distinct stay distinct from the faulty one too (same tag set as it, say).
+      const copy = key && items.length + 1 > min ? items.filter((i) => !sameKey(key, i, bad)) : [...items];
       copy.splice(at % (copy.length + 1), 0, bad);
       return copy;
     });
   }
   throw new Error(`cannot descend into ${shape.type} shape ${shapeName} along ${segments.join('.')}`);
+}
+
+function sameKey(key: (item: unknown) => string, a: unknown, b: unknown): boolean {
+  try {
+    return key(a) === key(b);
+  } catch {
+    return false;
+  }
 }
 
 interface Coverage {
@@ -280,20 +303,102 @@ function coverage(model: ServiceModel, operation: string): Coverage {
 }
 
 /**
- * One case per breakable constraint of the operation's input. `options` shape the valid rest
- * of each request (pin fixture values there; a pin on the faulty member itself is ignored).
+ * One case per breakable constraint of the operation's input. `options` (or a function giving
+ * them per constraint) shape the valid rest of each request: pin fixture values there; a pin on
+ * the faulty member itself is ignored.
  */
-export function singleFaults(model: ServiceModel, operation: string, options: ValueOptions = {}): FaultCase[] {
+export function singleFaults(model: ServiceModel, operation: string, options: ValueOptions | ((c: ModelConstraint) => ValueOptions) = {}): FaultCase[] {
   const input = inputShape(model, operation);
-  return coverage(model, operation).breakable.map(({ constraint: c, leaf }) => ({
-    ruleId: c.ruleId,
-    operation,
-    path: c.path,
-    constraint: c.constraint,
-    arbitrary: embed(model, input.name, c.path.split('.'), leaf, options) as fc.Arbitrary<Record<string, unknown>>,
-    ...(c.constraint === 'type' ? { rawOnly: true as const } : {}),
-    ...(leaf.kind === 'value' && leaf.implies ? { implies: leaf.implies } : {}),
-  }));
+  return coverage(model, operation).breakable.map(({ constraint: c, leaf }) => {
+    const opts = typeof options === 'function' ? options(c) : options;
+    const implies = leaf.kind === 'value' ? leaf.implies : undefined;
+    let examples: Record<string, unknown>[] | undefined;
+    return {
+      ruleId: c.ruleId,
+      operation,
+      path: c.path,
+      constraint: c.constraint,
+      arbitrary: embed(model, input.name, c.path.split('.'), leaf, opts) as fc.Arbitrary<Record<string, unknown>>,
+      ...(c.constraint === 'type' ? { rawOnly: true as const } : {}),
+      ...(implies ? { implies } : {}),
+      examples: () => (examples ??= fixedCases(model, c, implies, opts)),
+    };
+  });
+}
+
+// ---------------------------------------------------------------- fixed cases
+
+/**
+ * Values the model's documentation gives for a member that its constraints reject; each runs
+ * as a fixed case of the rule it breaks (`null`: the member left out, as awsJson reads null).
+ * Keyed by `<structure>.<member>`.
+ */
+export const DOCUMENTED_VALUES: Readonly<Record<string, { values: unknown[]; source: string }>> = {
+  // TagValue has min length 1 and Value is required (semantics §5 item 22).
+  'Tag.Value': { values: ['', null], source: 'model:shapes.Tag.members.Value.documentation ("The value can be empty or null.")' },
+};
+
+/** Characters tried first for a string of a given length: readable ones, then the class in shrink order. */
+function edgeString(shape: StringShape, length: number): string {
+  const repeated = shape.pattern === undefined ? undefined : repeatedClass(shape.pattern);
+  const candidates = ['a', 'A', '1', '0', ...inShrinkOrder(classMembers(repeated?.charClass ?? '[\\s\\S]').ascii)];
+  const fits = (s: string) => matchesPattern(shape.pattern, s) && !(shape.enum && shape.enum.includes(s));
+  for (const c of candidates) if (fits(c.repeat(length))) return c.repeat(length);
+  return 'a'.repeat(length);
+}
+
+/** The faulty value just past the bound, for a length, value or size constraint. */
+function boundaryLeaf(model: ServiceModel, c: ModelConstraint, options: ValueOptions): fc.Arbitrary<unknown> | undefined {
+  if (c.constraint !== 'min' && c.constraint !== 'max') return undefined;
+  const shape = shapeOf(model, c.shape) as Shape & { min?: number; max?: number };
+  const edge = c.constraint === 'min' ? shape.min! - 1 : shape.max! + 1;
+  switch (shape.type) {
+    case 'string':
+      return fc.constant(edgeString(shape, edge));
+    case 'integer':
+    case 'long':
+      return fc.constant(edge);
+    case 'list':
+      return arrayOfSize(model, shape, fc.constant(edge), { ...options, small: true });
+    default:
+      return undefined;
+  }
+}
+
+const FIXED_CASE_SEED = 20160114;
+
+/** The smallest request `arbitrary` makes that `keep`s, found by fast-check's shrinking. */
+function smallest<T>(arbitrary: fc.Arbitrary<T>, keep: (value: T) => boolean): T | undefined {
+  const result = fc.check(
+    fc.property(arbitrary, (value) => !keep(value)),
+    { seed: FIXED_CASE_SEED, numRuns: 20 },
+  );
+  return result.failed ? result.counterexample![0] : undefined;
+}
+
+function fixedCases(model: ServiceModel, c: ModelConstraint, implies: ConstraintKind[] | undefined, options: ValueOptions): Record<string, unknown>[] {
+  const input = inputShape(model, c.operation);
+  const segments = c.path.split('.');
+  const leaves: Leaf[] = [];
+  const boundary = boundaryLeaf(model, c, options);
+  if (boundary) leaves.push({ kind: 'value', arbitrary: boundary });
+  for (const value of DOCUMENTED_VALUES[`${c.owner}.${c.member}`]?.values ?? []) {
+    if (value === null) {
+      if (c.constraint === 'required') leaves.push({ kind: 'omit' });
+    } else if (c.constraint !== 'required') leaves.push({ kind: 'value', arbitrary: fc.constant(value) });
+  }
+  const fault = { path: c.path, constraint: c.constraint, ...(implies ? { implies } : {}) };
+  const keep = (request: Record<string, unknown>) => faultSampleProblems(model, c.operation, fault, request).length === 0;
+  const out: Record<string, unknown>[] = [];
+  const seen = new Set<string>();
+  for (const leaf of leaves) {
+    const request = smallest(embed(model, input.name, segments, leaf, options) as fc.Arbitrary<Record<string, unknown>>, keep);
+    if (request === undefined) continue;
+    const text = JSON.stringify(request);
+    if (!seen.has(text)) out.push(request);
+    seen.add(text);
+  }
+  return out;
 }
 
 /** Constraints no request can break alone (e.g. `[\s\S]*` admits every string): no case, no rule. */
@@ -345,8 +450,24 @@ function subject(path: string): string {
   return path.endsWith('.member') ? `an item of ${human(path.slice(0, -'.member'.length))}` : human(path);
 }
 
-function ruleFor(model: ServiceModel, c: ModelConstraint): Rule {
+/**
+ * The rule's statement: the broken constraint, the accepted answers and the treatment behind
+ * them (generators/treatment.ts), which the Rule type carries nowhere else.
+ */
+function statementFor(model: ServiceModel, c: ModelConstraint): string {
   const shape = shapeOf(model, c.shape);
+  const treatment = treatmentOf(model, c.operation, c.path, c.constraint);
+  const head = `A ${c.operation} request in which ${subject(c.path)} ${predicate(shape, c.constraint)} is rejected with ${acceptedText(treatment)}.`;
+  // A request has a rest to keep valid unless the broken member is all there is.
+  const hasRest = c.path.includes('.') || Object.keys(inputShape(model, c.operation).members).length > 1;
+  const rest =
+    treatment.anyClientError || !hasRest
+      ? ''
+      : `; the rest of the request is kept valid from the target's fixtures, so an error about another member fails (without such fixtures, any modeled client error of ${c.operation} passes)`;
+  return `${head} Treatment: ${treatment.reason}${rest}.`;
+}
+
+function ruleFor(model: ServiceModel, c: ModelConstraint): Rule {
   const owner = shapeOf(model, c.owner);
   const memberPath = owner.type === 'list' ? `shapes.${c.owner}.member` : `shapes.${c.owner}.members.${c.member}`;
   const sources =
@@ -355,14 +476,16 @@ function ruleFor(model: ServiceModel, c: ModelConstraint): Rule {
       : c.constraint === 'type'
         ? [`model:${memberPath}`, AWS_JSON_1_1]
         : [`model:shapes.${c.shape}`, CONSTRAINT_TRAITS];
+  const semantics = treatmentOf(model, c.operation, c.path, c.constraint).semantics;
   return {
     id: c.ruleId,
-    statement: `A ${c.operation} request in which ${subject(c.path)} ${predicate(shape, c.constraint)} is rejected with a client (4xx) error.`,
+    statement: statementFor(model, c),
     level: 'must',
     family: 'validation',
     operations: [c.operation as Operation],
     sources,
     model: memberPath,
+    ...(semantics ? { semantics } : {}),
     needs: c.constraint === 'type' ? { driver: 'raw' } : {},
   };
 }

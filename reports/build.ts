@@ -1,13 +1,17 @@
 // Turns vitest test outcomes into the per-rule report. Pure: no I/O, no clock.
 import type { Rule } from '../catalogue/rules.js';
 import {
+  REPORT_SCHEMA_VERSION,
   VERDICTS,
+  type ControlResult,
+  type Coverage,
   type FailureDetail,
   type Level,
   type Report,
   type RuleMeta,
   type RuleResult,
   type RunInfo,
+  type RunOutcome,
   type Summary,
   type Verdict,
 } from './types.js';
@@ -160,6 +164,42 @@ function emptyCounts(): Record<Verdict, number> {
   return Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
 }
 
+/** How the reason of a rule demoted by withoutVacuousPasses starts. */
+const VACUOUS_PREFIX = 'not judged: every request of this rule expects a rejection';
+
+/** A not-judged rule's reason, shortened to what would make it judgeable (grouped in the coverage line). */
+export function coverageHint(rule: Pick<RuleResult, 'verdict' | 'reason'>): string {
+  if (rule.verdict === 'error') return 'errored: no judgeable answer (see the rules)';
+  const reason = rule.reason ?? '';
+  const fixture = /^the target config declares no (.+)$/.exec(reason);
+  if (fixture) return `declare ${fixture[1]} in target.yaml`;
+  const capability = /^the target does not declare ([a-z ]+?)(?: \(|$)/.exec(reason);
+  if (capability) return `declare the ${capability[1]} capability in target.yaml`;
+  const unimplemented = /^the target does not implement ([A-Za-z ]+):/.exec(reason);
+  if (unimplemented) return `the target does not implement ${unimplemented[1]}`;
+  if (reason.startsWith(VACUOUS_PREFIX)) return 'no valid request of its operation was accepted (positive control not passed)';
+  if (reason.startsWith('needs the raw driver')) return 'run with --driver raw';
+  return reason.length > 120 ? `${reason.slice(0, 119)}…` : reason;
+}
+
+export function coverageOf(rules: RuleResult[]): Coverage {
+  const reasons = new Map<string, number>();
+  let judged = 0;
+  for (const rule of rules) {
+    if (rule.verdict === 'pass' || rule.verdict === 'fail' || rule.verdict === 'observed') {
+      judged += 1;
+      continue;
+    }
+    const hint = coverageHint(rule);
+    reasons.set(hint, (reasons.get(hint) ?? 0) + 1);
+  }
+  return {
+    judged,
+    notJudged: rules.length - judged,
+    reasons: [...reasons].map(([reason, count]) => ({ reason, rules: count })).sort((a, b) => b.rules - a.rules || (a.reason < b.reason ? -1 : 1)),
+  };
+}
+
 export function summarize(rules: RuleResult[], gateLevel: 'must' | 'should', problems: string[] = []): Summary {
   const counts = emptyCounts();
   const byLevel = Object.fromEntries(LEVELS.map((l) => [l, emptyCounts()])) as Record<Level, Record<Verdict, number>>;
@@ -170,11 +210,60 @@ export function summarize(rules: RuleResult[], gateLevel: 'must' | 'should', pro
   const judged = (['must', 'should'] as const).map((l) => byLevel[l]);
   const passed = judged.reduce((n, c) => n + c.pass, 0);
   const denominator = judged.reduce((n, c) => n + c.pass + c.fail + c.error, 0);
+  const gatedLevels: Level[] = gateLevel === 'must' ? ['must'] : ['must', 'should'];
+  const gated = rules.filter((r) => gatedLevels.includes(r.level));
   // A known failure of the baseline is shown, counted and scored, but does not gate the run.
-  const broken = (level: Level) =>
-    rules.some((r) => r.level === level && (r.verdict === 'fail' || r.verdict === 'error') && r.baseline?.status !== 'known-failure');
-  const conformant = problems.length === 0 && !broken('must') && !(gateLevel === 'should' && broken('should'));
-  return { total: rules.length, counts, byLevel, score: denominator === 0 ? 1 : passed / denominator, conformant };
+  const broken = gated.some((r) => (r.verdict === 'fail' || r.verdict === 'error') && r.baseline?.status !== 'known-failure');
+  const decided = gated.some((r) => r.verdict === 'pass' || r.verdict === 'fail');
+  let outcome: RunOutcome;
+  if (problems.length > 0 || broken) outcome = 'non-conformant';
+  else if (gated.length === 0) outcome = rules.some((r) => r.verdict === 'observed') ? 'observed' : 'inconclusive';
+  else outcome = decided ? 'conformant' : 'inconclusive';
+  return {
+    total: rules.length,
+    counts,
+    byLevel,
+    score: denominator === 0 ? null : passed / denominator,
+    outcome,
+    conformant: outcome === 'conformant' || outcome === 'observed',
+    coverage: coverageOf(rules),
+  };
+}
+
+/**
+ * The controls of a run, one per operation: the verdict of each control rule that a test
+ * checked (selected, or run only as a control), passing controls first.
+ */
+export function controlResults(judged: { rule: Rule; judgement: Judgement }[]): ControlResult[] {
+  const byOperation = new Map<string, ControlResult>();
+  for (const { rule, judgement } of judged) {
+    if (rule.role !== 'control' || judgement.tests.length === 0) continue;
+    for (const operation of rule.operations) {
+      const known = byOperation.get(operation);
+      if (known?.verdict === 'pass') continue;
+      byOperation.set(operation, { operation, rule: rule.id, verdict: judgement.verdict, ...(judgement.reason !== undefined ? { reason: judgement.reason } : {}) });
+    }
+  }
+  return [...byOperation.values()].sort((a, b) => (a.operation < b.operation ? -1 : 1));
+}
+
+/**
+ * A negative rule only ever expects rejections, so a target that rejects everything passes it.
+ * Its pass counts only when a valid request of one of its operations was accepted in the same
+ * run (a passed control); otherwise the rule is not-applicable, and says which control did
+ * not pass. Fails are kept: accepting what must be rejected is a fault either way.
+ */
+export function withoutVacuousPasses(rules: RuleResult[], controls: ControlResult[]): RuleResult[] {
+  const accepted = new Set(controls.filter((c) => c.verdict === 'pass').map((c) => c.operation));
+  return rules.map((rule) => {
+    if (rule.role !== 'negative' || rule.verdict !== 'pass' || rule.operations.some((op) => accepted.has(op))) return rule;
+    const why = rule.operations.map((op) => {
+      const control = controls.find((c) => c.operation === op);
+      if (control === undefined) return `${op}: no control ran`;
+      return `${op}: control ${control.rule} ${control.verdict}${control.reason !== undefined ? ` (${control.reason.length > 160 ? `${control.reason.slice(0, 159)}…` : control.reason})` : ''}`;
+    });
+    return { ...rule, verdict: 'not-applicable' as const, reason: `${VACUOUS_PREFIX}, and no valid request of its operation was accepted in this run, so a rejection proves nothing (${why.join('; ')})` };
+  });
 }
 
 function checkMeta(test: TestOutcome, known: Set<string>): void {
@@ -192,8 +281,10 @@ function checkMeta(test: TestOutcome, known: Set<string>): void {
 
 export function buildReport(input: BuildInput): Report {
   const selected = new Map(input.rules.map((r) => [r.id, r]));
-  const known = new Set([...selected.keys(), ...(input.catalogue ?? []).map((r) => r.id)]);
-  const byRule = new Map<string, Judgement[]>(input.rules.map((r) => [r.id, []]));
+  const catalogue = new Map([...(input.catalogue ?? []), ...input.rules].map((r) => [r.id, r]));
+  // Control rules outside the selection run as controls: judged, but reported in `controls` only.
+  const judgedIds = new Set([...selected.keys(), ...[...catalogue.values()].filter((r) => r.role === 'control').map((r) => r.id)]);
+  const byRule = new Map<string, Judgement[]>([...judgedIds].map((id) => [id, []]));
   const problems = [...(input.problems ?? [])];
 
   for (const test of input.tests) {
@@ -202,28 +293,31 @@ export function buildReport(input: BuildInput): Report {
       if (test.state === 'failed') problems.push(`test "${test.name}" failed but names no rule: ${firstError(test)}`);
       continue;
     }
-    checkMeta(test, known);
+    checkMeta(test, new Set(catalogue.keys()));
     for (const id of new Set(test.meta.ruleIds)) {
-      const rule = selected.get(id);
-      if (rule !== undefined) byRule.get(id)!.push(judgeTest(rule, test, input.run.seed));
+      if (judgedIds.has(id)) byRule.get(id)!.push(judgeTest(catalogue.get(id)!, test, input.run.seed));
     }
   }
 
-  const rules: RuleResult[] = input.rules.map((rule) => ({
+  const controls = controlResults([...judgedIds].map((id) => ({ rule: catalogue.get(id)!, judgement: combineJudgements(byRule.get(id)!) })));
+  const results: RuleResult[] = input.rules.map((rule) => ({
     id: rule.id,
     statement: rule.statement,
     level: rule.level,
     family: rule.family,
     operations: [...rule.operations],
     sources: [...rule.sources],
+    ...(rule.role !== undefined ? { role: rule.role } : {}),
     ...combineJudgements(byRule.get(rule.id)!),
   }));
+  const rules = withoutVacuousPasses(results, controls);
 
   return {
-    schemaVersion: 1,
+    schemaVersion: REPORT_SCHEMA_VERSION,
     run: input.run,
     summary: summarize(rules, input.gateLevel, problems),
     rules,
+    ...(controls.length > 0 ? { controls } : {}),
     problems,
   };
 }

@@ -1,5 +1,5 @@
 // Small text helpers shared by the report renderers (HTML, junit, markdown, console).
-import type { FailureDetail, Level, Report, RuleResult, Verdict } from './types.js';
+import type { FailureDetail, Level, Report, RuleResult, RunOutcome, Verdict } from './types.js';
 
 export const VERDICT_LABELS: Record<Verdict, string> = {
   pass: 'pass',
@@ -77,11 +77,29 @@ export function baselineExplanation(report: Report): string {
 /** Why a rule got its verdict, in one short sentence (for console, markdown and junit messages). */
 export function shortReason(rule: { statement: string; verdict: Verdict; reason?: string; observed?: string; failure?: FailureDetail }): string {
   if (rule.failure !== undefined && (rule.verdict === 'fail' || rule.reason === undefined)) {
-    const actual = typeof rule.failure.actual === 'string' ? rule.failure.actual : JSON.stringify(rule.failure.actual) ?? '';
+    const actual = answerText(rule.failure.actual);
     // A failure built from a bare assertion message only "expects" the rule's statement.
     return oneLine(rule.failure.expected === rule.statement ? actual : `expected ${rule.failure.expected}; got ${actual}`);
   }
   return oneLine(rule.reason ?? rule.observed ?? '');
+}
+
+/**
+ * What the target answered, in one line that leads with what matters: "HTTP 400
+ * ValidationException: message", "HTTP 200 {"MeteringRecordId":"…"}", or the text as it is.
+ */
+export function answerText(actual: unknown): string {
+  if (typeof actual === 'string') return oneLine(actual);
+  if (actual !== null && typeof actual === 'object' && typeof (actual as { status?: unknown }).status === 'number') {
+    const { status, errorType, message, output, retries, ...rest } = actual as { status: number; errorType?: unknown; message?: unknown; output?: unknown; retries?: unknown };
+    const parts = [`HTTP ${status}`];
+    if (typeof errorType === 'string') parts.push(errorType === '' ? '(no error type)' : errorType);
+    const text = [parts.join(' '), typeof message === 'string' ? `: ${message}` : ''].join('');
+    const more = output !== undefined ? output : Object.keys(rest).length > 0 ? rest : undefined;
+    const retried = typeof retries === 'number' && retries > 0 ? ` (after ${retries} retried answer${retries === 1 ? '' : 's'})` : '';
+    return oneLine(`${text}${more !== undefined ? ` ${JSON.stringify(more)}` : ''}${retried}`);
+  }
+  return oneLine(JSON.stringify(actual) ?? String(actual));
 }
 
 /** Why the run is (not) conformant, e.g. "2 must rules failed, 1 should rule errored". */
@@ -102,4 +120,41 @@ export function gateExplanation(report: Report): string {
   const baseline = baselineExplanation(report);
   if (parts.length > 0) return [...parts, ...(baseline ? [baseline] : [])].join(', ');
   return `no ${baselined ? 'new ' : ''}${levels.join(' or ')} rule failed${baseline ? `; ${baseline}` : ''}`;
+}
+
+export const OUTCOME_LABELS: Record<RunOutcome, string> = {
+  conformant: 'CONFORMANT',
+  'non-conformant': 'NOT CONFORMANT',
+  inconclusive: 'INCONCLUSIVE',
+  observed: 'OBSERVED',
+};
+
+/** "101 of 200 rules (99 not judged: declare … in target.yaml (60); …)": how much the run could judge. */
+export function coverageText(report: Report, maxReasons = 3): string {
+  const { coverage, total } = report.summary;
+  const judged = `${coverage.judged} of ${plural(total, 'rule')}`;
+  if (coverage.notJudged === 0) return judged;
+  const reasons = coverage.reasons.slice(0, maxReasons).map((r) => `${r.reason} (${r.rules})`);
+  const more = coverage.reasons.length > maxReasons ? `; ${coverage.reasons.length - maxReasons} more reasons in the report` : '';
+  return `${judged} (${coverage.notJudged} not judged: ${reasons.join('; ')}${more})`;
+}
+
+/** The one line that states a run's outcome and its coverage, the same in every output. */
+export function outcomeLine(report: Report): string {
+  const levels = report.run.level === 'must' ? 'must' : 'must or should';
+  switch (report.summary.outcome) {
+    case 'conformant':
+      return `CONFORMANT on ${coverageText(report)}: ${gateExplanation(report)}`;
+    case 'non-conformant':
+      return `NOT CONFORMANT: ${gateExplanation(report)}; judged ${coverageText(report)}`;
+    case 'inconclusive':
+      return `INCONCLUSIVE: no ${levels} rule ended pass or fail; judged ${coverageText(report)}`;
+    case 'observed':
+      return `OBSERVED: the selection holds no ${levels} rule; judged ${coverageText(report)}`;
+  }
+}
+
+/** The run's score as shown: a percentage, or "n/a" when no must or should rule was judged. */
+export function scoreText(report: Report): string {
+  return report.summary.score === null ? 'n/a' : formatPercent(report.summary.score);
 }

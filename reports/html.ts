@@ -11,14 +11,14 @@ import {
   VERDICT_ORDER,
   formatDuration,
   formatPercent,
-  gateExplanation,
   levelScore,
+  outcomeLine,
   prettyValue,
   needsAttention,
   shortReason,
   truncate,
 } from './format.js';
-import type { FailureDetail, Level, Report, RuleResult, Verdict } from './types.js';
+import type { FailureDetail, Level, Report, RuleResult, RunOutcome, TranscriptEntry, TranscriptMessage, Verdict } from './types.js';
 
 /** Longest text shown in one block; report.json keeps everything. */
 const MAX_BLOCK = 20_000;
@@ -48,6 +48,55 @@ function copyable(label: string, text: string): string {
   return `<div class="cmd"><div class="cmd-head"><span>${esc(label)}</span><button type="button" class="copy">Copy</button></div><pre>${block(text)}</pre></div>`;
 }
 
+function statusClass(status: number): string {
+  return status >= 200 && status < 300 ? 's-ok' : status >= 400 && status < 500 ? 's-client' : 's-other';
+}
+
+/** A body for reading: JSON indented, anything else as it came. */
+function readableBody(message: TranscriptMessage): string {
+  let body = message.body;
+  if (message.bodyOmitted === undefined) {
+    try {
+      body = JSON.stringify(JSON.parse(body), null, 2);
+    } catch {
+      // not JSON: as it came
+    }
+  }
+  return message.bodyOmitted !== undefined ? `${body}\n… (${message.bodyOmitted} more characters not kept)` : body;
+}
+
+function headerLines(headers: Record<string, string>): string {
+  return Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('\n');
+}
+
+/** One exchange, collapsed to a line: label, status, time; open for the request and response. */
+function exchangeHtml(entry: TranscriptEntry, index: number): string {
+  const status = entry.response !== undefined ? `<span class="ex-status ${statusClass(entry.response.status)}">HTTP ${esc(entry.response.status)}</span>` : '<span class="ex-status s-other">no answer</span>';
+  const notes = [
+    entry.attempt > 1 || entry.retried ? `attempt ${entry.attempt}${entry.retried ? ', retried' : ''}` : '',
+    entry.retries ? `after ${entry.retries} retried answer${entry.retries === 1 ? '' : 's'}` : '',
+    entry.durationMs !== undefined ? formatDuration(entry.durationMs) : '',
+    entry.startedAt !== undefined ? entry.startedAt.replace('T', ' ').replace('Z', ' UTC') : '',
+  ].filter((n) => n !== '');
+  const request = `${entry.request.method} ${entry.request.url}\n${headerLines(entry.request.headers)}\n\n${readableBody(entry.request)}`;
+  const response =
+    entry.response !== undefined ? `HTTP ${entry.response.status}\n${headerLines(entry.response.headers)}\n\n${readableBody(entry.response)}` : undefined;
+  return `<details class="ex"><summary><span class="ex-n">${index + 1}</span><code>${esc(entry.label)}</code>${status}<span class="ex-notes">${esc(notes.join(' · '))}</span></summary>
+<div class="ex-body"><h4>Request</h4><pre>${block(request)}</pre>${response !== undefined ? `<h4>Response</h4><pre>${block(response)}</pre>` : ''}${entry.error !== undefined ? `<h4>No usable answer</h4><pre>${block(entry.error)}</pre>` : ''}</div>
+</details>`;
+}
+
+function transcriptHtml(title: string, transcript: TranscriptEntry[], omitted: number | undefined): string {
+  const count = `${transcript.length} exchange${transcript.length === 1 ? '' : 's'}${omitted ? `; the ${omitted} before them are not kept` : ''}`;
+  return `<div class="transcript"><h4>${esc(title)} <span class="muted">${esc(count)}</span></h4>
+${transcript.map(exchangeHtml).join('\n')}
+</div>`;
+}
+
+const ATTEMPT_TITLES = { fail: 'failed', pass: 'passed', error: 'got no judgeable answer' } as const;
+
 function failureHtml(failure: FailureDetail): string {
   const facts = [
     `seed <code>${esc(failure.seed)}</code>`,
@@ -59,14 +108,26 @@ function failureHtml(failure: FailureDetail): string {
     failure.counterexample === null || failure.counterexample === undefined
       ? ''
       : `<h4>Minimal counterexample</h4>\n<pre class="json">${block(prettyValue(failure.counterexample))}</pre>`;
+  const flaky = failure.flaky
+    ? '<div class="note note-error"><h4>Flaky</h4><p>The minimal counterexample failed once and passed when run again as a new caller; both runs are below. A flaky failure gates as error.</p></div>'
+    : '';
   return `<div class="failure">
+${flaky}
 ${counterexample}
 <div class="cmp">
 <div><h4>Expected</h4><pre class="expected">${block(failure.expected)}</pre></div>
 <div><h4>Actual</h4><pre class="actual">${block(prettyValue(failure.actual))}</pre></div>
 </div>
 ${copyable('Replay', failure.replay)}
-${failure.curl !== undefined ? copyable('curl', failure.curl) : ''}
+${failure.curl !== undefined ? copyable('curl (last request)', failure.curl) : ''}
+${failure.script !== undefined ? copyable('sh script (every request, as a new caller)', failure.script) : ''}
+${
+  failure.attempts !== undefined
+    ? failure.attempts.map((a, i) => transcriptHtml(`Run ${i + 1} of the counterexample: ${ATTEMPT_TITLES[a.outcome]}`, a.transcript, a.transcriptOmitted)).join('\n')
+    : failure.transcript !== undefined
+      ? transcriptHtml('Transcript of the counterexample', failure.transcript, failure.transcriptOmitted)
+      : ''
+}
 <p class="facts-line">${facts.join(' · ')}</p>
 </div>`;
 }
@@ -160,8 +221,9 @@ function levelCard(report: Report, level: Level): string {
 
 function scoreRing(report: Report): string {
   const judged = JUDGED_LEVELS.reduce((n, l) => n + levelScore(report, l).judged, 0);
-  const percent = report.summary.score * 100;
-  const label = judged === 0 ? '—' : formatPercent(report.summary.score);
+  const score = report.summary.score;
+  const percent = (score ?? 0) * 100;
+  const label = score === null ? '—' : formatPercent(score);
   const passed = JUDGED_LEVELS.reduce((n, l) => n + levelScore(report, l).passed, 0);
   const caption = judged === 0 ? 'no must or should rule was judged' : `${passed} of ${judged} judged must and should rules passed`;
   return `<div class="ring" style="--p:${percent.toFixed(2)}"><div class="ring-inner"><span class="ring-value">${esc(label)}</span><span class="ring-label">score</span></div></div>
@@ -184,8 +246,12 @@ function metaList(report: Report): string {
     ['Node', run.node],
   ];
   if (run.ruleFilter !== undefined) items.push(['Rules', run.ruleFilter]);
+  if (run.credentials !== undefined) items.push(['Credentials', run.credentials]);
   if (run.shard !== undefined) items.push(['Shard', `${run.shard.index} of ${run.shard.count}`]);
   if (run.baseline !== undefined) items.push(['Baseline', `${run.baseline.file} (${run.baseline.entries.length} entr${run.baseline.entries.length === 1 ? 'y' : 'ies'})`]);
+  // A negative rule's pass counts only beside a passed control of its operation.
+  const controls = report.controls ?? [];
+  if (controls.length > 0) items.push(['Positive controls', controls.map((c) => `${c.operation} ${VERDICT_LABELS[c.verdict]} (${c.rule})`).join(', ')]);
   return `<dl class="run-meta">${items.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>`;
 }
 
@@ -289,6 +355,8 @@ h4{margin:14px 0 6px;font-size:12px;text-transform:uppercase;letter-spacing:.06e
 .status small{font-weight:400;font-size:13px}
 .status.ok{background:var(--pass-bg);color:var(--pass)}
 .status.bad{background:var(--fail-bg);color:var(--fail)}
+.status.warn{background:var(--error-bg);color:var(--error)}
+.status.info{background:var(--observed-bg);color:var(--observed)}
 .overview{display:grid;grid-template-columns:auto 1fr;gap:16px;align-items:stretch}
 .card{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:16px}
 .score-card{display:flex;flex-direction:column;align-items:center;justify-content:center;padding:20px 24px;max-width:240px}
@@ -385,6 +453,16 @@ pre.actual{background:var(--fail-bg)}
 .cmd pre{border-radius:0;background:var(--card)}
 button.copy{font-size:12px;padding:1px 10px;text-transform:none;letter-spacing:0}
 .facts-line{font-size:12px;color:var(--muted);margin:10px 0 0}
+.transcript{margin-top:12px}
+details.ex{border:1px solid var(--line);border-radius:8px;margin:6px 0;overflow:hidden}
+details.ex>summary{display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 10px;padding:6px 10px;font-size:13px}
+.ex-n{color:var(--muted);font-variant-numeric:tabular-nums;min-width:1.5em}
+.ex-status{font-size:12px;font-weight:650;padding:0 6px;border-radius:4px}
+.s-ok{color:var(--pass);background:var(--pass-bg)}
+.s-client{color:var(--error);background:var(--error-bg)}
+.s-other{color:var(--fail);background:var(--fail-bg)}
+.ex-notes{color:var(--muted);font-size:12px}
+.ex-body{padding:0 10px 10px;border-top:1px solid var(--soft)}
 dl.facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:8px 18px;margin:14px 0 0;font-size:13px}
 dl.facts .wide{grid-column:1/-1}
 dl.facts dt{font-size:12px;color:var(--muted)}
@@ -488,10 +566,13 @@ const SCRIPT = `
 
 const SCRIPT_HASH = createHash('sha256').update(SCRIPT).digest('base64');
 
+const OUTCOME_TITLES: Record<RunOutcome, string> = { conformant: 'Conformant', 'non-conformant': 'Not conformant', inconclusive: 'Inconclusive', observed: 'Observed' };
+const STATUS_CLASSES: Record<RunOutcome, string> = { conformant: 'ok', 'non-conformant': 'bad', inconclusive: 'warn', observed: 'info' };
+
 export function renderHtml(report: Report): string {
   const families = familiesOf(report);
   const operations = operationsOf(report);
-  const conformant = report.summary.conformant;
+  const outcome = report.summary.outcome;
   const title = `Conformance report — ${report.run.target}`;
   const familySections = [...families]
     .map(
@@ -515,7 +596,7 @@ ${rules.map(ruleHtml).join('\n')}
 <header class="top">
 <div><div class="brand">${esc(report.run.tool.name)} ${esc(report.run.tool.version)} · AWS Marketplace Metering Service</div>
 <h1>Conformance report</h1></div>
-<div class="status ${conformant ? 'ok' : 'bad'}" id="status">${conformant ? 'Conformant' : 'Not conformant'}<small>${esc(gateExplanation(report))}</small></div>
+<div class="status ${STATUS_CLASSES[outcome]}" id="status">${esc(OUTCOME_TITLES[outcome])}<small>${esc(outcomeLine(report))}</small></div>
 </header>
 <section class="overview">
 <div class="card score-card" title="passed must and should rules over judged (pass + fail + error) ones">${scoreRing(report)}</div>

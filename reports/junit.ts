@@ -101,6 +101,8 @@ export function renderJunit(report: Report): string {
     ['runs', String(run.runs)],
     ['gate', run.level],
     ['conformant', String(report.summary.conformant)],
+    ['outcome', report.summary.outcome],
+    ['judged', `${report.summary.coverage.judged} of ${report.summary.total}`],
   ]
     .map(([name, value]) => `      <property name="${xmlAttr(name)}" value="${xmlAttr(value)}"/>`)
     .join('\n');

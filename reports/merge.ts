@@ -3,7 +3,7 @@
 // it did not test as "no test checked this rule", and only the shards that tested a rule count.
 import { applyBaseline } from './baseline.js';
 import { combineJudgements, type Judgement } from './build.js';
-import type { Report, RuleResult, RunInfo } from './types.js';
+import { REPORT_SCHEMA_VERSION, type ControlResult, type Report, type RuleResult, type RunInfo } from './types.js';
 
 /** Run fields that must agree between shards of one run. */
 const SAME_RUN: (keyof RunInfo)[] = ['seed', 'runs', 'target', 'driver', 'model', 'level', 'ruleFilter', 'baseline'];
@@ -58,6 +58,18 @@ function judgementOf(rule: RuleResult): Judgement {
   };
 }
 
+/**
+ * Every shard runs the controls its negative rules need, and judged its own rules against
+ * them; the merged list keeps, per operation, a passing control if any shard had one.
+ */
+function mergeControls(controls: ControlResult[]): ControlResult[] {
+  const byOperation = new Map<string, ControlResult>();
+  for (const control of controls) {
+    if (byOperation.get(control.operation)?.verdict !== 'pass') byOperation.set(control.operation, control);
+  }
+  return [...byOperation.values()].sort((a, b) => (a.operation < b.operation ? -1 : 1));
+}
+
 export function mergeReports(reports: Report[]): Report {
   if (reports.length === 0) throw new Error('mergeReports needs at least one report');
   const run = mergeRun(reports.map((r) => r.run));
@@ -74,11 +86,12 @@ export function mergeReports(reports: Report[]): Report {
     }
     // Only shards that ran a test for the rule have something to say about it.
     const tested = shards.filter((s) => s.tests.length > 0).map(judgementOf);
-    const { id, statement, level, family, operations, sources } = first;
-    return { id, statement, level, family, operations, sources, ...combineJudgements(tested) };
+    const { id, statement, level, family, operations, sources, role } = first;
+    return { id, statement, level, family, operations, sources, ...(role !== undefined ? { role } : {}), ...combineJudgements(tested) };
   });
   const problems = [...new Set(reports.flatMap((r) => r.problems ?? []))];
+  const controls = mergeControls(reports.flatMap((r) => r.controls ?? []));
   // The baseline is judged again on the merged verdicts (and the summary computed with it).
-  const merged: Report = { schemaVersion: 1, run, summary: reports[0]!.summary, rules, problems };
+  const merged: Report = { schemaVersion: REPORT_SCHEMA_VERSION, run, summary: reports[0]!.summary, rules, ...(controls.length > 0 ? { controls } : {}), problems };
   return applyBaseline(merged, run.baseline);
 }

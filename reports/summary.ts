@@ -1,14 +1,15 @@
 // Short summaries of a report: markdown for $GITHUB_STEP_SUMMARY and the one-screen console text.
 import { join } from 'node:path';
 import {
+  answerText,
   VERDICT_LABELS,
   VERDICT_ORDER,
   formatDuration,
-  formatPercent,
-  gateExplanation,
   levelScore,
   needsAttention,
   oneLine,
+  outcomeLine,
+  scoreText,
   shortReason,
   truncate,
 } from './format.js';
@@ -27,8 +28,7 @@ function scoreLine(report: Report): string {
     .map((l) => ({ l, ...levelScore(report, l) }))
     .filter((s) => s.judged > 0)
     .map((s) => `${s.l} ${s.passed}/${s.judged}`);
-  const judged = parts.length > 0;
-  return `${judged ? formatPercent(report.summary.score) : 'n/a'}${judged ? ` (${parts.join(', ')})` : ''}`;
+  return `${scoreText(report)}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
 }
 
 /** " · shard 2/3" on the report of one shard. */
@@ -62,15 +62,16 @@ function markdownRule(rule: RuleResult): string {
   const lines = [`- ${icon} **${code(rule.id)}** (${rule.level}, ${VERDICT_LABELS[rule.verdict]}): ${md(rule.statement)}`];
   const reason = shortReason(rule);
   if (reason !== '') lines.push(`  ${md(truncate(reason, 400))}`);
+  if (rule.failure?.flaky === true) lines.push(`  ${md('The minimal counterexample failed once and passed when run again as a new caller: a flaky failure gates as error.')}`);
   if (rule.failure !== undefined) lines.push(fenced(rule.failure.replay, 'sh').replace(/^/gm, '  '));
   return lines.join('\n');
 }
 
 export function renderSummaryMarkdown(report: Report): string {
   const { run, summary } = report;
-  const head = summary.conformant ? '## ✅ Conformant' : '## ❌ Not conformant';
+  const icon = { conformant: '✅', 'non-conformant': '❌', inconclusive: '⚠️', observed: 'ℹ️' }[summary.outcome];
   const header = [
-    `${head}: ${md(gateExplanation(report))}`,
+    `## ${icon} ${md(outcomeLine(report))}`,
     '',
     `**Score ${scoreLine(report)}** · target ${code(run.target)}${shardText(report)} · ${run.driver} driver · seed ${run.seed} · gate: ${run.level === 'must' ? 'must' : 'must and should'} rules · ${formatDuration(run.durationMs)} · ${md(`${run.tool.name} ${run.tool.version}`)}`,
     '',
@@ -142,9 +143,7 @@ export function renderConsoleSummary(report: Report, options: ConsoleSummaryOpti
     paint('1', `${run.tool.name} ${run.tool.version}`) + paint('90', ` · ${fit(run.target, 60)}${shardText(report)} · ${run.driver} driver · seed ${run.seed} · ${formatDuration(run.durationMs)}`),
     `Rules ${summary.total}: ${counts}`,
     `Score ${paint('1', scoreLine(report))} · gate: ${run.level === 'must' ? 'must' : 'must and should'} rules`,
-    summary.conformant
-      ? `${paint('1;32', 'CONFORMANT')} ${paint('90', `(${gateExplanation(report)})`)}`
-      : `${paint('1;31', 'NOT CONFORMANT')}: ${gateExplanation(report)}`,
+    paint({ conformant: '1;32', 'non-conformant': '1;31', inconclusive: '1;33', observed: '1;35' }[summary.outcome], outcomeLine(report)),
   ];
 
   const problems = report.problems ?? [];
@@ -173,9 +172,16 @@ export function renderConsoleSummary(report: Report, options: ConsoleSummaryOpti
     for (const rule of attention) {
       const tag = paint(verdictColor[rule.verdict]!, rule.verdict === 'fail' ? 'FAIL ' : 'ERROR');
       const entry = [`  ${tag} ${rule.id} ${paint('90', `(${rule.level})`)}`];
-      const reason = shortReason(rule);
-      if (reason !== '') entry.push(`        ${fit(reason, 8)}`);
-      if (rule.failure !== undefined) entry.push(paint('90', `        replay: ${rule.failure.replay}`));
+      const failure = rule.failure;
+      if (rule.verdict === 'fail' && failure !== undefined) {
+        // Expected and actual on lines of their own, so that the answer is not cut away.
+        if (failure.expected !== rule.statement) entry.push(`        ${fit(`expected ${failure.expected}`, 8)}`);
+        entry.push(`        ${fit(`got ${answerText(failure.actual)}`, 8)}`);
+      } else {
+        const reason = shortReason(rule);
+        if (reason !== '') entry.push(`        ${fit(failure?.flaky === true ? `${reason} (a flaky failure gates as error)` : reason, 8)}`);
+      }
+      if (failure !== undefined) entry.push(paint('90', `        replay: ${failure.replay}`));
       if (used + entry.length > budget) break;
       lines.push(...entry);
       used += entry.length;

@@ -2,6 +2,16 @@
 // metadata that suites attach for the reporter.
 
 export type Level = 'must' | 'should' | 'implementation-defined';
+/**
+ * What a run concluded: `conformant` (gated rules judged, none failed), `non-conformant` (a
+ * gated rule failed or errored, or the run had problems), `inconclusive` (gated rules were
+ * selected but none ended pass or fail), `observed` (the selection held no gated rule; the
+ * implementation-defined rules were observed).
+ */
+export type RunOutcome = 'conformant' | 'non-conformant' | 'inconclusive' | 'observed';
+export const RUN_OUTCOMES: readonly RunOutcome[] = ['conformant', 'non-conformant', 'inconclusive', 'observed'];
+/** A rule's part in the vacuity check (see catalogue/rules.ts). */
+export type RuleRole = 'control' | 'negative';
 export type Verdict = 'pass' | 'fail' | 'error' | 'not-applicable' | 'observed';
 export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'error', 'not-applicable', 'observed'];
 
@@ -16,11 +26,60 @@ export interface FailureDetail {
   seed: number;
   path?: string;
   replay: string;
-  /** A curl line reproducing the last request of the counterexample, credentials as variables. */
+  /**
+   * A curl line reproducing the last request of the counterexample: the built-in test
+   * credentials inline, other credentials as the variables $AWS_ACCESS_KEY_ID and
+   * $AWS_SECRET_ACCESS_KEY.
+   */
   curl?: string;
+  /** A POSIX sh script sending every request of the counterexample in order, as a fresh caller. */
+  script?: string;
   /** How many property runs passed before the first failure. */
   numRuns?: number;
   shrinks?: number;
+  /** The exchanges of the minimal counterexample, in order, redacted and bounded in size. */
+  transcript?: TranscriptEntry[];
+  /** The earliest exchanges left out of `transcript` (a counterexample keeps its last 100). */
+  transcriptOmitted?: number;
+  /** The counterexample failed once and passed when run again (verdict error). */
+  flaky?: boolean;
+  /** When the re-run did not confirm the failure: each run of the counterexample, the failing one first. */
+  attempts?: FailureAttempt[];
+}
+
+/** One request of a counterexample and what came back. */
+export interface TranscriptEntry {
+  /** The operation (from X-Amz-Target), "control: <what>" for the target's control API, else method and path. */
+  label: string;
+  /** 1-based attempt of the call; earlier attempts got transient answers and were retried. */
+  attempt: number;
+  /** This attempt's answer was transient (throttling, 5xx, reset) and the call was retried. */
+  retried?: boolean;
+  /** Transient answers retried before this one, when the driver counts them without showing them. */
+  retries?: number;
+  /** When it was sent (ISO 8601, the harness's clock) and how long the answer took. */
+  startedAt?: string;
+  durationMs?: number;
+  request: TranscriptMessage & { method: string; url: string };
+  response?: TranscriptMessage & { status: number };
+  /** Why there was no usable answer. */
+  error?: string;
+}
+
+export interface TranscriptMessage {
+  headers: Record<string, string>;
+  body: string;
+  /** Characters of the body left out: bodies over 4 KB are cut. */
+  bodyOmitted?: number;
+}
+
+/** One run of a counterexample: the first failing one, then its re-run on a fresh caller. */
+export interface FailureAttempt {
+  outcome: 'fail' | 'pass' | 'error';
+  /** What the target answered (fail) or why the run could not be judged (error). */
+  actual?: unknown;
+  transcript: TranscriptEntry[];
+  transcriptOmitted?: number;
 }
 
 /** Attached by suites to each vitest test (task.meta.conformance). JSON-serialisable. */
@@ -56,6 +115,27 @@ export interface RuleResult {
   tests: string[];
   /** Set when the run's baseline lists this rule as a known divergence. */
   baseline?: RuleBaseline;
+  /** control: its valid requests must be accepted; negative: its pass counts only beside a passed control. */
+  role?: RuleRole;
+}
+
+/** The positive control of one operation in a run: was a valid request of it accepted? */
+export interface ControlResult {
+  operation: string;
+  /** The control rule (it may have run only as a control, outside the --rules selection). */
+  rule: string;
+  verdict: Verdict;
+  reason?: string;
+}
+
+/** How much of the selection the run could judge, and what stood in the way of the rest. */
+export interface Coverage {
+  /** Rules with a verdict about the target: pass, fail or observed. */
+  judged: number;
+  /** Rules without one: not-applicable or error. */
+  notJudged: number;
+  /** What would make the rules not judged judgeable, most common first. */
+  reasons: { reason: string; rules: number }[];
 }
 
 /**
@@ -90,6 +170,8 @@ export interface RunInfo {
   node: string;
   /** The --rules filter of the run, when it had one. */
   ruleFilter?: string;
+  /** Where the credentials came from ("built-in test credentials", an environment variable, a profile); never their values. */
+  credentials?: string;
   /** Set on the report of one shard (`run --shard index/count`); a merged report has none. */
   shard?: { index: number; count: number };
   /** The baseline the verdicts were judged against (`--baseline FILE`). */
@@ -101,19 +183,27 @@ export interface Summary {
   counts: Record<Verdict, number>;
   /** By level: pass and fail counts. */
   byLevel: Record<Level, Record<Verdict, number>>;
-  /** Passed must+should rules over judged must+should rules (pass+fail+error), 0..1. */
-  score: number;
-  /** No must (and, at the should gate, should) rule failed or errored, except known failures of the baseline. */
+  /** Passed must+should rules over judged must+should rules (pass+fail+error), 0..1; null when there were none. */
+  score: number | null;
+  /** What the run concluded; the exit code follows it (0 for conformant and observed). */
+  outcome: RunOutcome;
+  /** outcome is conformant or observed: no gated rule failed or errored (except known failures of the baseline), and one was judged. */
   conformant: boolean;
+  coverage: Coverage;
   /** Milliseconds from the start of the tests until the first test that failed a rule had finished; absent when no rule failed. */
   firstFailureMs?: number;
 }
 
+/** report.json's schema version; readers also take version 1 (reports/upgrade.ts). */
+export const REPORT_SCHEMA_VERSION = 2;
+
 export interface Report {
-  schemaVersion: 1;
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
   run: RunInfo;
   summary: Summary;
   rules: RuleResult[];
+  /** The positive control of each operation the run's negative rules needed. */
+  controls?: ControlResult[];
   /**
    * Run-level problems that belong to no single rule: unhandled errors, suite files that
    * failed to load, an interrupted run. Any problem makes the run non-conformant, because

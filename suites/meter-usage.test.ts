@@ -1,6 +1,6 @@
 // MeterUsage: acceptance, idempotency, duplicates, bounds, allocations, window, DryRun, ClientToken.
 import fc from 'fast-check';
-import { allocationsSummingTo, meterableProducts, modelLimits, staleMeterUsageTimestamp, tagList, validMeterUsage, type MeterUsageInput } from '../generators/domain.js';
+import { allocationsSummingTo, meterableProducts, meterUsageWithTagCount, modelLimits, staleMeterUsageTimestamp, tagList, validMeterUsage, type MeterUsageInput } from '../generators/domain.js';
 import { expectClientError, expectError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
 import { rule, type RuleContext } from './harness/rule.js';
 
@@ -96,10 +96,8 @@ rule('meter-usage.allocation-duplicate-tags', async (ctx) => {
 });
 
 rule('meter-usage.too-many-tags', async (ctx) => {
-  const scenario = fc.tuple(plainRequests(ctx), tagList(ctx.model, 6, 6)).map(([request, tags]): MeterUsageInput => ({
-    ...request,
-    UsageAllocations: [{ AllocatedUsageQuantity: request.UsageQuantity!, Tags: tags }],
-  }));
+  // One tag more than the model's TagList max, in one allocation of the whole quantity.
+  const scenario = meterUsageWithTagCount(ctx.fixtures, ctx.model, ctx.nowMs());
   await ctx.property(scenario, async (request, run) => {
     expectError(await run.call('MeterUsage', { ...request }), 'InvalidTagException');
   });

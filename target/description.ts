@@ -67,10 +67,14 @@ export interface TargetDescription {
   /** Human label for reports ("embedded emulator", a URL). Never holds secrets. */
   label: string;
   credentials: TargetCredentials;
+  /** Where the credentials came from, for reports ("built-in test credentials", a variable, a profile). Never their values. */
+  credentialsSource?: string;
   fixtures: TargetFixtures;
   capabilities: TargetCapabilities;
   /** Behaviour the target promises for implementation-defined rules: rule id → promised outcome text. */
   promises?: Record<string, string>;
+  /** Operations that gave no awsJson answer in the preflight (target/preflight.ts): operation → what came back. */
+  unimplemented?: Record<string, string>;
 }
 
 export const NO_CAPABILITIES: TargetCapabilities = {
@@ -87,3 +91,10 @@ export const TEST_CREDENTIALS: TargetCredentials = {
   accessKeyId: 'MCTESTACCESSKEY00001',
   secretAccessKey: 'metering-conformance-test-secret',
 };
+
+export const TEST_CREDENTIALS_SOURCE = 'built-in test credentials';
+
+/** Credentials whose secret is the public test secret: safe to print (curl lines, scripts). */
+export function isTestCredentials(credentials: TargetCredentials): boolean {
+  return credentials.secretAccessKey === TEST_CREDENTIALS.secretAccessKey && credentials.sessionToken === undefined;
+}

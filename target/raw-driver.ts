@@ -102,9 +102,10 @@ export function createRawTarget(options: RawTargetOptions): RawCapableTarget & {
     return { ...signedHeaders({ method: request.method ?? 'POST', path, headers: toSign, body, credentials, region: o.region ?? options.region, service: o.service ?? SIGNING_NAME, date }), 'content-length': String(body.length) };
   }
 
-  async function attempt(request: RawRequest, headers: Record<string, string>, body: Buffer): Promise<Outcome> {
+  async function attempt(request: RawRequest, headers: Record<string, string>, body: Buffer, attemptNo: number): Promise<Outcome> {
     const method = request.method ?? 'POST';
     const path = request.path ?? (basePath || '/');
+    const startedAtMs = Date.now();
     const exchange: Exchange = {
       request: {
         method,
@@ -112,6 +113,8 @@ export function createRawTarget(options: RawTargetOptions): RawCapableTarget & {
         headers: redactHeaders(headers),
         body: body.subarray(0, RECORDED_BODY_LIMIT).toString('utf8'),
       },
+      startedAtMs,
+      attempt: attemptNo,
     };
     let statusCode: number;
     let responseHeaders: Record<string, string>;
@@ -119,8 +122,10 @@ export function createRawTarget(options: RawTargetOptions): RawCapableTarget & {
     try {
       ({ statusCode, headers: responseHeaders, text } = await exchangeOnce(pool, { method, path, headers, body }, timeouts.total, maxResponseBytes));
     } catch (error) {
+      exchange.durationMs = Date.now() - startedAtMs;
       throw new TargetError(describeTransportError(error, timeouts), exchange, isConnectionReset(error));
     }
+    exchange.durationMs = Date.now() - startedAtMs;
     exchange.response = { status: statusCode, headers: responseHeaders, body: text.slice(0, RECORDED_BODY_LIMIT) };
     const requestId = responseHeaders['x-amzn-requestid'];
     const base = { status: statusCode, headers: responseHeaders, retries: 0, exchange, ...(requestId ? { requestId } : {}) };
@@ -144,29 +149,43 @@ export function createRawTarget(options: RawTargetOptions): RawCapableTarget & {
   async function send(request: RawRequest, callOptions?: CallOptions): Promise<Outcome> {
     const body = typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : request.body;
     let retries = 0;
+    // Retried attempts, kept with the final one for transcripts.
+    const earlier: Exchange[] = [];
+    const withEarlier = (exchange: Exchange | undefined) => {
+      if (exchange !== undefined && earlier.length > 0) exchange.earlierAttempts = [...earlier];
+    };
     for (let attemptNo = 1; ; attemptNo++) {
       // Re-sign each attempt: the signature date must be current.
       const headers = buildHeaders(request, callOptions, body);
       let outcome: Outcome;
       try {
-        outcome = await attempt(request, headers, body);
+        outcome = await attempt(request, headers, body, attemptNo);
       } catch (error) {
+        if (error instanceof TargetError && error.exchange) error.exchange.error ??= error.message;
         // A connection reset before any answer is transient in the SDKs' standard retry mode
         // (a keep-alive socket the target closed as the request went out); a timeout is not.
-        if (!(error instanceof TargetError && error.transient) || attemptNo >= maxAttempts) throw error;
+        if (!(error instanceof TargetError && error.transient) || attemptNo >= maxAttempts) {
+          if (error instanceof TargetError) withEarlier(error.exchange);
+          throw error;
+        }
+        if (error.exchange) earlier.push(error.exchange);
         retries++;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * retryBaseMs * 2 ** (attemptNo - 1)));
         continue;
       }
       const transient = outcome.kind === 'error' && (outcome.status >= 500 || THROTTLING_ERRORS.has(outcome.errorType));
+      if (!transient || attemptNo >= maxAttempts) withEarlier(outcome.exchange);
       if (!transient) return { ...outcome, retries };
       if (attemptNo >= maxAttempts) {
         if (outcome.kind === 'error' && THROTTLING_ERRORS.has(outcome.errorType)) {
-          throw new TargetError(`target answered ${outcome.errorType} on all ${maxAttempts} attempts`, outcome.exchange);
+          const message = `target answered ${outcome.errorType} on all ${maxAttempts} attempts`;
+          outcome.exchange.error = message;
+          throw new TargetError(message, outcome.exchange);
         }
         // A 5xx that retries do not clear is the target's answer, and rules judge it.
         return { ...outcome, retries };
       }
+      earlier.push(outcome.exchange);
       retries++;
       const cap = retryBaseMs * 2 ** (attemptNo - 1);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * cap));

@@ -2,8 +2,9 @@
 // endpoint before anything is sent to it.
 import { request } from 'undici';
 import { normalizeCapabilities, normalizeFixtures, type TargetConfig, ConfigError } from './config.js';
-import { CONTROL_PREFIX, TEST_CREDENTIALS, type TargetCredentials, type TargetDescription, type TargetFixtures, type TargetCapabilities } from './description.js';
+import { CONTROL_PREFIX, TEST_CREDENTIALS, TEST_CREDENTIALS_SOURCE, type TargetCredentials, type TargetDescription, type TargetFixtures, type TargetCapabilities } from './description.js';
 import { credentialsFromEnvironment, regionFromEnvironment } from './aws-environment.js';
+import { describeDocumentProblems } from './target-schema.js';
 import { isLoopbackHost, isRealServiceHost, realServiceRefusal } from './guard.js';
 
 export interface ResolveOptions {
@@ -31,10 +32,17 @@ export function checkEndpoint(endpoint: string, allowRealService = false): URL {
   return url;
 }
 
-function credentialsFrom(env: NodeJS.ProcessEnv, url: URL): TargetCredentials {
+/** Where credentials came from, in words for reports: a variable or a profile, never a value. */
+function credentialsSourceText(source: string, credentials: TargetCredentials): string {
+  const profile = /^(.*) \[([^\]]*)\]$/.exec(source);
+  if (profile) return `profile ${profile[2]} in ${profile[1]}`;
+  return `environment ${source}${credentials.sessionToken !== undefined ? ' (with AWS_SESSION_TOKEN)' : ''}`;
+}
+
+function credentialsFrom(env: NodeJS.ProcessEnv, url: URL): { value: TargetCredentials; source: string } {
   const found = credentialsFromEnvironment(env);
-  if (found !== undefined) return found.value;
-  if (isLoopbackHost(url.hostname)) return TEST_CREDENTIALS;
+  if (found !== undefined) return { value: found.value, source: credentialsSourceText(found.source, found.value) };
+  if (isLoopbackHost(url.hostname)) return { value: TEST_CREDENTIALS, source: `${TEST_CREDENTIALS_SOURCE} (loopback target, no credentials in the environment)` };
   throw new ConfigError(
     `no credentials for ${url.host}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with keys in the shared credentials file (fixed test credentials are used only for loopback targets)`,
   );
@@ -75,9 +83,10 @@ async function readProbeBody(body: AsyncIterable<Buffer> & { destroy(): void }):
 
 /**
  * Asks the target for the reference emulator's self-description. A target without it is
- * fine (404 and the like). Only an endpoint that cannot be reached at all (refused, host
- * unknown) is a configuration error; one that hangs, resets or answers garbage is a target
- * to judge, and its rules end as `error` with the reason.
+ * fine (404, an answer that is not JSON or not a describe document). An endpoint that cannot
+ * be reached at all (refused, host unknown) is a configuration error, and so is a describe
+ * document that breaks target/target.schema.json; one that hangs, resets or answers garbage
+ * is a target to judge, and its rules end as `error` with the reason.
  */
 export async function probeTarget(url: URL, timeoutMs = 5_000): Promise<ProbeResult> {
   const base = url.href.replace(/\/+$/, '');
@@ -95,15 +104,26 @@ export async function probeTarget(url: URL, timeoutMs = 5_000): Promise<ProbeRes
     return { clockOffsetMs: 0, problem: timedOut ? `no answer to the describe probe within ${timeoutMs} ms` : `the describe probe failed: ${(error as Error).message ?? String(error)}` };
   }
   if (response.statusCode !== 200 || text === undefined) return { clockOffsetMs: 0 };
+  let parsed: unknown;
   try {
-    const doc = JSON.parse(text) as PublishedDescription;
-    if (!doc || typeof doc.region !== 'string' || typeof doc.fixtures !== 'object' || typeof doc.capabilities !== 'object') return { clockOffsetMs: 0 };
-    const rtt = Date.now() - started;
-    const clockOffsetMs = doc.clock?.nowMs !== undefined ? Math.round(doc.clock.nowMs - (started + rtt / 2)) : 0;
-    return { published: doc, clockOffsetMs };
+    parsed = JSON.parse(text);
   } catch {
     return { clockOffsetMs: 0 };
   }
+  if (!looksLikeDescribeDocument(parsed)) return { clockOffsetMs: 0 };
+  // A target that publishes a description declares its fixtures with it: a broken one is the
+  // target's configuration error, never something for the rules to trip over.
+  const problems = describeDocumentProblems(parsed);
+  if (problems.length > 0) throw new ConfigError(`the target's describe document (GET ${CONTROL_PREFIX}/describe) is invalid: ${problems.join('; ')}`);
+  const doc = parsed as PublishedDescription;
+  const rtt = Date.now() - started;
+  const clockOffsetMs = doc.clock !== undefined ? Math.round(doc.clock.nowMs - (started + rtt / 2)) : 0;
+  return { published: doc, clockOffsetMs };
+}
+
+/** A JSON object with any of the keys of a describe document; anything else is a target without one. */
+function looksLikeDescribeDocument(doc: unknown): boolean {
+  return typeof doc === 'object' && doc !== null && !Array.isArray(doc) && ['region', 'fixtures', 'capabilities'].some((key) => Object.hasOwn(doc, key));
 }
 
 /**
@@ -116,7 +136,7 @@ export async function resolveTarget(options: ResolveOptions): Promise<{ descript
   // The real service publishes no description: nothing to ask it.
   const probe: ProbeResult = realService ? { clockOffsetMs: 0 } : await probeTarget(url, Math.min(5_000, options.timeoutMs ?? 5_000));
   // The reference emulator accepts its published test credentials; anything else gets the environment's.
-  const credentials = probe.published ? TEST_CREDENTIALS : credentialsFrom(options.env, url);
+  const credentials = probe.published ? { value: TEST_CREDENTIALS, source: `${TEST_CREDENTIALS_SOURCE} (the reference emulator publishes them)` } : credentialsFrom(options.env, url);
   const notes: string[] = [];
   if (probe.problem) notes.push(`${probe.problem}; continuing without a published description`);
   if (realService) notes.push(`${url.host} is the real service: only DryRun MeterUsage and ResolveCustomer calls are sent; rules that need other calls are not-applicable`);
@@ -143,7 +163,8 @@ export async function resolveTarget(options: ResolveOptions): Promise<{ descript
       endpoint: url.href.replace(/\/+$/, ''),
       region,
       label: url.origin,
-      credentials,
+      credentials: credentials.value,
+      credentialsSource: credentials.source,
       fixtures,
       capabilities,
       ...(config?.promises ? { promises: config.promises } : {}),

@@ -108,6 +108,7 @@ export function createSdkTarget(description: TargetDescription, options: SdkTarg
   async function call(operation: Operation, input: OperationInput, options: CallOptions = {}): Promise<Outcome> {
     const client = clientFor(options.credentials ?? description.credentials);
     const captured: Captured = {};
+    const startedAtMs = Date.now();
     const command = new COMMANDS[operation](input as never);
     // Record the signed wire request (after signing) and the response head (before the SDK
     // parses it, so error answers keep their headers too), for counterexamples and curl lines.
@@ -138,6 +139,8 @@ export function createSdkTarget(description: TargetDescription, options: SdkTarg
     const exchange = (): Exchange => ({
       request: captured.request ?? { method: 'POST', url: description.endpoint, headers: {}, body: '' },
       ...(captured.response ? { response: { ...captured.response, body: '' } } : {}),
+      startedAtMs,
+      durationMs: Date.now() - startedAtMs,
     });
     try {
       const output = (await client.send(command as never, { abortSignal: AbortSignal.timeout(timeoutMs) })) as Record<string, unknown> & { $metadata: Sdk.MeterUsageCommandOutput['$metadata'] };

@@ -21,6 +21,19 @@ export interface Exchange {
     /** Body text, truncated to a bounded length. */
     body: string;
   };
+  /** When the attempt was sent (epoch ms, local clock) and how long its answer took (ms). */
+  startedAtMs?: number;
+  durationMs?: number;
+  /** 1-based attempt of the call this exchange belongs to (transient answers are retried). */
+  attempt?: number;
+  /** Transient answers of the same call that were retried before this one, in order. */
+  earlierAttempts?: Exchange[];
+  /** Transient answers retried before this one (the SDK driver counts them without showing them). */
+  retries?: number;
+  /** Set on calls to the target's control API (e.g. "clock"): not a service operation. */
+  control?: string;
+  /** Why the attempt got no usable answer (transport error, garbage), when it did not. */
+  error?: string;
 }
 
 interface OutcomeBase {

@@ -149,6 +149,16 @@ describe('resolveTarget uses them', () => {
     const { description } = await resolveTarget({ endpoint: url, env });
     expect(description.credentials).toEqual({ accessKeyId: 'AKIDFILEDEV', secretAccessKey: 'filedevsecret', sessionToken: 'filedevtoken' });
     expect(description.region).toBe('ap-southeast-2');
+    // Where they came from, for the report; never the values.
+    expect(description.credentialsSource).toBe(`profile dev in ${env.AWS_SHARED_CREDENTIALS_FILE}`);
+  });
+
+  test('the report can say which credentials signed: variables, profile or the built-in test ones', async () => {
+    const vars = envWith({}, { AWS_ACCESS_KEY_ID: 'AKIDENV', AWS_SECRET_ACCESS_KEY: 'envsecret', AWS_SESSION_TOKEN: 'envtoken' });
+    expect((await resolveTarget({ endpoint: url, env: vars })).description.credentialsSource).toBe('environment AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN)');
+    expect((await resolveTarget({ endpoint: url, env: envWith({}) })).description.credentialsSource).toBe(
+      'built-in test credentials (loopback target, no credentials in the environment)',
+    );
   });
 
   test('--region and the config region come first; a loopback target without credentials gets the test ones', async () => {

@@ -77,7 +77,7 @@ describe.concurrent('report --from', SPAWNS, () => {
 
   test.each([
     ['not JSON', '{"schemaVersion":', /is not JSON/],
-    ['a schema violation', { ...sampleReport(), schemaVersion: 2 }, /is not a valid report\.json \(reports\/report\.schema\.json\): report\/schemaVersion must be equal to constant/],
+    ['a schema violation', { ...sampleReport(), schemaVersion: 3 }, /is not a valid report\.json \(reports\/report\.schema\.json\): report\/schemaVersion must be equal to constant/],
     ['a missing field', { schemaVersion: 1, rules: [] }, /is not a valid report\.json .*missing the required property "run"/],
   ])('%s is exit 2 with the reason', async (_what, content, message) => {
     await expectUsageError(['report', '--from', writeJson(content)], message);

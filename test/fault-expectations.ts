@@ -24,6 +24,7 @@ export const FAULT_EXPECTATIONS: Record<string, string[]> = {
   'wrong-http-status': ['meter-usage.allocation-sum', 'meter-usage.allocation-duplicate-tags'],
   // Protocol and authentication
   'wrong-exception-name': ['meter-usage.unknown-dimension', 'protocol.error-type'],
+  'wrong-error-long-dimension': ['model.MeterUsage.UsageDimension.max'],
   'error-500-on-malformed-json': ['protocol.malformed-json', 'protocol.malformed-never-5xx'],
   'no-request-id': ['protocol.request-id'],
   'accept-any-signature': ['auth.wrong-secret'],

@@ -1,7 +1,8 @@
 // Targets that hang, reset, answer garbage, answer too much or too slowly, or change their
-// answers. Each run must end in bounded time with exit 1, the affected rules `error` (not
-// `fail`) with the reason, no crash, bounded memory, and few requests: the harness stops
-// talking to a target that gave no judgeable answer.
+// answers. Each driver gets a TargetError with the reason. A run against a target that passes
+// the preflight and then misbehaves must end in bounded time with exit 1, the affected rules
+// `error` (not `fail`) with the reason, no crash, bounded memory, and few requests: the harness
+// stops talking to a target that gave no judgeable answer.
 //
 // What is `error` and what is `fail`: a target that gives no answer, or an answer that is not
 // awsJson at all (not JSON, empty, too large, too slow), cannot be judged, so its rules are
@@ -18,7 +19,7 @@ import { createRawTarget } from '../target/raw-driver.js';
 import { createSdkTarget } from '../target/sdk-driver.js';
 import { TargetError, type Target } from '../target/types.js';
 import { readReport, runCli, tempDir, verdicts, type CliResult } from './support/cli.js';
-import { HUGE_BODY_BYTES, startHostileServer, type HostileMode, type HostileServer } from './support/hostile-server.js';
+import { HUGE_BODY_BYTES, PREFLIGHT_REQUESTS, startHostileServer, type HostileMode, type HostileServer } from './support/hostile-server.js';
 
 const HOOKS = join(PACKAGE_ROOT, 'test', 'support', 'process-hooks.mjs');
 const RULES = ['meter-usage.accepts-valid', 'meter-usage.identical-retry', 'protocol.request-id'];
@@ -131,15 +132,16 @@ describe('each driver against each hostile target', () => {
   });
 });
 
-describe('the CLI against each hostile target', () => {
+describe('the CLI against hostile targets that pass the preflight', () => {
+  // Targets that give no awsJson answer at all stop at the preflight (test/verdict-gate.test.ts).
   const runs = new Map<string, HostileRun>();
 
   beforeAll(async () => {
     const config = join(tempDir(), 'target.yaml');
     writeFileSync(config, 'fixtures:\n  products:\n    - { code: conformance-ami-1, kind: ami, dimensions: [Hours, Users] }\ncapabilities:\n  callerIsolation: true\n');
-    const jobs = [...UNJUDGEABLE.map(([mode]) => () => runAgainst(mode, config)), () => runAgainst('changing-answers', config)];
+    const jobs = (['broken-after-preflight', 'changing-answers'] as const).map((mode) => () => runAgainst(mode, config));
     for (const run of await twoAtATime(jobs)) runs.set(run.mode, run);
-  }, 1_800_000);
+  }, 600_000);
 
   function expectBoundedRun(run: HostileRun): void {
     expect(run.result.stderr).not.toMatch(/internal error/);
@@ -149,32 +151,18 @@ describe('the CLI against each hostile target', () => {
     for (const kb of run.peakRssKb) expect(kb).toBeLessThan(MEMORY_LIMIT_KB);
   }
 
-  describe.each(UNJUDGEABLE)(
-    '%s',
-    (mode, reason) => {
-      test('every rule is error (not fail) with the reason; exit 1; bounded', () => {
-        const run = runs.get(mode)!;
-        expectBoundedRun(run);
-        for (const rule of run.report!.rules) {
-          expect(rule.verdict, rule.id).toBe('error');
-          expect(rule.reason, rule.id).toMatch(reason);
-        }
-        expect(run.result.stdout).toMatch(reason);
-        // The first unjudgeable answer ends a rule: no retries of the same wait, no shrinking against it.
-        expect(run.server.requests).toBeGreaterThan(0);
-        expect(run.server.requests).toBeLessThanOrEqual(RULES.length * 3);
-      });
-    },
-  );
-
-  test('hang: a probe that gets no answer is a note, not a configuration error (exit 1, not 2)', () => {
-    const run = runs.get('hang')!;
-    expect(run.result.code).toBe(1);
-    expect(run.result.stderr).toMatch(/no answer to the describe probe/);
-  });
-
-  test('huge-body: the 50 MB answer is not read to the end', () => {
-    expect(runs.get('huge-body')!.server.hugeBytesAccepted).toBeLessThan(HUGE_BODY_BYTES / 2);
+  test('broken-after-preflight: every rule is error (not fail) with the reason; exit 1; bounded', () => {
+    const run = runs.get('broken-after-preflight')!;
+    expectBoundedRun(run);
+    expect(run.report!.summary.outcome).toBe('non-conformant');
+    for (const rule of run.report!.rules) {
+      expect(rule.verdict, rule.id).toBe('error');
+      expect(rule.reason, rule.id).toMatch(/not a JSON object/);
+    }
+    expect(run.result.stdout).toMatch(/not a JSON object/);
+    // The first unjudgeable answer ends a rule: no retries of the same wait, no shrinking against it.
+    expect(run.server.requests).toBeGreaterThan(PREFLIGHT_REQUESTS);
+    expect(run.server.requests).toBeLessThanOrEqual(PREFLIGHT_REQUESTS + RULES.length * 3);
   });
 
   test('changing-answers: judgeable, so the idempotency rule fails and the others pass', () => {
@@ -185,5 +173,19 @@ describe('the CLI against each hostile target', () => {
       'meter-usage.identical-retry': 'fail',
       'protocol.request-id': 'pass',
     });
+  });
+});
+
+describe('the preflight against a huge answer', () => {
+  test('the 50 MB answer is not read to the end', async () => {
+    const server = await startHostileServer('huge-body');
+    try {
+      const result = await runCli(['run', '--endpoint', server.url, '--rules', RULES.join(','), '--timeout', String(TIMEOUT_MS), '--out', tempDir()], { timeoutMs: 120_000 });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/larger than 1048576 bytes/);
+      expect(server.hugeBytesAccepted).toBeLessThan(HUGE_BODY_BYTES / 2);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -169,9 +169,30 @@ describe('summary', () => {
     expect(report.summary).toMatchObject({ conformant: true, score: 1 });
   });
 
-  it('scores 1 when no must or should rule was judged', () => {
-    const report = build([test('a', 'skipped', { ruleIds: ['mu.must'] }), test('c', 'passed', { ruleIds: ['mu.impl'] })], [MUST, IMPL]);
-    expect(report.summary).toMatchObject({ score: 1, conformant: true });
+  it('is inconclusive, unscored and not conformant when no gated rule ended pass or fail', () => {
+    const report = build([test('a', 'skipped', { ruleIds: ['mu.must'], reason: 'the target config declares no a subscribed customer' }), test('c', 'passed', { ruleIds: ['mu.impl'] })], [MUST, IMPL]);
+    expect(report.summary).toMatchObject({ score: null, outcome: 'inconclusive', conformant: false });
+    expect(report.summary.coverage).toEqual({ judged: 1, notJudged: 1, reasons: [{ reason: 'declare a subscribed customer in target.yaml', rules: 1 }] });
+    // A should rule is not gated at the must level: nothing gated was judged there either.
+    expect(build([test('a', 'skipped', { ruleIds: ['mu.must'] }), test('b', 'passed', { ruleIds: ['mu.should'] })], [MUST, SHOULD], 'must').summary.outcome).toBe('inconclusive');
+  });
+
+  it('is observed (exit 0) when the selection holds no gated rule, inconclusive when nothing at all was judged', () => {
+    expect(build([test('c', 'passed', { ruleIds: ['mu.impl'] })], [IMPL]).summary).toMatchObject({ outcome: 'observed', conformant: true, score: null });
+    expect(build([test('c', 'skipped', { ruleIds: ['mu.impl'] })], [IMPL]).summary).toMatchObject({ outcome: 'inconclusive', conformant: false });
+    // A passing should rule alone (a replay) is conformant at the should gate.
+    expect(build([test('b', 'passed', { ruleIds: ['mu.should'] })], [SHOULD]).summary).toMatchObject({ outcome: 'conformant', conformant: true, score: 1 });
+  });
+
+  it('is conformant on the rules it judged and counts the rest as not judged', () => {
+    const report = build([test('a', 'passed', { ruleIds: ['mu.must'] }), test('b', 'skipped', { ruleIds: ['mu.should'], reason: 'the target does not declare clock control' })]);
+    expect(report.summary).toMatchObject({ outcome: 'conformant', conformant: true, score: 1 });
+    expect(report.summary.coverage).toEqual({ judged: 1, notJudged: 2, reasons: [{ reason: 'declare the clock control capability in target.yaml', rules: 1 }, { reason: 'errored: no judgeable answer (see the rules)', rules: 1 }] });
+  });
+
+  it('is non-conformant when a gated rule failed, whatever else was judged', () => {
+    const report = build([test('a', 'failed', { ruleIds: ['mu.must'], verdict: 'fail', failure: DETAIL })], [MUST, IMPL]);
+    expect(report.summary).toMatchObject({ outcome: 'non-conformant', conformant: false, score: 0 });
   });
 
   it('is non-conformant when the run had problems', () => {
@@ -201,5 +222,61 @@ describe('mergeReports', () => {
 
   it('refuses shards of different runs', () => {
     expect(() => mergeReports([shardA, { ...shardB, run: { ...shardB.run, seed: 99 } }])).toThrow(/different runs: seed/);
+  });
+});
+
+describe('positive controls', () => {
+  const CONTROL = { ...makeRule('mu.accepts-valid', 'must', 'meter-usage', ['MeterUsage']), role: 'control' as const };
+  const NEGATIVE = { ...makeRule('mu.rejects-bad', 'must', 'meter-usage', ['MeterUsage']), role: 'negative' as const };
+  const AUTH = { ...makeRule('auth.rejects', 'must', 'auth', ['MeterUsage', 'ResolveCustomer']), role: 'negative' as const };
+  const RESOLVE = { ...makeRule('rc.valid-token', 'must', 'resolve-customer', ['ResolveCustomer']), role: 'control' as const };
+  const catalogue = [CONTROL, NEGATIVE, AUTH, RESOLVE];
+  const run = (rules: Rule[], tests: TestOutcome[]) => buildReport({ run: RUN, rules, catalogue, tests, gateLevel: 'should' });
+
+  it('a negative rule passes only beside a passed control of its operation', () => {
+    const report = run([CONTROL, NEGATIVE], [test('c', 'passed', { ruleIds: ['mu.accepts-valid'] }), test('n', 'passed', { ruleIds: ['mu.rejects-bad'] })]);
+    expect(report.rules.map((r) => r.verdict)).toEqual(['pass', 'pass']);
+    expect(report.controls).toEqual([{ operation: 'MeterUsage', rule: 'mu.accepts-valid', verdict: 'pass' }]);
+    expect(report.summary.outcome).toBe('conformant');
+  });
+
+  it('a rejection proves nothing when no valid request was accepted: not-applicable, saying which control did not pass', () => {
+    const report = run([CONTROL, NEGATIVE], [test('c', 'failed', { ruleIds: ['mu.accepts-valid'], verdict: 'fail', failure: DETAIL }), test('n', 'passed', { ruleIds: ['mu.rejects-bad'] })]);
+    const negative = report.rules.find((r) => r.id === 'mu.rejects-bad')!;
+    expect(negative.verdict).toBe('not-applicable');
+    expect(negative.reason).toMatch(/^not judged: every request of this rule expects a rejection, and no valid request of its operation was accepted in this run, so a rejection proves nothing \(MeterUsage: control mu\.accepts-valid fail\)$/);
+    expect(report.summary.outcome).toBe('non-conformant');
+  });
+
+  it('a target that rejects everything, without fixtures for the controls, is inconclusive', () => {
+    const report = run([CONTROL, NEGATIVE], [test('c', 'skipped', { ruleIds: ['mu.accepts-valid'], reason: 'the target config declares no product' }), test('n', 'passed', { ruleIds: ['mu.rejects-bad'] })]);
+    expect(report.rules.map((r) => r.verdict)).toEqual(['not-applicable', 'not-applicable']);
+    expect(report.summary).toMatchObject({ outcome: 'inconclusive', conformant: false, score: null });
+    expect(report.summary.coverage.reasons).toContainEqual({ reason: 'no valid request of its operation was accepted (positive control not passed)', rules: 1 });
+  });
+
+  it('a control outside the selection still counts, and shows in controls only', () => {
+    const report = run([NEGATIVE], [test('c', 'passed', { ruleIds: ['mu.accepts-valid'] }), test('n', 'passed', { ruleIds: ['mu.rejects-bad'] })]);
+    expect(report.rules.map((r) => [r.id, r.verdict])).toEqual([['mu.rejects-bad', 'pass']]);
+    expect(report.controls).toEqual([{ operation: 'MeterUsage', rule: 'mu.accepts-valid', verdict: 'pass' }]);
+  });
+
+  it('a rule of several operations needs a passed control of one of them; a fail is never demoted', () => {
+    const passedResolve = test('r', 'passed', { ruleIds: ['rc.valid-token'] });
+    expect(run([AUTH], [passedResolve, test('a', 'passed', { ruleIds: ['auth.rejects'] })]).rules[0]!.verdict).toBe('pass');
+    expect(run([AUTH], [test('a', 'passed', { ruleIds: ['auth.rejects'] })]).rules[0]!.reason).toMatch(/MeterUsage: no control ran; ResolveCustomer: no control ran/);
+    expect(run([AUTH], [test('a', 'failed', { ruleIds: ['auth.rejects'], verdict: 'fail', failure: DETAIL })]).rules[0]!.verdict).toBe('fail');
+  });
+
+  it('merged shards keep a passing control of any shard', () => {
+    const first = run([NEGATIVE], [test('c', 'passed', { ruleIds: ['mu.accepts-valid'] }), test('n', 'passed', { ruleIds: ['mu.rejects-bad'] })]);
+    const second = run([CONTROL], [test('c', 'passed', { ruleIds: ['mu.accepts-valid'] })]);
+    const merged = mergeReports([
+      { ...first, run: { ...RUN, shard: { index: 1, count: 2 } } },
+      { ...second, run: { ...RUN, shard: { index: 2, count: 2 } } },
+    ]);
+    expect(merged.controls).toEqual([{ operation: 'MeterUsage', rule: 'mu.accepts-valid', verdict: 'pass' }]);
+    expect(merged.summary.outcome).toBe('conformant');
+    expect(merged.rules.find((r) => r.id === 'mu.rejects-bad')).toMatchObject({ verdict: 'pass', role: 'negative' });
   });
 });

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../reports/html.js';
+import { summarize } from '../reports/build.js';
 import { renderJunit } from '../reports/junit.js';
 import { renderConsoleSummary, renderSummaryMarkdown } from '../reports/summary.js';
 import type { Report, RuleResult } from '../reports/types.js';
@@ -264,8 +265,10 @@ describe('junit.xml', () => {
 describe('summaries', () => {
   it('markdown: verdict, score, counts table and failures with replay commands', () => {
     const report = sampleReport({ hostile: true });
+    // Target text reaches the prose through an error's reason.
+    report.rules.find((r) => r.verdict === 'error')!.reason = `target answered ${HOSTILE}`;
     const md = renderSummaryMarkdown(report);
-    expect(md).toMatch(/^## ❌ Not conformant/);
+    expect(md).toMatch(/^## ❌ NOT CONFORMANT: \d+ must rules failed, .*; judged \d+ of \d+ rules/);
     expect(md).toContain('| level | fail | error | observed | n/a | pass |');
     expect(md).toContain(`| must | ${['fail', 'error', 'observed', 'not-applicable', 'pass'].map((v) => report.summary.byLevel.must[v as 'pass']).join(' | ')} |`);
     for (const rule of report.rules.filter((r) => r.verdict === 'fail')) {
@@ -299,7 +302,7 @@ describe('summaries', () => {
     for (const rule of report.rules.filter((r) => r.verdict === 'fail' || r.verdict === 'error')) expect(text).toContain(rule.id);
     expect(text).toContain('replay: npx metering-conformance run --seed 424242 --rules meter-usage.rule-2 --replay 37:1:0');
     expect(text).toContain('target request timed out');
-    expect(text).toContain(`Score ${(report.summary.score * 100).toFixed(1)}%`);
+    expect(text).toContain(`Score ${(report.summary.score! * 100).toFixed(1)}%`);
   });
 
   it('console: colours only when asked, and never passes terminal escapes from the target through', () => {
@@ -315,7 +318,21 @@ describe('summaries', () => {
 
   it('console: says CONFORMANT when the gate holds', () => {
     const report = sampleReport();
-    const passing = { ...report, rules: report.rules.filter((r) => r.verdict === 'pass'), summary: { ...report.summary, conformant: true } };
-    expect(renderConsoleSummary(passing, { color: false })).toMatch(/^CONFORMANT/m);
+    const rules = report.rules.filter((r) => r.verdict === 'pass');
+    const passing = { ...report, rules, summary: summarize(rules, 'should') };
+    expect(renderConsoleSummary(passing, { color: false })).toMatch(new RegExp(`^CONFORMANT on ${rules.length} of ${rules.length} rules: no must or should rule failed$`, 'm'));
+  });
+
+  it('console and markdown: an inconclusive run says so, with what was not judged and why', () => {
+    const report = sampleReport();
+    const rules = report.rules.filter((r) => r.verdict === 'not-applicable' || r.level === 'implementation-defined');
+    const inconclusive = { ...report, rules, summary: summarize(rules, 'should') };
+    expect(inconclusive.summary.outcome).toBe('inconclusive');
+    const notJudged = rules.filter((r) => r.verdict === 'not-applicable' || r.verdict === 'error').length;
+    const line = new RegExp(`^INCONCLUSIVE: no must or should rule ended pass or fail; judged ${rules.length - notJudged} of ${rules.length} rules \\(${notJudged} not judged: `, 'm');
+    expect(renderConsoleSummary(inconclusive, { color: false })).toMatch(line);
+    expect(renderConsoleSummary(inconclusive, { color: false })).toContain('Score n/a');
+    expect(renderSummaryMarkdown(inconclusive)).toMatch(/^## ⚠️ INCONCLUSIVE: /);
+    expect(renderHtml(inconclusive)).toContain('<div class="status warn" id="status">Inconclusive<small>INCONCLUSIVE: ');
   });
 });

@@ -49,7 +49,7 @@ describe('writeReports', () => {
 
   it('refuses to write a report that breaks the schema, and writes nothing', async () => {
     const out = join(temp, 'invalid');
-    const broken = { ...sampleReport(), schemaVersion: 2 } as unknown as Report;
+    const broken = { ...sampleReport(), schemaVersion: 3 } as unknown as Report;
     await expect(writeReports(broken, out)).rejects.toThrow(/does not match reports\/report\.schema\.json:\n {2}report\/schemaVersion must be equal to constant/);
     expect(existsSync(out)).toBe(false);
   });

@@ -15,6 +15,13 @@ export interface ConformanceContext {
   clockOffsetMs: number;
   /** Replays one counterexample: the rule it belongs to and fast-check's path. */
   replay?: { ruleId: string; path: string };
+  /**
+   * The `run` arguments that reproduce this run's target and settings (--endpoint, --driver,
+   * --config, --model, --region, --runs, --level, ...), without --rules, --seed and --replay,
+   * which each failure adds: the replay command of a failure is `run <replayArgs> --rules R
+   * --seed S --replay P`.
+   */
+  replayArgs?: string[];
   /** The user passed --allow-real-service: a real-service target gets DryRun calls only. */
   allowRealService?: boolean;
   /** Time limit of one request to the target, in milliseconds (default: the driver's). */

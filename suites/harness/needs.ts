@@ -47,6 +47,10 @@ export function unmetNeeds(rules: Rule[], context: ConformanceContext, model: Se
     for (const op of rule.operations) {
       if (!(op in model.operations)) return `the service model under test (${model.version}) has no ${op} operation`;
     }
+    const unimplemented = context.target.unimplemented ?? {};
+    if (rule.operations.every((op) => unimplemented[op] !== undefined)) {
+      return `the target does not implement ${rule.operations.join(' or ')}: no awsJson answer in the preflight (${rule.operations.map((op) => unimplemented[op]).join('; ')})`;
+    }
     if (rule.model && !modelPathExists(model, rule.model)) return `the service model under test (${model.version}) has no ${rule.model}`;
     if (rule.since && model.version !== 'latest' && model.version < rule.since) {
       return `the rule applies from model ${rule.since}; the model under test is ${model.version}`;

@@ -1,9 +1,13 @@
 // Runs one rule's property with fast-check, then turns a failure into report material:
-// the shrunk counterexample, expected against actual, the replay command and a curl line.
+// the shrunk counterexample, expected against actual, the replay command, a curl line, a
+// script of every request and the transcript. A failure is confirmed by running its minimal
+// counterexample once more before it gates; one that does not come back is flaky (error).
 import fc from 'fast-check';
-import type { FailureDetail } from '../../reports/types.js';
-import { curlLine } from '../../target/curl.js';
-import { TargetError, type Exchange } from '../../target/types.js';
+import { transcriptOf } from '../../reports/transcript.js';
+import type { FailureAttempt, FailureDetail } from '../../reports/types.js';
+import { commandLine, curlLine, curlScript, flagArgs, type CurlCredentials } from '../../target/curl.js';
+import { isTestCredentials } from '../../target/description.js';
+import { TargetError } from '../../target/types.js';
 import { Violation } from './expect.js';
 import type { PropertyRun, RuleContext } from './rule.js';
 
@@ -34,9 +38,54 @@ export function plain(value: unknown): unknown {
   );
 }
 
-export function replayCommand(ruleId: string, runSeed: number, path: string | undefined): string {
-  return `npx metering-conformance run --rules ${ruleId} --seed ${runSeed}${path ? ` --replay ${path}` : ''}`;
+/**
+ * The command that replays one rule of this run: the run's own target and settings
+ * (`args`, see ConformanceContext.replayArgs), the rule, the run seed and, with a fast-check
+ * path, exactly one counterexample. Quoted for a POSIX shell.
+ */
+export function replayCommand(ruleId: string, runSeed: number, path: string | undefined, args: readonly string[] = []): string {
+  return commandLine(['npx', 'metering-conformance', 'run', ...args, '--rules', ruleId, ...flagArgs('--seed', String(runSeed)), ...(path ? flagArgs('--replay', path) : [])]);
 }
+
+/** One execution of the predicate: its input, the run it made and how it ended. */
+interface Execution<T> {
+  value: T;
+  run: PropertyRun;
+  error: unknown;
+}
+
+/** The recorded evidence of one run of a counterexample: transcript, curl line, script. */
+function evidenceOf(ctx: RuleContext, run: PropertyRun): Pick<FailureDetail, 'curl' | 'script' | 'transcript' | 'transcriptOmitted'> {
+  const description = ctx.description;
+  const base = description.credentials;
+  const credentials: CurlCredentials = isTestCredentials(base) ? { kind: 'inline', accessKeyId: run.caller.accessKeyId, secretAccessKey: base.secretAccessKey } : { kind: 'variables' };
+  const { transcript, omitted } = transcriptOf(run.exchanges);
+  const last = run.exchanges.filter((e) => e.control === undefined).at(-1);
+  const service = run.exchanges.some((e) => e.control === undefined);
+  return {
+    ...(last ? { curl: curlLine(last.request, description.region, credentials) } : {}),
+    ...(service
+      ? {
+          script: curlScript(run.exchanges, {
+            title: `${ctx.rules[0].id}: the requests of the minimal counterexample (metering-conformance)`,
+            region: description.region,
+            credentials,
+            caller: run.caller.accessKeyId,
+            freshCaller: description.capabilities.callerIsolation,
+          }),
+        }
+      : {}),
+    transcript,
+    ...(omitted > 0 ? { transcriptOmitted: omitted } : {}),
+  };
+}
+
+function attemptOf(ctx: RuleContext, run: PropertyRun, outcome: FailureAttempt['outcome'], actual?: unknown): FailureAttempt {
+  const { transcript, omitted } = transcriptOf(run.exchanges);
+  return { outcome, ...(actual !== undefined ? { actual } : {}), transcript, ...(omitted > 0 ? { transcriptOmitted: omitted } : {}) };
+}
+
+export const FLAKY_REASON = 'flaky: failed once, passed on re-run';
 
 export async function runProperty<T>(
   ctx: RuleContext,
@@ -46,10 +95,14 @@ export async function runProperty<T>(
 ): Promise<void> {
   const ruleId = ctx.rules[0].id;
   const runSeed = ctx.context.seed;
+  const replayArgs = ctx.context.replayArgs ?? [];
   const seed = ruleSeed(runSeed, ruleId);
   const replay = ctx.context.replay?.ruleId === ruleId ? ctx.context.replay.path : undefined;
   let targetError: TargetError | undefined;
-  let failing: { exchanges: Exchange[]; error: unknown } | undefined;
+  // The last execution that failed: the minimal counterexample once shrinking is over.
+  let failing: Execution<T> | undefined;
+  // The target error came on the first failing execution (not while shrinking another failure).
+  let targetErrorFirst = false;
 
   const property = fc.asyncProperty(arbitrary, async (value) => {
     // Once the target has failed to answer, stop talking to it: shrinking would only wait again.
@@ -58,39 +111,88 @@ export async function runProperty<T>(
     try {
       await predicate(value, run);
     } catch (error) {
-      if (error instanceof TargetError) targetError = error;
-      failing = { exchanges: run.exchanges, error };
+      if (error instanceof TargetError) {
+        targetError = error;
+        targetErrorFirst = failing === undefined;
+      }
+      failing = { value, run, error };
       throw error;
     }
   });
 
   const result = await fc.check(property, {
     seed,
-    numRuns: replay ? 1 : (options.numRuns ?? ctx.context.runs),
+    // fast-check counts the examples in numRuns and, replaying a path, walks them first: the
+    // run count stays the random runs after the examples, and a replay keeps them.
+    numRuns: replay ? 1 : (options.numRuns ?? ctx.context.runs) + (options.examples?.length ?? 0),
     ...(replay ? { path: replay } : {}),
-    ...(options.examples && !replay ? { examples: options.examples.map((e) => [e] as [T]) } : {}),
+    ...(options.examples ? { examples: options.examples.map((e) => [e] as [T]) } : {}),
   });
   ctx.meta.numRuns = result.numRuns;
   if (!result.failed) return;
 
-  if (targetError) throw targetError;
+  if (targetError) {
+    // Shrinking stopped at the target error, so fast-check's counterexample never ran: report
+    // the input that met the error, and its path only when it was the run's first failure.
+    if (failing !== undefined && failing.error === targetError) {
+      const path = targetErrorFirst ? result.counterexamplePath?.split(':')[0] : undefined;
+      ctx.meta.failure = {
+        counterexample: plain(failing.value),
+        expected: 'a judgeable answer from the target',
+        actual: `target ${targetError.message}`,
+        seed: runSeed,
+        ...(path ? { path } : {}),
+        replay: replayCommand(ruleId, runSeed, path, replayArgs),
+        ...evidenceOf(ctx, failing.run),
+        numRuns: result.numRuns,
+        shrinks: result.numShrinks,
+      };
+    }
+    throw targetError;
+  }
   const error = failing?.error ?? result.errorInstance;
-  if (!(error instanceof Violation)) {
+  if (!(error instanceof Violation) || failing === undefined) {
     // A bug in the suite itself, not a verdict about the target: let vitest show it.
     throw error instanceof Error ? error : new Error(String(error));
   }
-  const last = failing?.exchanges.at(-1);
   const detail: FailureDetail = {
-    counterexample: plain(result.counterexample?.[0]),
+    counterexample: plain(failing.value),
     expected: error.expected,
     actual: error.actual,
     seed: runSeed,
     ...(result.counterexamplePath ? { path: result.counterexamplePath } : {}),
-    replay: replayCommand(ruleId, runSeed, result.counterexamplePath ?? undefined),
-    ...(last ? { curl: curlLine(last.request, ctx.description.region) } : {}),
+    replay: replayCommand(ruleId, runSeed, result.counterexamplePath ?? undefined, replayArgs),
+    ...evidenceOf(ctx, failing.run),
     numRuns: result.numRuns,
     shrinks: result.numShrinks,
   };
+
+  // Before the failure gates, the minimal counterexample runs once more, as a fresh caller.
+  // A failure that does not come back is flaky: verdict error, both runs kept.
+  const again = ctx.newRun();
+  let second: { outcome: FailureAttempt['outcome']; error?: unknown };
+  try {
+    await predicate(failing.value, again);
+    second = { outcome: 'pass' };
+  } catch (rerunError) {
+    if (rerunError instanceof Violation) second = { outcome: 'fail', error: rerunError };
+    else if (rerunError instanceof TargetError) second = { outcome: 'error', error: rerunError };
+    else throw rerunError;
+  }
+  if (second.outcome !== 'fail') {
+    const rerunActual = second.error instanceof TargetError ? `target ${second.error.message}` : undefined;
+    ctx.meta.verdict = 'error';
+    ctx.meta.reason =
+      second.outcome === 'pass' ? FLAKY_REASON : `failed once; the re-run of the counterexample got no judgeable answer (${rerunActual ?? 'target error'})`;
+    ctx.meta.failure = {
+      ...detail,
+      ...(second.outcome === 'pass' ? { flaky: true } : {}),
+      attempts: [attemptOf(ctx, failing.run, 'fail', error.actual), attemptOf(ctx, again, second.outcome, rerunActual)],
+    };
+    // Not a Violation and not a TargetError: rule() keeps the verdict and reason set here.
+    throw new Error(`${ruleId}: ${ctx.meta.reason}\n  first run: expected ${detail.expected}\n  actual: ${JSON.stringify(detail.actual)}\n  replay: ${detail.replay}`);
+  }
+
   ctx.meta.verdict = 'fail';
   ctx.meta.failure = detail;
   const message = [

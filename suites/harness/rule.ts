@@ -15,7 +15,7 @@ import { TargetError, type CallOptions, type Credentials, type Exchange, type Op
 import { conformanceContext, type ConformanceContext } from './context.js';
 import { Violation } from './expect.js';
 import { unmetNeeds } from './needs.js';
-import { runProperty, type PropertyOptions } from './property.js';
+import { replayCommand, runProperty, type PropertyOptions } from './property.js';
 
 declare module '@vitest/runner' {
   interface TaskMeta {
@@ -59,7 +59,7 @@ export class PropertyRun {
   async call(operation: Operation, input: OperationInput, options: CallOptions = {}): Promise<Outcome> {
     try {
       const outcome = await this.target.call(operation, input, { credentials: this.caller, ...options });
-      this.exchanges.push(outcome.exchange);
+      this.record(outcome.retries > 0 && outcome.exchange.earlierAttempts === undefined ? { ...outcome.exchange, retries: outcome.retries } : outcome.exchange);
       return outcome;
     } catch (error) {
       if (error instanceof TargetError && error.exchange) this.exchanges.push(error.exchange);
@@ -73,6 +73,11 @@ export class PropertyRun {
     const outcome = await (this.target as RawCapableTarget).send(request, { credentials: this.caller, ...options });
     this.exchanges.push(outcome.exchange);
     return outcome;
+  }
+
+  /** Records an exchange made outside the driver (a control call such as the caller's clock), in order with the others. */
+  record(exchange: Exchange): void {
+    this.exchanges.push(exchange);
   }
 }
 
@@ -175,6 +180,8 @@ export function rule(ids: string | string[], body: (ctx: RuleContext) => Promise
         meta.reason = `target ${error.message}`;
       } else if (error instanceof Violation && meta.verdict === undefined) {
         meta.verdict = 'fail';
+        // A violation outside ctx.property: no counterexample, but the replay line of this run.
+        meta.failure ??= { counterexample: null, expected: error.expected, actual: error.actual, seed: context.seed, replay: replayCommand(ruleIds[0], context.seed, undefined, context.replayArgs) };
       } else if (meta.verdict === undefined) {
         // Not a judgement about the target: a defect of the suite itself. Never blame the target.
         meta.verdict = 'error';

@@ -5,7 +5,7 @@
 import { request } from 'undici';
 import { MINUTE_MS } from '../../generators/domain.js';
 import { CONTROL_PREFIX } from '../../target/description.js';
-import { TargetError } from '../../target/types.js';
+import { TargetError, type Exchange } from '../../target/types.js';
 import type { PropertyRun, RuleContext } from '../harness/rule.js';
 
 /** The caller's own clock on the target, as set through the control API, and when it was set. */
@@ -23,14 +23,22 @@ export const callerNow = (clock: CallerClock): number => clock.targetMs + (Date.
 export async function setCallerClock(ctx: RuleContext, run: PropertyRun, epochMs: number): Promise<CallerClock> {
   const url = `${ctx.description.endpoint.replace(/\/+$/, '')}${CONTROL_PREFIX}/clock`;
   const body = JSON.stringify({ set: epochMs / 1000, caller: run.caller.accessKeyId });
+  const headers = { 'content-type': 'application/json' };
+  // Recorded with the run's exchanges: the transcript and the script of a counterexample show it.
+  const exchange: Exchange = { control: 'clock', request: { method: 'POST', url, headers, body }, startedAtMs: Date.now(), attempt: 1 };
+  run.record(exchange);
   let status: number;
   let text: string;
   try {
-    const response = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const response = await request(url, { method: 'POST', body, headers, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, signal: AbortSignal.timeout(TIMEOUT_MS) });
     status = response.statusCode;
     text = await response.body.text();
+    exchange.response = { status, headers: Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)])), body: text.slice(0, 4096) };
   } catch (error) {
-    throw new TargetError(`did not answer POST ${CONTROL_PREFIX}/clock: ${(error as Error).message}`);
+    exchange.error = `did not answer: ${(error as Error).message}`;
+    throw new TargetError(`did not answer POST ${CONTROL_PREFIX}/clock: ${(error as Error).message}`, exchange);
+  } finally {
+    exchange.durationMs = Date.now() - exchange.startedAtMs!;
   }
   const nowMs = status === 200 ? answeredNowMs(text) : undefined;
   if (nowMs === undefined || Math.abs(nowMs - epochMs) > MINUTE_MS) {

@@ -47,7 +47,7 @@ export async function checkSequences(ctx: RuleContext, commands: fc.Arbitrary<Le
     failure.counterexample = { steps: failing.steps };
     if (failure.path !== undefined && replayPath) {
       failure.path = `${failure.path}${REPLAY_SEPARATOR}${replayPath}`;
-      failure.replay = replayCommand(ruleId, failure.seed, failure.path);
+      failure.replay = replayCommand(ruleId, failure.seed, failure.path, ctx.context.replayArgs);
     }
     const message = [
       `${ruleId}: expected ${failure.expected}`,

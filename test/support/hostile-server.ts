@@ -5,8 +5,25 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { CONTROL_PREFIX } from '../../target/description.js';
 
-export const HOSTILE_MODES = ['hang', 'reset', 'non-json', 'empty-200', 'huge-body', 'drip', 'wrong-content-type', 'changing-answers'] as const;
+export const HOSTILE_MODES = [
+  'hang',
+  'reset',
+  'non-json',
+  'empty-200',
+  'huge-body',
+  'drip',
+  'wrong-content-type',
+  'changing-answers',
+  'redirect-to-aws',
+  'unavailable',
+  'reject-all',
+  'broken-after-preflight',
+  'bad-describe',
+] as const;
 export type HostileMode = (typeof HOSTILE_MODES)[number];
+
+/** Metering requests the preflight sends (one per operation); broken-after-preflight answers them well. */
+export const PREFLIGHT_REQUESTS = 4;
 
 /** Size of the huge-body answer: far above the raw driver's 1 MiB cap. */
 export const HUGE_BODY_BYTES = 50 * 1024 * 1024;
@@ -98,6 +115,32 @@ export async function startHostileServer(mode: HostileMode): Promise<HostileServ
         // What a misrouted request gets from a web server or captive portal.
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end('<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>');
+        return;
+      case 'redirect-to-aws':
+        // A proxy or load balancer that sends clients to the real service: never followed.
+        res.writeHead(302, { location: 'https://metering.marketplace.us-east-1.amazonaws.com/', 'content-length': 0 });
+        res.end();
+        return;
+      case 'unavailable':
+        // An overloaded service that never recovers: awsJson, but transient on every attempt.
+        answerJson(res, 503, { __type: 'ServiceUnavailableException', message: 'try again later' });
+        return;
+      case 'reject-all':
+        // A stub that rejects everything: every negative rule would pass against it.
+        answerJson(res, 400, { __type: 'ValidationException', message: 'rejected' });
+        return;
+      case 'bad-describe':
+        // Publishes a describe document that is JSON but wrong inside; rejects metering requests.
+        if (req.url?.startsWith(CONTROL_PREFIX)) answerJson(res, 200, { region: 'us-east-1', fixtures: { products: 'conformance-ami-1' }, capabilities: {} }, 'application/json');
+        else answerJson(res, 400, { __type: 'ValidationException', message: 'rejected' });
+        return;
+      case 'broken-after-preflight':
+        // Looks alive to the preflight, then answers garbage.
+        if (requests <= PREFLIGHT_REQUESTS) answerJson(res, 400, { __type: 'ValidationException', message: 'rejected' });
+        else {
+          res.writeHead(200, { 'content-type': JSON_TYPE });
+          res.end('<<this is not json>>');
+        }
         return;
       case 'changing-answers': {
         // Well-formed and plausible, but an identical request never gets the same answer.

@@ -1,0 +1,92 @@
+// Before any rule runs: does a metering service answer at the endpoint at all? One request per
+// operation that changes nothing, signed as the run signs, over the raw wire whatever the
+// driver. A run whose target gives no awsJson answer to any of them stops (exit 2): every
+// verdict would be about a target that is not there. Operations that answer no awsJson are
+// unimplemented for the run, and their rules not-applicable with what came back.
+import { randomBytes } from 'node:crypto';
+import { ConfigError } from './config.js';
+import type { TargetDescription } from './description.js';
+import { dryRunOnly, RefusedOnRealService } from './dry-run-only.js';
+import { isRealServiceHost } from './guard.js';
+import { rawTargetFor } from './raw-driver.js';
+import { TargetError, type Operation, type OperationInput, type Outcome } from './types.js';
+
+export interface PreflightAnswer {
+  operation: Operation;
+  /** The target gave an awsJson answer (a JSON object body, or an awsJson error type header), any status. */
+  awsJson: boolean;
+  /** What came back, in words: "HTTP 400 InvalidTokenException", "closed or reset the connection before answering". */
+  detail: string;
+}
+
+/**
+ * Requests that record nothing anywhere: an unknown product (and DryRun) for MeterUsage and
+ * RegisterUsage, an empty batch, a token nobody issued. Their answers may be errors: any
+ * awsJson answer shows a service is there. Names are random so that no fixture matches.
+ */
+function preflightRequests(now: Date): [Operation, OperationInput][] {
+  const tag = randomBytes(6).toString('hex');
+  const product = `mc-preflight-${tag}`;
+  return [
+    ['MeterUsage', { ProductCode: product, UsageDimension: 'mc-preflight', UsageQuantity: 0, Timestamp: now, DryRun: true }],
+    ['BatchMeterUsage', { ProductCode: product, UsageRecords: [] }],
+    ['RegisterUsage', { ProductCode: product, PublicKeyVersion: 1 }],
+    ['ResolveCustomer', { RegistrationToken: `mc-preflight-token-${tag}` }],
+  ];
+}
+
+function describeOutcome(outcome: Outcome): { awsJson: boolean; detail: string } {
+  if (outcome.kind === 'success') return { awsJson: true, detail: `HTTP ${outcome.status}` };
+  const jsonBody = typeof outcome.body === 'object' && outcome.body !== null;
+  const awsJson = jsonBody || outcome.headers['x-amzn-errortype'] !== undefined;
+  if (awsJson) return { awsJson, detail: `HTTP ${outcome.status} ${outcome.errorType}` };
+  const type = outcome.headers['content-type'];
+  const location = outcome.headers.location;
+  const body = typeof outcome.body === 'string' && outcome.body !== '' ? `: ${outcome.body}` : ' and an empty body';
+  return {
+    awsJson,
+    detail: `HTTP ${outcome.status}${location !== undefined ? ` redirecting to ${location}` : ''}${type !== undefined ? ` (${type})` : ''}${body}`,
+  };
+}
+
+/** Sends the preflight requests at once, each bounded by `timeoutMs`. */
+export async function preflight(description: TargetDescription, options: { timeoutMs: number; clockOffsetMs: number; allowRealService: boolean }): Promise<PreflightAnswer[]> {
+  const realService = isRealServiceHost(new URL(description.endpoint).hostname);
+  const raw = rawTargetFor(description, {
+    allowRealService: realService && options.allowRealService,
+    clockOffsetMs: options.clockOffsetMs,
+    timeouts: { total: options.timeoutMs },
+    connections: 4,
+  });
+  // The real service gets only what records nothing there (DryRun MeterUsage, ResolveCustomer).
+  const target = realService ? dryRunOnly(raw) : raw;
+  try {
+    const answers = await Promise.all(
+      preflightRequests(new Date(Date.now() + options.clockOffsetMs)).map(async ([operation, input]): Promise<PreflightAnswer | undefined> => {
+        try {
+          return { operation, ...describeOutcome(await target.call(operation, input)) };
+        } catch (error) {
+          if (error instanceof RefusedOnRealService) return undefined;
+          if (error instanceof TargetError) return { operation, awsJson: false, detail: error.message };
+          throw error;
+        }
+      }),
+    );
+    return answers.filter((a): a is PreflightAnswer => a !== undefined);
+  } finally {
+    await target.close();
+  }
+}
+
+/**
+ * The operations that answered no awsJson, for TargetDescription.unimplemented. Throws a
+ * ConfigError (exit 2, no report) when none answered: there is nothing to judge.
+ */
+export function unimplementedOperations(answers: PreflightAnswer[], endpoint: string): Record<string, string> {
+  if (answers.length > 0 && answers.every((a) => !a.awsJson)) {
+    const details = [...new Set(answers.map((a) => a.detail))];
+    const what = details.length === 1 ? `${details[0]} (all ${answers.length} operations)` : answers.map((a) => `${a.operation}: ${a.detail}`).join('; ');
+    throw new ConfigError(`target did not answer like an awsJson 1.1 metering service at ${endpoint}: ${what}. Nothing was judged and no report was written.`);
+  }
+  return Object.fromEntries(answers.filter((a) => !a.awsJson).map((a) => [a.operation, a.detail]));
+}
