@@ -30,8 +30,8 @@ Options:
                    instead of the one the reports were made with
   -h, --help       this help
 
-Exit codes: 0 conformant, 1 non-conformant, 2 usage error or a file that is not a
-valid report.json.`;
+Exit codes: 0 conformant or observed, 1 non-conformant or inconclusive, 2 usage error or
+a file that is not a valid report.json (reports of earlier schema versions are read).`;
 
 async function readReport(file: string): Promise<Report> {
   let text: string;

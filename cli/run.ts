@@ -48,7 +48,13 @@ AWS_PROFILE (default "default") keys in ~/.aws/credentials or ~/.aws/config
 (AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE); loopback targets without any get
 fixed test credentials.
 
-Exit codes: 0 conformant, 1 non-conformant, 2 usage or configuration error.`;
+Before the rules, one request per operation that records nothing checks that the target
+answers awsJson at all (otherwise exit 2, no report). A rule that only expects rejections
+counts as passed only when a valid request of its operation was accepted in the same run.
+
+Exit codes: 0 conformant (or observed: no must/should rule selected), 1 non-conformant or
+inconclusive (no must/should rule could be judged), 2 usage or configuration error, or a
+target that gave no awsJson answer.`;
 
 export async function runCommand(args: string[]): Promise<number> {
   const { values } = parseFlags('run', args, {

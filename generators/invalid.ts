@@ -106,7 +106,15 @@ export function modelConstraints(model: ServiceModel, operation: string): ModelC
   return out;
 }
 
-type Leaf = { kind: 'omit' } | { kind: 'value'; arbitrary: fc.Arbitrary<unknown>; implies?: ConstraintKind[] };
+type Leaf =
+  | { kind: 'omit' }
+  | {
+      kind: 'value';
+      arbitrary: fc.Arbitrary<unknown>;
+      implies?: ConstraintKind[];
+      /** The faulty value built with the request's options (a list's valid items: pins, distinct items). */
+      build?: (options: ValueOptions) => fc.Arbitrary<unknown>;
+    };
 
 const PROBE = { numRuns: 50, seed: 20160114 };
 
@@ -236,7 +244,8 @@ function leafFault(model: ServiceModel, c: ModelConstraint): Leaf | string {
       return integerFault(c.constraint as 'min' | 'max', c.constraint === 'min' ? shape.min! : shape.max!);
     case 'list': {
       const sizes = c.constraint === 'min' ? faultLength(0, shape.min! - 1, shape.min! - 1) : faultLength(shape.max! + 1, shape.max! + 3, shape.max! + 1);
-      return { kind: 'value', arbitrary: arrayOfSize(model, shape, sizes, { small: true }) };
+      const build = (options: ValueOptions) => arrayOfSize(model, shape, sizes, { ...options, small: true });
+      return { kind: 'value', arbitrary: build({}), build };
     }
     default:
       return `shape ${shape.name} (${shape.type}) has no ${c.constraint} constraint`;
@@ -248,7 +257,7 @@ function embed(model: ServiceModel, shapeName: string, segments: string[], leaf:
   const shape = shapeOf(model, shapeName);
   if (segments.length === 0) {
     if (leaf.kind === 'omit') throw new Error('a required fault ends at its owner structure');
-    return leaf.arbitrary;
+    return leaf.build ? leaf.build(options) : leaf.arbitrary;
   }
   const [head, ...rest] = segments;
   if (shape.type === 'structure') {

@@ -37,6 +37,8 @@ export interface FailureDetail {
   /** How many property runs passed before the first failure. */
   numRuns?: number;
   shrinks?: number;
+  /** Set when shrinking ran out of its time budget: the counterexample may not be minimal. */
+  shrinkingStopped?: string;
   /** The exchanges of the minimal counterexample, in order, redacted and bounded in size. */
   transcript?: TranscriptEntry[];
   /** The earliest exchanges left out of `transcript` (a counterexample keeps its last 100). */

@@ -3,7 +3,6 @@
 // driver. A run whose target gives no awsJson answer to any of them stops (exit 2): every
 // verdict would be about a target that is not there. Operations that answer no awsJson are
 // unimplemented for the run, and their rules not-applicable with what came back.
-import { randomBytes } from 'node:crypto';
 import { ConfigError } from './config.js';
 import type { TargetDescription } from './description.js';
 import { dryRunOnly, RefusedOnRealService } from './dry-run-only.js';
@@ -22,10 +21,11 @@ export interface PreflightAnswer {
 /**
  * Requests that record nothing anywhere: an unknown product (and DryRun) for MeterUsage and
  * RegisterUsage, an empty batch, a token nobody issued. Their answers may be errors: any
- * awsJson answer shows a service is there. Names are random so that no fixture matches.
+ * awsJson answer shows a service is there. The names are fixed (a run with the same seed sends
+ * the same requests) and match no fixture anyone would declare.
  */
 function preflightRequests(now: Date): [Operation, OperationInput][] {
-  const tag = randomBytes(6).toString('hex');
+  const tag = 'never-published';
   const product = `mc-preflight-${tag}`;
   return [
     ['MeterUsage', { ProductCode: product, UsageDimension: 'mc-preflight', UsageQuantity: 0, Timestamp: now, DryRun: true }],

@@ -2,6 +2,7 @@
 // the shrunk counterexample, expected against actual, the replay command, a curl line, a
 // script of every request and the transcript. A failure is confirmed by running its minimal
 // counterexample once more before it gates; one that does not come back is flaky (error).
+import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import { transcriptOf } from '../../reports/transcript.js';
 import type { FailureAttempt, FailureDetail } from '../../reports/types.js';
@@ -87,6 +88,14 @@ function attemptOf(ctx: RuleContext, run: PropertyRun, outcome: FailureAttempt['
 
 export const FLAKY_REASON = 'flaky: failed once, passed on re-run';
 
+/**
+ * How long shrinking may talk to the target after the first failure. Against a slow target
+ * (every answer retried, or 50 ms away) a few hundred shrink steps would cost minutes; past the
+ * budget the remaining candidates are skipped without a request and the smallest failing input
+ * found so far is the counterexample (its path still replays it exactly).
+ */
+const SHRINK_BUDGET_MS = 5_000;
+
 export async function runProperty<T>(
   ctx: RuleContext,
   arbitrary: fc.Arbitrary<T>,
@@ -104,9 +113,16 @@ export async function runProperty<T>(
   // The target error came on the first failing execution (not while shrinking another failure).
   let targetErrorFirst = false;
 
+  let firstFailureAt: number | undefined;
+  let shrinkingCut = false;
+
   const property = fc.asyncProperty(arbitrary, async (value) => {
     // Once the target has failed to answer, stop talking to it: shrinking would only wait again.
     if (targetError) throw targetError;
+    if (firstFailureAt !== undefined && performance.now() - firstFailureAt > SHRINK_BUDGET_MS) {
+      shrinkingCut = true;
+      fc.pre(false);
+    }
     const run = ctx.newRun();
     try {
       await predicate(value, run);
@@ -116,6 +132,7 @@ export async function runProperty<T>(
         targetErrorFirst = failing === undefined;
       }
       failing = { value, run, error };
+      firstFailureAt ??= performance.now();
       throw error;
     }
   });
@@ -165,6 +182,7 @@ export async function runProperty<T>(
     ...evidenceOf(ctx, failing.run),
     numRuns: result.numRuns,
     shrinks: result.numShrinks,
+    ...(shrinkingCut ? { shrinkingStopped: `shrinking stopped after ${SHRINK_BUDGET_MS / 1000} s of requests; the counterexample may not be minimal` } : {}),
   };
 
   // Before the failure gates, the minimal counterexample runs once more, as a fresh caller.
