@@ -250,6 +250,115 @@ async function emulatorThroughput(): Promise<{ meterUsage: number; batch: number
   }
 }
 
+/** Hostile senders' amplification bodies per second, and valid senders measured beside them. */
+const HOSTILE_RATE = 4;
+const HOSTILE_RECORDS = 349_000;
+const LATENCY_WORKERS = 4;
+
+function percentile(sorted: number[], q: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+interface HostileLoad {
+  quiet: { p50: number; p99: number; max: number; requests: number };
+  hostile: { p50: number; p99: number; max: number; requests: number };
+  rssGrowthMb: number;
+  hostileAnswers: number;
+  hostileLargestAnswer: number;
+}
+
+/**
+ * (g) bounded cost for any input: a valid MeterUsage's latency (LATENCY_WORKERS closed-loop
+ * senders) for LOAD_SECONDS alone, then for LOAD_SECONDS while hostile senders post signed
+ * 1 MB BatchMeterUsage bodies of 349,000 `{}` records at HOSTILE_RATE per second (open loop,
+ * whatever the answers take); and how far the emulator's RSS grows over its quiet level.
+ */
+async function hostileLoad(): Promise<HostileLoad> {
+  const { url, child } = await startServe();
+  const describe = (await (await fetch(`${url}${CONTROL_PREFIX}/describe`)).json()) as { fixtures: { products: { code: string; kind: string; dimensions: string[] }[] } };
+  const product = describe.fixtures.products.find((p) => p.kind !== 'saas')!;
+  const saas = describe.fixtures.products.find((p) => p.kind === 'saas')!;
+  const valid = new Pool(url, { connections: LATENCY_WORKERS });
+  const hostile = new Pool(url, { connections: 2 * HOSTILE_RATE });
+  const now = Date.now();
+  const meterUsage = (callerPrefix: string) =>
+    signedRequests(
+      url,
+      'MeterUsage',
+      Array.from({ length: 4096 }, (_, i) => ({ ProductCode: product.code, Timestamp: new Date(now - ((i >> 8) % 5) * 3_600_000), UsageDimension: product.dimensions[i % product.dimensions.length], UsageQuantity: i % 7 })),
+      callerPrefix,
+    );
+  const [amplification] = signedRequests(url, 'BatchMeterUsage', [{ ProductCode: saas.code, UsageRecords: Array.from({ length: HOSTILE_RECORDS }, () => ({})) }], 'MCHOSTILE');
+  const latencies = async (requests: SignedRequest[], seconds: number) => {
+    const deadline = performance.now() + seconds * 1000;
+    const ms: number[] = [];
+    await Promise.all(
+      Array.from({ length: LATENCY_WORKERS }, async (_, worker) => {
+        for (let i = worker; performance.now() < deadline; i += LATENCY_WORKERS) {
+          const request = requests[i % requests.length];
+          const started = performance.now();
+          const res = await valid.request({ method: 'POST', path: '/', headers: request.headers, body: request.body });
+          const text = await res.body.text();
+          ms.push(performance.now() - started);
+          if (res.statusCode !== 200 && !text.includes('DuplicateRequestException')) throw new Error(`bench: unexpected answer HTTP ${res.statusCode} ${text.slice(0, 200)}`);
+        }
+      }),
+    );
+    ms.sort((a, b) => a - b);
+    return { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), max: ms.at(-1) ?? NaN, requests: ms.length };
+  };
+  try {
+    await latencies(meterUsage('MCWARMUP'), WARM_UP_SECONDS);
+    const quiet = await latencies(meterUsage('MCQUIET'), LOAD_SECONDS);
+    const quietRssKb = procKb(child.pid!, 'status', 'VmRSS');
+    let peakRssKb = quietRssKb;
+    const sampler = setInterval(() => (peakRssKb = Math.max(peakRssKb, procKb(child.pid!, 'status', 'VmRSS'))), 50);
+    let hostileAnswers = 0;
+    let hostileLargestAnswer = 0;
+    let hostileFailure: unknown;
+    const inFlight = new Set<Promise<void>>();
+    const sendHostile = () => {
+      // Open loop, bounded only so that a stalled emulator does not exhaust the bench's memory.
+      if (inFlight.size >= 8 * HOSTILE_RATE) return;
+      const sent = (async () => {
+        const res = await hostile.request({ method: 'POST', path: '/', headers: amplification.headers, body: amplification.body });
+        const text = await res.body.text();
+        if (res.statusCode !== 400 || !text.includes('ValidationException')) throw new Error(`bench: unexpected hostile answer HTTP ${res.statusCode} ${text.slice(0, 200)}`);
+        hostileAnswers++;
+        hostileLargestAnswer = Math.max(hostileLargestAnswer, Buffer.byteLength(text));
+      })()
+        .catch((error: unknown) => void (hostileFailure ??= error))
+        .finally(() => inFlight.delete(sent));
+      inFlight.add(sent);
+    };
+    const pacer = setInterval(sendHostile, 1000 / HOSTILE_RATE);
+    sendHostile();
+    let hostileLatency;
+    try {
+      hostileLatency = await latencies(meterUsage('MCHOSTILE'), LOAD_SECONDS);
+    } finally {
+      clearInterval(pacer);
+    }
+    await Promise.all(inFlight);
+    clearInterval(sampler);
+    if (hostileFailure) throw hostileFailure;
+    return { quiet, hostile: hostileLatency, rssGrowthMb: (peakRssKb - quietRssKb) / 1024, hostileAnswers, hostileLargestAnswer };
+  } finally {
+    await valid.close();
+    await hostile.close();
+    await stop(child);
+  }
+}
+
+function recordHostileLoad(h: HostileLoad): void {
+  record(
+    `(g) valid MeterUsage p99 beside ${HOSTILE_RATE}/s hostile 1 MB bodies`,
+    h.hostile.p99,
+    'ms',
+    `p50 ${format(h.hostile.p50)}, max ${format(h.hostile.max)} ms (${h.hostile.requests} requests); without them p50 ${format(h.quiet.p50)} / p99 ${format(h.quiet.p99)} / max ${format(h.quiet.max)} ms; emulator RSS +${Math.round(h.rssGrowthMb)} MB; ${h.hostileAnswers} hostile answers, largest ${h.hostileLargestAnswer} B`,
+  );
+}
+
 interface FullRun {
   wallMs: number;
   /** The vitest run's own duration (report.json): the suites' time, without start-up and reporting. */
@@ -300,6 +409,11 @@ function generatorThroughput(): void {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--hostile-only')) {
+    // This one measurement, printed only: bench/results.json is left as it is.
+    recordHostileLoad(await hostileLoad());
+    return;
+  }
   process.stderr.write(`metering-conformance bench (concurrency ${CONCURRENCY}, ${LOAD_SECONDS} s per load after ${WARM_UP_SECONDS} s of warm-up)\n`);
   const ceiling = record('(a) loopback ceiling, bare node:http', await loopbackCeiling(), 'req/s');
   const emulator = await emulatorThroughput();
@@ -319,6 +433,7 @@ async function main(): Promise<void> {
   generatorThroughput();
   record('(f) peak RSS, runner (CLI + vitest worker, summed)', run.runner.rssMb, 'MB', `PSS ${Math.round(run.runner.pssMb)} MB; per process ${run.runner.processes.join(' + ')} MB`);
   record('(f) peak RSS, emulator under load', Math.max(emulator.rssMb, run.emulatorRssMb), 'MB');
+  recordHostileLoad(await hostileLoad());
 
   const width = Math.max(...rows.map((r) => r.name.length));
   process.stdout.write(`\n${'measure'.padEnd(width)}  ${'value'.padStart(12)}  unit   note\n`);

@@ -1,6 +1,13 @@
-// The control API under CONTROL_PREFIX (unauthenticated, loopback use): describe, reset,
-// clock, ledger. Suites use it when the target declares the matching capabilities.
-import type { TargetCapabilities, TargetFixtures } from '../target/description.js';
+// The control API under CONTROL_PREFIX: describe, reset, clock, ledger. Suites use it when the
+// target declares the matching capabilities. describe and public-key are open to anyone; every
+// other control request is its owner's only (guardControl): a Host that is an IP literal,
+// localhost or an allowed name (no DNS rebinding), no foreign Origin, a bearer token when the
+// emulator listens beyond loopback, and for a POST the control header with a JSON Content-Type
+// (so a browser must preflight it, and a web page cannot send it).
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { isIP } from 'node:net';
+import { CONTROL_HEADER, type TargetCapabilities, type TargetFixtures } from '../target/description.js';
 import type { Clock } from './clock.js';
 import { ServiceError } from './errors.js';
 import type { Answer } from './http-io.js';
@@ -25,7 +32,18 @@ export const EMULATOR_CAPABILITIES: TargetCapabilities = {
   ledgerRead: true,
 };
 
+/** Who may use the state-reading and state-changing control endpoints. */
+export interface ControlAccess {
+  /** Why the control API is off (listening beyond loopback without a token); undefined when on. */
+  disabled?: string;
+  /** When set, control requests must carry `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Host names (lower case) a control request may name in Host, besides IP literals and localhost. */
+  allowedHosts: ReadonlySet<string>;
+}
+
 export interface ControlState {
+  control: ControlAccess;
   clock: Clock;
   ledger: Ledger;
   describe(): EmulatorDescription;
@@ -38,6 +56,7 @@ export interface ControlRequest {
   /** Path below CONTROL_PREFIX, e.g. "/describe". */
   route: string;
   query: URLSearchParams;
+  headers: IncomingHttpHeaders;
   body: Buffer;
 }
 
@@ -68,10 +87,65 @@ function parseClockBody(body: Buffer): ClockChange {
   return { [moves[0]]: value, ...(change.caller !== undefined ? { caller: change.caller as string } : {}) };
 }
 
-/** The clock stays within years 1970..9999, where every date format used in answers works. */
-const LATEST_CLOCK_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+/** The clock stays within the years 2000..2100: enough for any test, and no date-format surprises. */
+const EARLIEST_CLOCK_MS = Date.UTC(2000, 0, 1);
+const LATEST_CLOCK_MS = Date.UTC(2101, 0, 1) - 1000;
 
 const ROUTES: Record<string, string> = { '/describe': 'GET', '/reset': 'POST', '/clock': 'POST', '/ledger': 'GET', '/public-key': 'GET' };
+/** Routes anyone may read: they publish nothing the owner keeps to itself. */
+const OPEN_ROUTES = new Set(['/describe', '/public-key']);
+
+const forbidden = (message: string) => new ServiceError('AccessDeniedException', message, 403);
+
+// host[:port], where host is a name, an IPv4 literal or a bracketed IPv6 literal.
+const HOST_HEADER = /^(?:\[([0-9a-f:.]+)\]|([a-z0-9.-]+))(?::\d{1,5})?$/i;
+
+/** The host name of a Host header (brackets stripped, lower case), or undefined when it is not one. */
+function hostNameOf(host: string): string | undefined {
+  const match = HOST_HEADER.exec(host);
+  if (!match) return undefined;
+  return (match[1] ?? match[2]).toLowerCase();
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+function sameOrigin(origin: string, host: string): boolean {
+  try {
+    return new URL(origin).origin === new URL(`http://${host}`).origin;
+  } catch {
+    return false;
+  }
+}
+
+/** Refuses a control request that is not its owner's (throws ServiceError 401/403/415). */
+export function guardControl(request: ControlRequest, access: ControlAccess): void {
+  if (access.disabled !== undefined) throw forbidden(`control API disabled: ${access.disabled}`);
+  const host = request.headers.host ?? '';
+  const name = hostNameOf(host);
+  if (name === undefined || !(isIP(name) !== 0 || name === 'localhost' || access.allowedHosts.has(name))) {
+    throw forbidden(
+      `control requests must name the emulator by an IP address or localhost in Host, not ${JSON.stringify(host.slice(0, 100))} (serve --allowed-host NAME allows another name)`,
+    );
+  }
+  if (access.token !== undefined) {
+    const given = request.headers.authorization ?? '';
+    if (!timingSafeEqual(digest(given), digest(`Bearer ${access.token}`))) {
+      throw new ServiceError('UnauthorizedException', 'control requests need Authorization: Bearer <the --control-token the emulator was started with>', 401, {
+        'WWW-Authenticate': 'Bearer realm="metering-conformance control"',
+      });
+    }
+  }
+  const origin = request.headers.origin;
+  if (origin !== undefined && !sameOrigin(origin, host)) {
+    throw forbidden(`control requests from another origin (${JSON.stringify(origin.slice(0, 100))}) are refused`);
+  }
+  if (request.method === 'GET' || request.method === 'HEAD') return;
+  if (request.headers[CONTROL_HEADER] !== '1') throw forbidden(`control requests that change state need the header ${CONTROL_HEADER}: 1`);
+  const mediaType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (mediaType !== 'application/json' && !/^application\/[a-z0-9.!#$&^_-]+\+json$/.test(mediaType)) {
+    throw new ServiceError('UnsupportedMediaTypeException', `control requests that change state need Content-Type: application/json, not ${JSON.stringify(request.headers['content-type'] ?? '')}`, 415);
+  }
+}
 
 /** Handles one control request; throws ServiceError for a bad one. */
 export function handleControl(request: ControlRequest, state: ControlState): Answer {
@@ -82,6 +156,7 @@ export function handleControl(request: ControlRequest, state: ControlState): Ans
   if (request.method !== method) {
     throw new ServiceError('MethodNotAllowedException', `${request.route} accepts ${method} only`, 405, { Allow: method });
   }
+  if (!OPEN_ROUTES.has(request.route)) guardControl(request, state.control);
   switch (request.route) {
     case '/describe':
       return { status: 200, body: state.describe() };
@@ -92,7 +167,7 @@ export function handleControl(request: ControlRequest, state: ControlState): Ans
     case '/clock': {
       const change = parseClockBody(request.body);
       const target = change.set !== undefined ? change.set * 1000 : state.clock.now(change.caller) + change.advance! * 1000;
-      if (target < 0 || target > LATEST_CLOCK_MS) throw badRequest('the clock must stay between 1970-01-01 and 9999-12-31');
+      if (!(target >= EARLIEST_CLOCK_MS && target <= LATEST_CLOCK_MS)) throw badRequest('the clock must stay between 2000-01-01 and 2100-12-31 (UTC)');
       state.clock.set(target, change.caller);
       return { status: 200, body: { nowMs: state.clock.now(change.caller) } };
     }

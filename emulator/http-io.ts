@@ -94,10 +94,12 @@ function rejectOversize(req: IncomingMessage, res: ServerResponse, requestId: st
 
 /**
  * Reads the request body, counting bytes as they arrive. Resolves undefined when the body
- * was too large (the 413 is already answered); never holds more than BODY_LIMIT bytes.
+ * was too large (the 413 is already answered) or the client went away before sending all of
+ * it (an aborted request: nobody to answer, and not the emulator's defect, so nothing is
+ * logged); never holds more than BODY_LIMIT bytes.
  */
 export function readBody(req: IncomingMessage, res: ServerResponse, requestId: string | undefined, nowMs: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     if (declaresOversizeBody(req)) {
       rejectOversize(req, res, requestId, nowMs);
       resolve(undefined);
@@ -120,9 +122,10 @@ export function readBody(req: IncomingMessage, res: ServerResponse, requestId: s
       stop();
       resolve(Buffer.concat(chunks, size));
     };
-    const fail = (error: Error) => {
+    const fail = () => {
       stop();
-      reject(error);
+      if (!res.destroyed) res.destroy();
+      resolve(undefined);
     };
     const stop = () => {
       req.off('data', collect);

@@ -1,7 +1,9 @@
 // Public API of the reference emulator: start it, list its fault modes, load fixtures.
+import { isIP } from 'node:net';
 import { loadModel, modelLabel, type ServiceModel } from '../generators/model.js';
 import { Clock } from './clock.js';
-import { EMULATOR_CAPABILITIES, type EmulatorDescription } from './control.js';
+import { EMULATOR_CAPABILITIES, type ControlAccess, type EmulatorDescription } from './control.js';
+import { EmulatorConfigError } from './errors.js';
 import { parseFaults } from './faults.js';
 import { DEFAULT_FIXTURES_PATH, loadFixtures, publishedFixtures, type EmulatorFixtures } from './fixtures.js';
 import { Ledger } from './ledger.js';
@@ -25,8 +27,38 @@ export interface EmulatorOptions {
   faults?: string[];
   /** Service model whose constraints and operations the emulator follows; default the latest. */
   model?: ServiceModel;
-  /** Ledger persistence: append-only JSON lines, fsync'd, reloaded on start. */
+  /** Ledger persistence: append-only JSON lines, fsync'd, reloaded on start; one emulator at a time (DATA.lock). */
   dataFile?: string;
+  /**
+   * Bearer token control requests must carry. Without one, an emulator listening beyond
+   * loopback (a host that is not 127.x, ::1 or localhost) has its control API disabled.
+   */
+  controlToken?: string;
+  /** Host names control requests may use in Host besides IP literals and localhost (DNS-rebinding guard). */
+  allowedHosts?: string[];
+}
+
+/** Whether `host` (a listen address) keeps the emulator to this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (name === 'localhost') return true;
+  if (isIP(name) === 4) return name.startsWith('127.');
+  if (isIP(name) === 6) return name === '::1' || /^(0{0,4}:){7}0{0,3}1$/.test(name) || /^::ffff:127\./.test(name);
+  return false;
+}
+
+function controlAccess(host: string, options: EmulatorOptions): ControlAccess {
+  const token = options.controlToken;
+  if (token !== undefined && !/^[\x21-\x7e]{8,}$/.test(token)) {
+    throw new EmulatorConfigError('the control token must be at least 8 printable characters without spaces');
+  }
+  const allowedHosts = new Set((options.allowedHosts ?? []).map((h) => h.toLowerCase()));
+  for (const name of allowedHosts) {
+    if (!/^[a-z0-9.-]+$/.test(name)) throw new EmulatorConfigError(`--allowed-host takes a host name without port, got ${JSON.stringify(name)}`);
+  }
+  const disabled =
+    token === undefined && !isLoopbackHost(host) ? `the emulator listens on ${host}, beyond loopback; start it with a control token (serve --control-token T) to use the control API` : undefined;
+  return { allowedHosts, ...(token !== undefined ? { token } : {}), ...(disabled !== undefined ? { disabled } : {}) };
 }
 
 export interface RunningEmulator {
@@ -41,6 +73,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const fixtures = options.fixtures ?? loadFixtures(DEFAULT_FIXTURES_PATH);
   const model = options.model ?? loadModel();
   const host = options.host ?? '127.0.0.1';
+  const control = controlAccess(host, options);
   const clock = new Clock();
   const keys = await registrationKeys(faults.has('register-usage-wrong-key'));
   const ledger = new Ledger(options.dataFile);
@@ -53,7 +86,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     faults: [...faults],
     stats: { requests: server.serviceRequests },
   });
-  const server = new EmulatorServer({ fixtures, faults, model, clock, ledger, registrationKeys: keys, describe, publicKey: () => publishedKey(keys) });
+  const server = new EmulatorServer({ control, fixtures, faults, model, clock, ledger, registrationKeys: keys, describe, publicKey: () => publishedKey(keys) });
   let port: number;
   try {
     port = await server.listen(host, options.port ?? 0);

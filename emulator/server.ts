@@ -9,7 +9,7 @@ import type { ServiceModel } from '../generators/model.js';
 import type { Clock } from './clock.js';
 import type { OperationContext } from './context.js';
 import { handleControl, type ControlState } from './control.js';
-import { ServiceError } from './errors.js';
+import { EmulatorConfigError, ServiceError } from './errors.js';
 import type { Faults } from './faults.js';
 import type { EmulatorFixtures } from './fixtures.js';
 import { declaresOversizeBody, errorAnswer, JSON_CONTENT_TYPE, readBody, send, type Answer } from './http-io.js';
@@ -36,6 +36,20 @@ function answerFor(error: unknown): Answer {
   // A defect in the emulator itself: answer as the service would, and say so on stderr.
   console.error('metering-conformance emulator: unexpected error', error);
   return errorAnswer('InternalServiceErrorException', 'An internal error occurred in the emulator.', 500);
+}
+
+const LISTEN_PROBLEMS: Record<string, string> = {
+  EADDRINUSE: 'address already in use',
+  EACCES: 'permission denied',
+  EADDRNOTAVAIL: 'address not available on this machine',
+  ENOTFOUND: 'unknown host',
+  EAI_AGAIN: 'unknown host (name resolution failed)',
+  EAI_NONAME: 'unknown host',
+};
+
+function listenError(host: string, port: number, error: NodeJS.ErrnoException): EmulatorConfigError {
+  const where = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return new EmulatorConfigError(`cannot listen on ${where}: ${LISTEN_PROBLEMS[error.code ?? ''] ?? error.message}`);
 }
 
 // Every service request goes to "/": parsed once (the server only reads from it).
@@ -92,11 +106,13 @@ export class EmulatorServer {
     });
   }
 
+  /** Listens; a failure (port in use, unknown host) is an EmulatorConfigError of one line. */
   listen(host: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
+      const fail = (error: NodeJS.ErrnoException) => reject(listenError(host, port, error));
+      this.server.once('error', fail);
       this.server.listen(port, host, () => {
-        this.server.off('error', reject);
+        this.server.off('error', fail);
         const address = this.server.address();
         resolve(typeof address === 'object' && address ? address.port : port);
       });
@@ -122,7 +138,7 @@ export class EmulatorServer {
       if (body === undefined) return;
       const answer =
         url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)
-          ? handleControl({ method: req.method ?? '', route: url.pathname.slice(CONTROL_PREFIX.length) || '/', query: url.searchParams, body }, this.parts)
+          ? handleControl({ method: req.method ?? '', route: url.pathname.slice(CONTROL_PREFIX.length) || '/', query: url.searchParams, headers: req.headers, body }, this.parts)
           : await this.serviceRequest(req, url, body, signer);
       send(res, answer, requestId, this.parts.clock.now(signer.caller));
     } catch (error) {

@@ -6,7 +6,7 @@ import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto'
 import fc from 'fast-check';
 import { request } from 'undici';
 import { unicodeString } from '../generators/arbitraries.js';
-import { CONTROL_PREFIX, type RegistrationFixture } from '../target/description.js';
+import { CONTROL_HEADER, CONTROL_PREFIX, type RegistrationFixture } from '../target/description.js';
 import { isRealServiceHost } from '../target/guard.js';
 import { TargetError, type SuccessOutcome } from '../target/types.js';
 import { expectError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
@@ -110,7 +110,7 @@ async function publishedKey(ctx: RuleContext): Promise<KeyObject | undefined> {
   let status: number;
   let text: string;
   try {
-    const response = await request(`${base}${CONTROL_PREFIX}/public-key`, { method: 'GET', headersTimeout: 10_000, bodyTimeout: 10_000, signal: AbortSignal.timeout(10_000) });
+    const response = await request(`${base}${CONTROL_PREFIX}/public-key`, { method: 'GET', headers: { [CONTROL_HEADER]: '1' }, headersTimeout: 10_000, bodyTimeout: 10_000, signal: AbortSignal.timeout(10_000) });
     status = response.statusCode;
     text = await response.body.text();
   } catch (error) {

@@ -5,6 +5,24 @@
 /** Reserved path prefix of the reference emulator's control API. */
 export const CONTROL_PREFIX = '/__metering-conformance/v1';
 
+/**
+ * Header every control request that reads or changes state carries (with a JSON Content-Type
+ * on a POST): a browser must preflight a request with it, so a web page cannot send one.
+ */
+export const CONTROL_HEADER = 'x-metering-conformance-control';
+
+/** The control headers of a request to the control API (a POST also sends its JSON body). */
+export const CONTROL_HEADERS: Readonly<Record<string, string>> = { [CONTROL_HEADER]: '1', 'content-type': 'application/json' };
+
+/** Environment variable with the bearer token of the target's control API (`serve --control-token T`). */
+export const CONTROL_TOKEN_ENV = 'METERING_CONFORMANCE_CONTROL_TOKEN';
+
+/** The Authorization header of a control request when CONTROL_TOKEN_ENV is set (never recorded in reports). */
+export function controlAuthorization(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const token = env[CONTROL_TOKEN_ENV];
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
 export interface ProductFixture {
   code: string;
   /** Dimensions the product defines; MeterUsage/BatchMeterUsage accept only these. */

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { SPECS_DIR } from '../catalogue/paths.js';
 import { loadModel } from '../generators/model.js';
 import { EmulatorConfigError, FAULT_MODES, startEmulator, type EmulatorDescription, type LedgerRecord, type RunningEmulator } from '../emulator/index.js';
-import { CONTROL_PREFIX, TEST_CREDENTIALS } from '../target/description.js';
+import { CONTROL_HEADERS, CONTROL_PREFIX, TEST_CREDENTIALS } from '../target/description.js';
 import { createRawTarget } from '../target/raw-driver.js';
 import type { Outcome, RawCapableTarget } from '../target/types.js';
 
@@ -45,7 +45,7 @@ function errorType(outcome: Outcome): string {
 }
 
 async function control(path: string, init?: { method?: string; body?: string }): Promise<{ status: number; body: any; headers: Headers }> {
-  const response = await fetch(`${emulator.url}${CONTROL_PREFIX}${path}`, { method: init?.method ?? 'GET', body: init?.body });
+  const response = await fetch(`${emulator.url}${CONTROL_PREFIX}${path}`, { method: init?.method ?? 'GET', headers: CONTROL_HEADERS, body: init?.body });
   return { status: response.status, body: await response.json(), headers: response.headers };
 }
 

@@ -4,7 +4,7 @@
 // a target that declares clockControl serves the same shape.
 import { request } from 'undici';
 import { MINUTE_MS } from '../../generators/domain.js';
-import { CONTROL_PREFIX } from '../../target/description.js';
+import { controlAuthorization, CONTROL_HEADERS, CONTROL_PREFIX } from '../../target/description.js';
 import { TargetError, type Exchange } from '../../target/types.js';
 import type { PropertyRun, RuleContext } from '../harness/rule.js';
 
@@ -23,14 +23,15 @@ export const callerNow = (clock: CallerClock): number => clock.targetMs + (Date.
 export async function setCallerClock(ctx: RuleContext, run: PropertyRun, epochMs: number): Promise<CallerClock> {
   const url = `${ctx.description.endpoint.replace(/\/+$/, '')}${CONTROL_PREFIX}/clock`;
   const body = JSON.stringify({ set: epochMs / 1000, caller: run.caller.accessKeyId });
-  const headers = { 'content-type': 'application/json' };
-  // Recorded with the run's exchanges: the transcript and the script of a counterexample show it.
+  const headers = { ...CONTROL_HEADERS };
+  // Recorded with the run's exchanges: the transcript and the script of a counterexample show it
+  // (without the control token, which the request alone carries).
   const exchange: Exchange = { control: 'clock', request: { method: 'POST', url, headers, body }, startedAtMs: Date.now(), attempt: 1 };
   run.record(exchange);
   let status: number;
   let text: string;
   try {
-    const response = await request(url, { method: 'POST', body, headers, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const response = await request(url, { method: 'POST', body, headers: { ...headers, ...controlAuthorization() }, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, signal: AbortSignal.timeout(TIMEOUT_MS) });
     status = response.statusCode;
     text = await response.body.text();
     exchange.response = { status, headers: Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)])), body: text.slice(0, 4096) };

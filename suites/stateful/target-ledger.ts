@@ -3,7 +3,7 @@
 // ledgerRead capability serves the same shape: { records: [{ meteringRecordId, quantity, ... }] }.
 // Rules count records with it where ids alone cannot show double billing.
 import { request } from 'undici';
-import { CONTROL_PREFIX } from '../../target/description.js';
+import { controlAuthorization, CONTROL_HEADER, CONTROL_PREFIX } from '../../target/description.js';
 import { TargetError } from '../../target/types.js';
 
 export interface TargetLedgerRecord {
@@ -20,7 +20,7 @@ export async function readTargetLedger(endpoint: string, caller: string): Promis
   let status: number;
   let text: string;
   try {
-    const response = await request(url, { method: 'GET', headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const response = await request(url, { method: 'GET', headers: { [CONTROL_HEADER]: '1', ...controlAuthorization() }, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, signal: AbortSignal.timeout(TIMEOUT_MS) });
     status = response.statusCode;
     text = await response.body.text();
   } catch (error) {
