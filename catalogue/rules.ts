@@ -25,7 +25,7 @@ export const FIXTURE_NEEDS = [
   'registration-platform-not-supported',
 ] as const;
 export type FixtureNeed = (typeof FIXTURE_NEEDS)[number];
-const CAPABILITIES: (keyof TargetCapabilities)[] = ['callerIsolation', 'clockControl', 'reset', 'ledgerRead'];
+const CAPABILITIES: (keyof TargetCapabilities)[] = ['callerIsolation', 'clockControl', 'reset', 'ledgerRead', 'tokenIssue'];
 
 export interface RuleNeeds {
   fixtures?: FixtureNeed[];

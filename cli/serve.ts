@@ -32,6 +32,9 @@ Control API (${CONTROL_PREFIX}/...):
   POST reset, POST clock         as ledger, plus "x-metering-conformance-control: 1" and
                                  "Content-Type: application/json"; clock {"set": <epoch s>} or
                                  {"advance": <s>} stays within the years 2000..2100
+  POST tokens                    as reset and clock; {"customer": <account id>, "product": <code>,
+                                 "ttlSeconds": <s, default 14400>} issues a registration token
+                                 that ResolveCustomer resolves until it expires on the clock
   Refused requests get 403 (401 without the right token) with a JSON error body.
 
 Fault modes:

@@ -5,6 +5,7 @@
 import type { ServiceModel } from '../generators/model.js';
 import type { Faults } from './faults.js';
 import type { EmulatorFixtures } from './fixtures.js';
+import type { IssuedTokens } from './issued-tokens.js';
 import type { Ledger } from './ledger.js';
 import type { RegistrationKeys } from './register-usage.js';
 
@@ -17,6 +18,8 @@ export interface OperationContext {
   faults: Faults;
   ledger: Ledger;
   model: ServiceModel;
+  /** Registration tokens issued through the control API (ResolveCustomer resolves them too). */
+  issuedTokens?: IssuedTokens;
   /** RSA keys of RegisterUsage signatures. */
   registrationKeys: RegistrationKeys;
   /** A ledger write still under way, which the answer waits for; only the fault mode check-then-insert-race leaves one. */

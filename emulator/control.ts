@@ -1,4 +1,4 @@
-// The control API under CONTROL_PREFIX: describe, reset, clock, ledger. Suites use it when the
+// The control API under CONTROL_PREFIX: describe, reset, clock, ledger, tokens. Suites use it when the
 // target declares the matching capabilities. describe and public-key are open to anyone; every
 // other control request is its owner's only (guardControl): a Host that is an IP literal,
 // localhost or an allowed name (no DNS rebinding), no foreign Origin, a bearer token when the
@@ -11,6 +11,7 @@ import { CONTROL_HEADER, type TargetCapabilities, type TargetFixtures } from '..
 import type { Clock } from './clock.js';
 import { ServiceError } from './errors.js';
 import type { Answer } from './http-io.js';
+import { DEFAULT_TOKEN_TTL_SECONDS, type IssuedTokens } from './issued-tokens.js';
 import type { Ledger } from './ledger.js';
 
 export interface EmulatorDescription {
@@ -30,6 +31,7 @@ export const EMULATOR_CAPABILITIES: TargetCapabilities = {
   clockControl: true,
   reset: true,
   ledgerRead: true,
+  tokenIssue: true,
 };
 
 /** Who may use the state-reading and state-changing control endpoints. */
@@ -46,6 +48,10 @@ export interface ControlState {
   control: ControlAccess;
   clock: Clock;
   ledger: Ledger;
+  /** Customers and products a registration token can be issued for. */
+  fixtures: TargetFixtures;
+  /** Registration tokens issued through POST /tokens. */
+  issuedTokens: IssuedTokens;
   describe(): EmulatorDescription;
   /** RegisterUsage verification key: { pem, jwk }. */
   publicKey(): unknown;
@@ -87,11 +93,45 @@ function parseClockBody(body: Buffer): ClockChange {
   return { [moves[0]]: value, ...(change.caller !== undefined ? { caller: change.caller as string } : {}) };
 }
 
+interface TokenRequest {
+  customer: string;
+  product: string;
+  ttlSeconds: number;
+  caller?: string;
+}
+
+/** Longest lifetime a token can be issued with: a year is more than any test waits. */
+const MAX_TOKEN_TTL_SECONDS = 366 * 24 * 3600;
+
+function parseTokenBody(body: Buffer, fixtures: TargetFixtures): TokenRequest {
+  const usage =
+    'POST /tokens needs a JSON body {"customer": <CustomerAWSAccountId of a fixture customer>, "product": <its product code>}, optionally with "ttlSeconds": <lifetime in seconds> and "caller": <access key id whose clock dates it>';
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw badRequest(usage);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw badRequest(usage);
+  const fields = doc as Record<string, unknown>;
+  if (Object.keys(fields).some((k) => !['customer', 'product', 'ttlSeconds', 'caller'].includes(k))) throw badRequest(usage);
+  const { customer, product, ttlSeconds, caller } = fields;
+  if (typeof customer !== 'string' || customer === '' || typeof product !== 'string' || product === '') throw badRequest(usage);
+  if (ttlSeconds !== undefined && (typeof ttlSeconds !== 'number' || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0 || ttlSeconds > MAX_TOKEN_TTL_SECONDS)) {
+    throw badRequest(`"ttlSeconds" must be a number of seconds above 0 and at most ${MAX_TOKEN_TTL_SECONDS}`);
+  }
+  if (caller !== undefined && (typeof caller !== 'string' || caller === '')) throw badRequest('"caller" must be a non-empty access key id');
+  if (!fixtures.customers.some((c) => c.accountId === customer && c.productCode === product)) {
+    throw badRequest(`no customer ${JSON.stringify(customer)} of product ${JSON.stringify(product)} in the fixtures`);
+  }
+  return { customer, product, ttlSeconds: (ttlSeconds as number | undefined) ?? DEFAULT_TOKEN_TTL_SECONDS, ...(caller !== undefined ? { caller: caller as string } : {}) };
+}
+
 /** The clock stays within the years 2000..2100: enough for any test, and no date-format surprises. */
 const EARLIEST_CLOCK_MS = Date.UTC(2000, 0, 1);
 const LATEST_CLOCK_MS = Date.UTC(2101, 0, 1) - 1000;
 
-const ROUTES: Record<string, string> = { '/describe': 'GET', '/reset': 'POST', '/clock': 'POST', '/ledger': 'GET', '/public-key': 'GET' };
+const ROUTES: Record<string, string> = { '/describe': 'GET', '/reset': 'POST', '/clock': 'POST', '/ledger': 'GET', '/public-key': 'GET', '/tokens': 'POST' };
 /** Routes anyone may read: they publish nothing the owner keeps to itself. */
 const OPEN_ROUTES = new Set(['/describe', '/public-key']);
 
@@ -163,6 +203,7 @@ export function handleControl(request: ControlRequest, state: ControlState): Ans
     case '/reset':
       state.ledger.reset();
       state.clock.reset();
+      state.issuedTokens.reset();
       return { status: 200, body: { reset: true, nowMs: state.clock.now() } };
     case '/clock': {
       const change = parseClockBody(request.body);
@@ -173,6 +214,14 @@ export function handleControl(request: ControlRequest, state: ControlState): Ans
     }
     case '/public-key':
       return { status: 200, body: state.publicKey() };
+    case '/tokens': {
+      const wanted = parseTokenBody(request.body, state.fixtures);
+      const issued = state.issuedTokens.issue(wanted.customer, wanted.product, state.clock.now(wanted.caller), wanted.ttlSeconds);
+      return {
+        status: 200,
+        body: { token: issued.token, customer: issued.customerAccountId, product: issued.productCode, issuedAtMs: issued.issuedAtMs, expiresAtMs: issued.expiresAtMs },
+      };
+    }
     default: {
       const caller = request.query.get('caller') ?? undefined;
       return { status: 200, body: { records: state.ledger.records(caller) } };

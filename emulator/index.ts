@@ -6,6 +6,7 @@ import { EMULATOR_CAPABILITIES, type ControlAccess, type EmulatorDescription } f
 import { EmulatorConfigError } from './errors.js';
 import { parseFaults } from './faults.js';
 import { DEFAULT_FIXTURES_PATH, loadFixtures, publishedFixtures, type EmulatorFixtures } from './fixtures.js';
+import { IssuedTokens } from './issued-tokens.js';
 import { Ledger } from './ledger.js';
 import { publishedKey, registrationKeys } from './register-usage.js';
 import { EmulatorServer } from './server.js';
@@ -86,7 +87,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     faults: [...faults],
     stats: { requests: server.serviceRequests },
   });
-  const server = new EmulatorServer({ control, fixtures, faults, model, clock, ledger, registrationKeys: keys, describe, publicKey: () => publishedKey(keys) });
+  const issuedTokens = new IssuedTokens();
+  const server = new EmulatorServer({ control, fixtures, faults, model, clock, ledger, issuedTokens, registrationKeys: keys, describe, publicKey: () => publishedKey(keys) });
   let port: number;
   try {
     port = await server.listen(host, options.port ?? 0);

@@ -178,6 +178,7 @@ export class EmulatorServer {
       ledger: this.parts.ledger,
       model: this.parts.model,
       registrationKeys: this.parts.registrationKeys,
+      issuedTokens: this.parts.issuedTokens,
     };
     const output = runOperation(operation, body, context);
     await context.pendingWrite;

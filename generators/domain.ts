@@ -536,6 +536,28 @@ export function meterUsageWithTagCount(fixtures: TargetFixtures, model: ServiceM
     .map(([request, tags]): MeterUsageInput => ({ ...request, UsageAllocations: [withTags(request.UsageQuantity ?? 0, tags)] }));
 }
 
+/**
+ * Valid MeterUsage requests (no allocations of their own) given one allocation of the whole
+ * quantity in which two tags share one Key (semantics §5 item 23: duplicate keys within an
+ * allocation are left open by the sources): 1 to max-1 tags with distinct keys, plus a second
+ * tag with the Key of one of them, its Value either the same (the tag repeated) or drawn anew,
+ * inserted anywhere in the list. The allocation stays within the model's TagList max.
+ */
+export function meterUsageWithDuplicateTagKey(fixtures: TargetFixtures, model: ServiceModel, nowMs: number): fc.Arbitrary<MeterUsageInput> {
+  requireShape(model, 'UsageAllocations', 'usage allocations');
+  const max = modelLimits(model).tags ?? 5;
+  const otherValue = fc.option(tagOf(model, tagCharacters(model).allowed), { nil: undefined });
+  return fc
+    .tuple(validMeterUsage(fixtures, model, nowMs, { allocations: false }), tagList(model, 1, Math.max(1, max - 1)), fc.nat(), fc.nat(), otherValue)
+    .map(([request, tags, from, at, other]): MeterUsageInput => {
+      const original = tags[from % tags.length];
+      const twin: Tag = { Key: original.Key, Value: other ? other.Value : original.Value };
+      const all = tags.map((t) => ({ ...t }));
+      all.splice(at % (all.length + 1), 0, twin);
+      return { ...request, UsageAllocations: [withTags(request.UsageQuantity ?? 0, all)] };
+    });
+}
+
 // ---------------------------------------------------------------- customers and batches
 
 export type IdentityMode = 'identifier' | 'account' | 'both' | 'neither';

@@ -115,6 +115,8 @@ export function gateExplanation(report: Report): string {
     if (fail > 0) parts.push(`${fail} ${baselined ? 'new ' : ''}${level} rule${fail === 1 ? '' : 's'} failed`);
     if (error > 0) parts.push(`${error} ${baselined ? 'new ' : ''}${level} rule${error === 1 ? '' : 's'} errored`);
   }
+  const promises = gating.filter((r) => r.level === 'implementation-defined' && r.verdict === 'fail').length;
+  if (promises > 0) parts.push(`${promises} promise${promises === 1 ? '' : 's'} of the target config broken`);
   const problems = report.problems?.length ?? 0;
   if (problems > 0) parts.push(`${problems} run problem${problems === 1 ? '' : 's'}`);
   const baseline = baselineExplanation(report);

@@ -1,7 +1,9 @@
 // MeterUsage: acceptance, idempotency, duplicates, bounds, allocations, window, DryRun, ClientToken.
 import fc from 'fast-check';
-import { allocationsSummingTo, meterableProducts, meterUsageWithTagCount, modelLimits, staleMeterUsageTimestamp, tagList, validMeterUsage, type MeterUsageInput } from '../generators/domain.js';
+import { allocationsSummingTo, meterableProducts, meterUsageWithDuplicateTagKey, meterUsageWithTagCount, modelLimits, staleMeterUsageTimestamp, tagList, validMeterUsage, type MeterUsageInput } from '../generators/domain.js';
+import type { Outcome } from '../target/types.js';
 import { expectClientError, expectError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
+import { Observations } from './harness/observations.js';
 import { rule, type RuleContext } from './harness/rule.js';
 
 /** Valid requests without allocations: for rules that change the quantity afterwards. */
@@ -101,6 +103,41 @@ rule('meter-usage.too-many-tags', async (ctx) => {
   await ctx.property(scenario, async (request, run) => {
     expectError(await run.call('MeterUsage', { ...request }), 'InvalidTagException');
   });
+});
+
+/**
+ * Holds an answer to a target's promise (target.yaml `promises`) where the promise is
+ * recognisable: one naming error types (…Exception, …Error) is kept by a 4xx of one of them;
+ * one that names none and says the request is accepted (not "not accepted") by a success.
+ * Any other promise is only shown beside what the target did.
+ */
+function holdToPromise(outcome: Outcome, promise: string | undefined): void {
+  if (promise === undefined) return;
+  const errorTypes = [...promise.matchAll(/\b[A-Z][A-Za-z0-9]*(?:Exception|Error)\b/g)].map((m) => m[0]);
+  const expected = `the promised answer: ${JSON.stringify(promise)}`;
+  if (errorTypes.length > 0) expectError(outcome, errorTypes, expected);
+  else if (/\baccept/i.test(promise) && !/\b(not|never|no|reject\w*)\b/i.test(promise)) expectSuccess(outcome, expected);
+}
+
+// Duplicate keys within one allocation are left open by the sources (semantics §5 item 23):
+// what the target answers is recorded, per kind of duplicate; a declared promise is held.
+rule('meter-usage.duplicate-tag-keys', async (ctx) => {
+  const promise = ctx.description.promises?.['meter-usage.duplicate-tag-keys'];
+  const seen = new Observations();
+  await ctx.property(
+    meterUsageWithDuplicateTagKey(ctx.fixtures, ctx.model, ctx.nowMs()),
+    async (request, run) => {
+      const tags = request.UsageAllocations![0].Tags!;
+      const twins = tags.filter((t, i) => tags.findIndex((o) => o.Key === t.Key) !== i);
+      const original = tags.find((t) => t.Key === twins[0].Key)!;
+      const outcome = await run.call('MeterUsage', { ...request });
+      seen.add(original.Value === twins[0].Value ? 'one tag twice (same Key and Value)' : 'one Key with two Values', outcome);
+      holdToPromise(outcome, promise);
+    },
+    { numRuns: Math.min(ctx.context.runs, 20) },
+  );
+  seen.record(ctx);
+  if (promise !== undefined) ctx.observe(`promised by the target: ${promise}`);
 });
 
 rule('meter-usage.stale-timestamp', async (ctx) => {

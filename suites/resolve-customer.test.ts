@@ -1,13 +1,17 @@
 // ResolveCustomer (SaaS registration): valid tokens resolve to their customer, expired and
 // unknown tokens get their exceptions; repeat resolution and the form of an unpopulated
-// CustomerIdentifier are observed. Behaviour: /work/shared/reference/semantics.md §3.4, §5 item 29.
+// CustomerIdentifier are observed. Tokens issued through the control API (capability tokenIssue)
+// resolve, then expire on the target's clock. Behaviour: /work/shared/reference/semantics.md §3.4, §5 item 29.
 import fc from 'fast-check';
 import { unicodeString } from '../generators/arbitraries.js';
+import { MINUTE_MS } from '../generators/domain.js';
 import { memberShape } from '../generators/model.js';
 import type { CustomerFixture, TokenFixture } from '../target/description.js';
 import type { Outcome } from '../target/types.js';
 import { expectError, expectSuccess, fail } from './harness/expect.js';
 import { rule, type RuleContext } from './harness/rule.js';
+import { setCallerClock } from './stateful/caller-clock.js';
+import { issueToken } from './stateful/issue-token.js';
 
 interface Registration {
   token: string;
@@ -78,6 +82,55 @@ rule('resolve-customer.expired-token', async (ctx) => {
       expectError(await run.call('ResolveCustomer', { RegistrationToken: token }), 'ExpiredTokenException');
     },
     { examples: expired, numRuns: Math.max(expired.length, Math.min(ctx.context.runs, 10)) },
+  );
+});
+
+// ---- tokens issued through the control API -------------------------------------------------
+
+/** Subscribed customers: the ones a sign-up redirect hands a token for. */
+const subscribedCustomers = (ctx: RuleContext): CustomerFixture[] => ctx.fixtures.customers.filter((c) => c.subscribed);
+
+rule('resolve-customer.issued-token-resolves', async (ctx) => {
+  const customers = subscribedCustomers(ctx);
+  await ctx.property(
+    fc.constantFrom(...customers),
+    async (customer, run) => {
+      const token = await issueToken(ctx, run, { customer: customer.accountId, product: customer.productCode });
+      const outcome = await run.call('ResolveCustomer', { RegistrationToken: token });
+      expectSuccess(outcome, 'HTTP 200 with the customer the token was issued for');
+      expectCustomer(ctx, outcome, customer);
+    },
+    { examples: customers, numRuns: Math.max(customers.length, Math.min(ctx.context.runs, 10)) },
+  );
+});
+
+// Lifetimes of 90 to 180 s, judged a minute either side of the end on the caller's own clock:
+// the clock never moves more than 4 minutes from the time requests are signed with, inside
+// the skew a target accepts, so both drivers sign as usual. Each token is resolved once (a
+// second resolution may count as a resubmitted token, semantics §5 item 29).
+rule('resolve-customer.issued-token-expires', async (ctx) => {
+  const customers = subscribedCustomers(ctx);
+  const scenario = fc.record({
+    customer: fc.constantFrom(...customers),
+    ttlSeconds: fc.integer({ min: 90, max: 180 }),
+    side: fc.constantFrom<'inside' | 'past'>('inside', 'past'),
+  });
+  await ctx.property(
+    scenario,
+    async ({ customer, ttlSeconds, side }, run) => {
+      const issuedAtMs = ctx.nowMs();
+      const token = await issueToken(ctx, run, { customer: customer.accountId, product: customer.productCode, ttlSeconds });
+      const endMs = issuedAtMs + ttlSeconds * 1000;
+      await setCallerClock(ctx, run, side === 'inside' ? endMs - MINUTE_MS : endMs + MINUTE_MS);
+      const outcome = await run.call('ResolveCustomer', { RegistrationToken: token });
+      if (side === 'inside') {
+        expectSuccess(outcome, `HTTP 200 for a token issued with a ${ttlSeconds} s lifetime, resolved a minute before it ends`);
+        expectCustomer(ctx, outcome, customer);
+      } else {
+        expectError(outcome, 'ExpiredTokenException', `HTTP 4xx ExpiredTokenException for a token issued with a ${ttlSeconds} s lifetime, resolved a minute after it ended`);
+      }
+    },
+    { examples: [{ customer: customers[0], ttlSeconds: 90, side: 'inside' }, { customer: customers[0], ttlSeconds: 90, side: 'past' }], numRuns: Math.min(ctx.context.runs, 10) },
   );
 });
 

@@ -70,6 +70,8 @@ export interface TargetCapabilities {
   reset: boolean;
   /** The control API returns the recorded ledger. */
   ledgerRead: boolean;
+  /** The control API issues registration tokens (POST CONTROL_PREFIX/tokens) that expire on the target's clock. */
+  tokenIssue?: boolean;
 }
 
 export interface TargetCredentials {
@@ -100,6 +102,7 @@ export const NO_CAPABILITIES: TargetCapabilities = {
   clockControl: false,
   reset: false,
   ledgerRead: false,
+  tokenIssue: false,
 };
 
 export const EMPTY_FIXTURES: TargetFixtures = { products: [], customers: [], tokens: [], registrations: [] };

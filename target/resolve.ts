@@ -156,7 +156,7 @@ export async function resolveTarget(options: ResolveOptions): Promise<{ descript
     notes.push('no --config and the target publishes no description: rules that need fixtures are not-applicable (pass --config target.yaml)');
   }
   // The real service has no control API: whatever a config says, nothing is sent to one.
-  if (realService) capabilities = { ...capabilities, clockControl: false, reset: false, ledgerRead: false };
+  if (realService) capabilities = { ...capabilities, clockControl: false, reset: false, ledgerRead: false, tokenIssue: false };
   const region = options.region ?? config?.region ?? probe.published?.region ?? regionFromEnvironment(options.env)?.value ?? 'us-east-1';
   return {
     description: {

@@ -3,7 +3,7 @@
 import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
-import { CONTROL_PREFIX, TEST_CREDENTIALS } from '../target/description.js';
+import { CONTROL_HEADERS, CONTROL_PREFIX, TEST_CREDENTIALS } from '../target/description.js';
 import { createRawTarget } from '../target/raw-driver.js';
 import type { Outcome, RawCapableTarget } from '../target/types.js';
 
@@ -122,6 +122,82 @@ describe('ResolveCustomer', () => {
     for (const [input, type] of cases) {
       const outcome = await normal.target.call('ResolveCustomer', input);
       expect([outcome.status, errorType(outcome)], JSON.stringify(input)).toEqual([400, type]);
+    }
+  });
+});
+
+/** POSTs to a control route of `r`'s emulator (with the control headers unless `headers` replaces them). */
+async function postControl(r: Running, route: string, body: unknown, headers: Record<string, string> = { ...CONTROL_HEADERS }): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${r.emulator.url}${CONTROL_PREFIX}${route}`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+const NEW_CUSTOMER = { customer: '444455556666', product: 'conformance-saas-1' };
+
+describe('issued registration tokens (POST /tokens)', () => {
+  test('an issued token resolves to the customer it was issued for; its default lifetime is 4 hours', async () => {
+    const before = Date.now();
+    const issued = await postControl(normal, '/tokens', NEW_CUSTOMER);
+    expect(issued.status).toBe(200);
+    expect(issued.body).toMatchObject({ token: expect.stringMatching(/^\S+$/), customer: '444455556666', product: 'conformance-saas-1' });
+    expect(Math.abs((issued.body.issuedAtMs as number) - before)).toBeLessThan(60_000);
+    expect((issued.body.expiresAtMs as number) - (issued.body.issuedAtMs as number)).toBe(4 * 3_600_000);
+    const outcome = await normal.target.call('ResolveCustomer', { RegistrationToken: issued.body.token });
+    expect(outcome.kind === 'success' && outcome.output).toEqual({
+      CustomerAWSAccountId: '444455556666',
+      ProductCode: 'conformance-saas-1',
+      LicenseArn: 'arn:aws:license-manager::444455556666:license:l-1b2c3d4e5f60718293a4b5c6d7e8f90a',
+    });
+    // Every issue is a new token; describe does not list them among the fixtures.
+    const other = await postControl(normal, '/tokens', NEW_CUSTOMER);
+    expect(other.body.token).not.toBe(issued.body.token);
+    expect(normal.emulator.describe().fixtures.tokens.map((t) => t.token)).not.toContain(issued.body.token);
+    expect(normal.emulator.describe().capabilities.tokenIssue).toBe(true);
+  });
+
+  test('a token expires after its lifetime on the emulator clock (the caller\'s own clock included) and reset forgets it', async () => {
+    const r = await launch();
+    try {
+      const issued = await postControl(r, '/tokens', { ...NEW_CUSTOMER, ttlSeconds: 60 });
+      expect((issued.body.expiresAtMs as number) - (issued.body.issuedAtMs as number)).toBe(60_000);
+      const token = issued.body.token as string;
+      // Another caller's clock moved past the end: that caller gets ExpiredTokenException ...
+      expect((await postControl(r, '/clock', { advance: 61, caller: 'MCMOVEDCALLER0000001' })).status).toBe(200);
+      const moved = { credentials: { ...TEST_CREDENTIALS, accessKeyId: 'MCMOVEDCALLER0000001' } };
+      expect(errorType(await r.target.call('ResolveCustomer', { RegistrationToken: token }, moved))).toBe('ExpiredTokenException');
+      // ... while the emulator clock is still inside the lifetime.
+      expect(errorType(await r.target.call('ResolveCustomer', { RegistrationToken: token }))).toBe('success');
+      expect((await postControl(r, '/clock', { advance: 61 })).status).toBe(200);
+      const expired = await r.target.call('ResolveCustomer', { RegistrationToken: token });
+      expect([expired.status, errorType(expired)]).toEqual([400, 'ExpiredTokenException']);
+      const fresh = await postControl(r, '/tokens', NEW_CUSTOMER);
+      expect((await postControl(r, '/reset', {})).status).toBe(200);
+      expect(errorType(await r.target.call('ResolveCustomer', { RegistrationToken: fresh.body.token }))).toBe('InvalidTokenException');
+    } finally {
+      await stop(r);
+    }
+  });
+
+  test('needs the control header and a JSON body naming a fixture customer of the product; a bad one is a 400', async () => {
+    expect((await postControl(normal, '/tokens', NEW_CUSTOMER, { 'content-type': 'application/json' })).status).toBe(403);
+    expect((await postControl(normal, '/tokens', NEW_CUSTOMER, { ...CONTROL_HEADERS, 'content-type': 'text/plain' })).status).toBe(415);
+    expect((await fetch(`${normal.emulator.url}${CONTROL_PREFIX}/tokens`)).status).toBe(405);
+    const bad = [
+      'nope',
+      '[]',
+      {},
+      { customer: '444455556666' },
+      { customer: '444455556666', product: 'conformance-ami-1' },
+      { customer: '999999999999', product: 'conformance-saas-1' },
+      { ...NEW_CUSTOMER, ttlSeconds: 0 },
+      { ...NEW_CUSTOMER, ttlSeconds: '60' },
+      { ...NEW_CUSTOMER, ttlSeconds: 1e12 },
+      { ...NEW_CUSTOMER, caller: '' },
+      { ...NEW_CUSTOMER, other: 1 },
+    ];
+    for (const body of bad) {
+      const answer = await postControl(normal, '/tokens', body);
+      expect([answer.status, answer.body.__type], JSON.stringify(body)).toEqual([400, 'InvalidControlRequestException']);
     }
   });
 });

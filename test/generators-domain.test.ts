@@ -27,6 +27,7 @@ import {
   insideWindow,
   meterableProducts,
   meterUsageHasMember,
+  meterUsageWithDuplicateTagKey,
   MINUTE_MS,
   monthCloseCases,
   recordWithOtherQuantity,
@@ -204,8 +205,26 @@ describe('usage allocations', () => {
       expect(problems[0]).toMatch(/^pattern at \/0\/Tags\/\d+\/(Key|Value)/);
     }
   });
+  test('duplicate tag keys: one allocation of the whole quantity, valid by the model, within the TagList max, exactly one Key twice', () => {
+    const kinds = new Set<string>();
+    for (const request of fc.sample(meterUsageWithDuplicateTagKey(FIXTURES, model, Date.UTC(2026, 5, 15, 12)), 60)) {
+      expect(request.UsageAllocations).toHaveLength(1);
+      const [allocation] = request.UsageAllocations!;
+      expect(allocation.AllocatedUsageQuantity).toBe(request.UsageQuantity);
+      const keys = allocation.Tags!.map((t) => t.Key);
+      expect(keys.length).toBeGreaterThanOrEqual(2);
+      expect(keys.length).toBeLessThanOrEqual(5);
+      expect(new Set(keys).size).toBe(keys.length - 1);
+      expect(allocationProblems(model, request.UsageAllocations)).toEqual([]);
+      const twin = keys.find((k, i) => keys.indexOf(k) !== i)!;
+      const values = allocation.Tags!.filter((t) => t.Key === twin).map((t) => t.Value);
+      kinds.add(values[0] === values[1] ? 'same value' : 'two values');
+    }
+    expect(kinds).toEqual(new Set(['same value', 'two values']));
+  });
   test('models without allocations say so', () => {
     expect(() => allocationsSummingTo(history('2019-03-20'), 1)).toThrow(/has no UsageAllocations/);
+    expect(() => meterUsageWithDuplicateTagKey(FIXTURES, history('2019-03-20'), Date.UTC(2026, 5, 15))).toThrow(/has no UsageAllocations/);
   });
 });
 

@@ -58,6 +58,7 @@ capabilities:
   clockControl: true
   reset: false
   ledgerRead: true
+  tokenIssue: true
 promises:
   meter-usage.identical-retry: the first MeteringRecordId
 `;
@@ -99,7 +100,7 @@ describe('target.yaml', () => {
     const config = parseTargetConfig(FULL_CONFIG, 't.yaml');
     expect(config.endpoint).toBe('http://127.0.0.1:5055');
     expect(config.region).toBe('eu-central-1');
-    expect(config.capabilities).toEqual({ callerIsolation: true, clockControl: true, reset: false, ledgerRead: true });
+    expect(config.capabilities).toEqual({ callerIsolation: true, clockControl: true, reset: false, ledgerRead: true, tokenIssue: true });
     expect(config.fixtures.products.map((p) => p.kind)).toEqual(['ami', 'container', 'saas']);
     expect(config.fixtures.customers[0]).toEqual({
       identifier: 'legacy-1',
@@ -145,7 +146,7 @@ describe('target.yaml', () => {
         'fixtures.products[0].dimensions: must list at least 1 item',
         'fixtures.products[1].dimensions: is required (missing)',
         'fixtures.customers[0].accountId: must be a string (got the number 111122223333, write it in quotes)',
-        'capabilities.timeTravel: unknown key (allowed: callerIsolation, clockControl, reset, ledgerRead)',
+        'capabilities.timeTravel: unknown key (allowed: callerIsolation, clockControl, reset, ledgerRead, tokenIssue)',
         'capabilities.reset: must be true or false (got the string "yes")',
         'promises["meter-usage.identical-retry"]: must be a string (got the number 5, write it in quotes)',
       ].sort(),

@@ -30,6 +30,7 @@ const CAPABILITY_TEXT: Record<string, string> = {
   clockControl: 'clock control',
   reset: 'reset',
   ledgerRead: 'ledger read',
+  tokenIssue: 'token issue (POST /__metering-conformance/v1/tokens)',
 };
 
 /** True when `path` (e.g. shapes.MeterUsageRequest.members.ClientToken) exists in the model. */

@@ -19,28 +19,34 @@ const TIMEOUT_MS = 10_000;
 /** The caller's clock now, as the suite can tell: the target's clock has run at least this far since it was set. */
 export const callerNow = (clock: CallerClock): number => clock.targetMs + (Date.now() - clock.setAtLocalMs);
 
-/** Sets the clock of `run`'s caller to `epochMs` (the target keeps it running from there). */
-export async function setCallerClock(ctx: RuleContext, run: PropertyRun, epochMs: number): Promise<CallerClock> {
-  const url = `${ctx.description.endpoint.replace(/\/+$/, '')}${CONTROL_PREFIX}/clock`;
-  const body = JSON.stringify({ set: epochMs / 1000, caller: run.caller.accessKeyId });
+/**
+ * POSTs a JSON body to a control route of the target (CONTROL_PREFIX + `route`), recorded with
+ * the run's exchanges: the transcript and the script of a counterexample show it (without the
+ * control token, which the request alone carries). Answers the status and body text.
+ */
+export async function postControl(ctx: RuleContext, run: PropertyRun, route: string, payload: unknown): Promise<{ status: number; text: string }> {
+  const url = `${ctx.description.endpoint.replace(/\/+$/, '')}${CONTROL_PREFIX}${route}`;
+  const body = JSON.stringify(payload);
   const headers = { ...CONTROL_HEADERS };
-  // Recorded with the run's exchanges: the transcript and the script of a counterexample show it
-  // (without the control token, which the request alone carries).
-  const exchange: Exchange = { control: 'clock', request: { method: 'POST', url, headers, body }, startedAtMs: Date.now(), attempt: 1 };
+  const exchange: Exchange = { control: route.replace(/^\//, ''), request: { method: 'POST', url, headers, body }, startedAtMs: Date.now(), attempt: 1 };
   run.record(exchange);
-  let status: number;
-  let text: string;
   try {
     const response = await request(url, { method: 'POST', body, headers: { ...headers, ...controlAuthorization() }, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, signal: AbortSignal.timeout(TIMEOUT_MS) });
-    status = response.statusCode;
-    text = await response.body.text();
+    const status = response.statusCode;
+    const text = await response.body.text();
     exchange.response = { status, headers: Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)])), body: text.slice(0, 4096) };
+    return { status, text };
   } catch (error) {
     exchange.error = `did not answer: ${(error as Error).message}`;
-    throw new TargetError(`did not answer POST ${CONTROL_PREFIX}/clock: ${(error as Error).message}`, exchange);
+    throw new TargetError(`did not answer POST ${CONTROL_PREFIX}${route}: ${(error as Error).message}`, exchange);
   } finally {
     exchange.durationMs = Date.now() - exchange.startedAtMs!;
   }
+}
+
+/** Sets the clock of `run`'s caller to `epochMs` (the target keeps it running from there). */
+export async function setCallerClock(ctx: RuleContext, run: PropertyRun, epochMs: number): Promise<CallerClock> {
+  const { status, text } = await postControl(ctx, run, '/clock', { set: epochMs / 1000, caller: run.caller.accessKeyId });
   const nowMs = status === 200 ? answeredNowMs(text) : undefined;
   if (nowMs === undefined || Math.abs(nowMs - epochMs) > MINUTE_MS) {
     throw new TargetError(`declares clock control but answered POST ${CONTROL_PREFIX}/clock {"set", "caller"} with HTTP ${status} ${text.slice(0, 200)}`);
