@@ -7,6 +7,7 @@ import type { TestProjectInlineConfiguration, ViteUserConfig } from 'vitest/conf
 import type { Reporter } from 'vitest/node';
 import { planRun, suiteVitestOptions, type RunPlan, type RunRequest } from '../cli/run-plan.js';
 import { ConfigError } from '../target/config.js';
+import { CONTROL_TOKEN_PATTERN } from '../target/description.js';
 import { ConformanceProjectReporter } from './reporter.js';
 
 declare module 'vitest' {
@@ -44,6 +45,12 @@ export interface ConformanceOptions {
   timeout?: number;
   /** Let an endpoint of the real AWS service through (DryRun calls only). */
   allowRealService?: boolean;
+  /**
+   * Bearer token of the target's control API (`serve --control-token T`), as `run --control-token`;
+   * default: METERING_CONFORMANCE_CONTROL_TOKEN, else the config's controlToken. A secret: read it
+   * from the environment rather than writing it into the config file.
+   */
+  controlToken?: string;
   /** vitest project name (default "metering-conformance"). */
   name?: string;
   /** Print the one-screen conformance summary after the run (default true). */
@@ -58,7 +65,7 @@ export interface ConformanceProject {
 }
 
 const GLOBAL_SETUP = fileURLToPath(new URL('./global-setup.js', import.meta.url));
-const OPTION_NAMES = new Set(['endpoint', 'config', 'out', 'seed', 'runs', 'rules', 'baseline', 'level', 'model', 'driver', 'region', 'timeout', 'allowRealService', 'name', 'summary']);
+const OPTION_NAMES = new Set(['endpoint', 'config', 'out', 'seed', 'runs', 'rules', 'baseline', 'level', 'model', 'driver', 'region', 'timeout', 'allowRealService', 'controlToken', 'name', 'summary']);
 
 function optionError(name: string, expected: string, value: unknown): ConfigError {
   return new ConfigError(`metering-conformance: option "${name}" must be ${expected}, got ${JSON.stringify(value)}`);
@@ -74,6 +81,15 @@ function integer(options: ConformanceOptions, name: keyof ConformanceOptions, mi
   const value = options[name];
   if (value !== undefined && (!Number.isInteger(value) || (value as number) < min || (value as number) > max)) throw optionError(name, `an integer from ${min} to ${max}`, value);
   return value as number | undefined;
+}
+
+/** The controlToken option, checked as `run --control-token` checks it; the message never quotes it. */
+function token(options: ConformanceOptions): string | undefined {
+  const value = options.controlToken;
+  if (value !== undefined && (typeof value !== 'string' || !CONTROL_TOKEN_PATTERN.test(value))) {
+    throw new ConfigError('metering-conformance: option "controlToken" must be a string of at least 8 printable characters without spaces');
+  }
+  return value;
 }
 
 /** Checks options from plain JavaScript configs too, with one clear message per mistake. */
@@ -99,6 +115,7 @@ function requestFrom(options: ConformanceOptions): RunRequest {
     region: text(options, 'region'),
     requestTimeoutMs: integer(options, 'timeout', 100, 600_000),
     allowRealService,
+    controlToken: token(options),
   };
   // `provide` values must be plain data: no undefined members.
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as RunRequest;

@@ -1,5 +1,6 @@
 // `npm run bench`: throughput, wall time and memory, side by side, in one run. Prints a table
 // and writes bench/results.json. Numbers, never assertions: the machines are shared and noisy.
+// `node dist/bench/run.js --hostile-only` (after compiling) runs row (g) alone and only prints it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -18,14 +18,18 @@ export const FIXTURE_NEEDS = [
   'legacy-customer',
   'unsubscribed-customer',
   'token',
+  'unsubscribed-token',
   'expired-token',
   'license',
   'registration',
   'registration-not-entitled',
   'registration-platform-not-supported',
+  'unentitled-product',
+  'other-region',
+  'disabled-api-region',
 ] as const;
 export type FixtureNeed = (typeof FIXTURE_NEEDS)[number];
-const CAPABILITIES: (keyof TargetCapabilities)[] = ['callerIsolation', 'clockControl', 'reset', 'ledgerRead', 'tokenIssue'];
+const CAPABILITIES: (keyof TargetCapabilities)[] = ['callerIsolation', 'clockControl', 'reset', 'ledgerRead', 'tokenIssue', 'throttle'];
 
 export interface RuleNeeds {
   fixtures?: FixtureNeed[];

@@ -16,7 +16,7 @@ import type { ConformanceContext } from '../suites/harness/context.js';
 import { endpointFromEnvironment, type Sourced } from '../target/aws-environment.js';
 import { ConfigError, loadTargetConfig, type TargetConfig } from '../target/config.js';
 import { flagArgs } from '../target/curl.js';
-import { isTestCredentials, TEST_CREDENTIALS, TEST_CREDENTIALS_SOURCE, type TargetDescription } from '../target/description.js';
+import { CONTROL_TOKEN_ENV, isTestCredentials, TEST_CREDENTIALS, TEST_CREDENTIALS_SOURCE, type TargetDescription } from '../target/description.js';
 import { preflight, unimplementedOperations } from '../target/preflight.js';
 import { resolveTarget } from '../target/resolve.js';
 import { UsageError } from './args.js';
@@ -46,6 +46,8 @@ export interface RunRequest {
   /** Time limit of one request to the target, in milliseconds. */
   requestTimeoutMs?: number;
   allowRealService?: boolean;
+  /** Bearer token of the target's control API (--control-token); a secret, never written out. */
+  controlToken?: string;
 }
 
 /** A checked run request with its defaults, the model and the rules it judges. */
@@ -74,6 +76,8 @@ export interface RunPlan {
   config?: TargetConfig;
   /** The endpoint and where it came from; undefined: the embedded emulator. */
   endpoint?: Sourced<string>;
+  /** The control token of the run: --control-token, else CONTROL_TOKEN_ENV, else the config's controlToken. */
+  controlToken?: string;
 }
 
 // Enough to reach the generators' weighted boundaries on every rule while keeping a default run
@@ -109,6 +113,7 @@ export function planRun(request: RunRequest, env: NodeJS.ProcessEnv = process.en
       : config?.endpoint !== undefined
         ? { value: config.endpoint, source: `${request.configFile} (endpoint)` }
         : endpointFromEnvironment(env);
+  const controlToken = request.controlToken ?? (env[CONTROL_TOKEN_ENV] || undefined) ?? config?.controlToken;
   return {
     request: { ...request, seed },
     seed,
@@ -125,6 +130,7 @@ export function planRun(request: RunRequest, env: NodeJS.ProcessEnv = process.en
     ...(baseline !== undefined ? { baseline } : {}),
     ...(config !== undefined ? { config } : {}),
     ...(endpoint !== undefined ? { endpoint } : {}),
+    ...(controlToken !== undefined ? { controlToken } : {}),
   };
 }
 
@@ -182,6 +188,7 @@ export async function openTarget(plan: RunPlan, env: NodeJS.ProcessEnv = process
     env,
     allowRealService: request.allowRealService === true,
     ...(request.requestTimeoutMs !== undefined ? { timeoutMs: request.requestTimeoutMs } : {}),
+    ...(plan.controlToken !== undefined ? { controlToken: plan.controlToken } : {}),
   }).catch((error: unknown) => {
     // The guard and the reachability check name the endpoint; say where it came from too.
     if (error instanceof ConfigError && endpoint.source !== '--endpoint') throw new ConfigError(`${endpoint.source}: ${error.message}`);
@@ -269,8 +276,8 @@ export function reporterOptions(plan: RunPlan, target: () => TargetDescription |
     get secrets() {
       const credentials = target()?.credentials;
       // The built-in test credentials are public: curl lines and scripts carry them inline.
-      if (credentials !== undefined && isTestCredentials(credentials)) return [];
-      return [credentials?.secretAccessKey, credentials?.sessionToken].filter((s): s is string => !!s);
+      const credentialSecrets = credentials !== undefined && isTestCredentials(credentials) ? [] : [credentials?.secretAccessKey, credentials?.sessionToken];
+      return [...credentialSecrets, plan.controlToken].filter((s): s is string => !!s);
     },
     get run() {
       return {
@@ -331,5 +338,8 @@ export function suiteVitestOptions(plan: RunPlan): InlineConfig {
     // peak memory is about 30 MB lower than with a 32 MB young generation, for a few percent
     // more time in garbage collection. 256 MB leaves room for long runs (--runs 1000).
     execArgv: ['--max-semi-space-size=16', '--max-old-space-size=256'],
+    // The suites' control requests read the token from the workers' environment
+    // (controlAuthorization), wherever the run got it: the flag, the variable or the config.
+    ...(plan.controlToken !== undefined ? { env: { [CONTROL_TOKEN_ENV]: plan.controlToken } } : {}),
   };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Report } from '../reports/types.js';
 import { endpointFromEnvironment } from '../target/aws-environment.js';
+import { CONTROL_TOKEN_PATTERN } from '../target/description.js';
 import { integerFlag, parseFlags, UsageError } from './args.js';
 import { parseShard } from './selection.js';
 
@@ -34,6 +35,13 @@ Options:
   --region NAME    signing region (default: config, the emulator's, AWS_REGION,
                    AWS_DEFAULT_REGION, the AWS_PROFILE region in ~/.aws/config, us-east-1)
   --timeout MS     time limit of one request to the target (default: 30000)
+  --control-token T
+                   bearer token of the target's control API (serve --control-token T),
+                   sent on every control request of the run (default: the variable
+                   METERING_CONFORMANCE_CONTROL_TOKEN, else the config's controlToken);
+                   never written to any output, so a failure's replay line leaves it out:
+                   replay with METERING_CONFORMANCE_CONTROL_TOKEN=T set (which also keeps it
+                   out of the process list) or give --control-token again
   --allow-real-service
                    let an endpoint of the real AWS service through; even then only
                    DryRun MeterUsage and ResolveCustomer calls are sent, and rules that
@@ -71,6 +79,7 @@ export async function runCommand(args: string[]): Promise<number> {
     driver: { type: 'string' },
     timeout: { type: 'string' },
     'allow-real-service': { type: 'boolean' },
+    'control-token': { type: 'string' },
     shard: { type: 'string' },
     baseline: { type: 'string' },
     progress: { type: 'boolean' },
@@ -88,6 +97,9 @@ export async function runCommand(args: string[]): Promise<number> {
   const driver = values.driver ?? 'raw';
   if (driver !== 'raw' && driver !== 'sdk') throw new UsageError(`--driver must be "raw" or "sdk", got "${driver}"`);
   const shard = parseShard(values.shard);
+  const controlToken = values['control-token'];
+  // The message never quotes the token: a wrong one may still be close to the real one.
+  if (controlToken !== undefined && !CONTROL_TOKEN_PATTERN.test(controlToken)) throw new UsageError('--control-token must be at least 8 printable characters without spaces');
   // Without an endpoint anywhere, the run starts the embedded emulator, whose RSA signing key
   // takes a few hundred milliseconds to make: start it off the main thread now, while the
   // planning modules load.
@@ -111,6 +123,7 @@ export async function runCommand(args: string[]): Promise<number> {
     replay: values.replay,
     region: values.region,
     allowRealService: values['allow-real-service'] === true,
+    controlToken,
   });
 
   // Heavy modules load only once the flags are known to be good (usage errors answer at once),

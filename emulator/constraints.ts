@@ -27,6 +27,11 @@ const IGNORED_LIST_MAX: Partial<Record<FaultName, string>> = {
   'batch-accept-oversize': 'UsageRecordList',
 };
 
+/** The list shapes whose maximum the fault modes leave unchecked. */
+export function uncheckedListMaxima(faults: Faults): Set<string> {
+  return new Set([...faults].map((f) => IGNORED_LIST_MAX[f]).filter((name): name is string => name !== undefined));
+}
+
 const patternCache = new Map<string, RegExp>();
 
 function compiled(pattern: string): RegExp {
@@ -149,8 +154,7 @@ function describe(listed: Violation[], n: number): string {
 /** Throws ValidationException or InvalidTagException when the decoded input breaks a model constraint. */
 export function checkConstraints(model: ServiceModel, inputShape: string, input: Record<string, unknown>, faults: Faults): void {
   const found: Found = { first: [], firstGeneral: [], count: 0, generalCount: 0, longDimension: false };
-  const maxIgnored = new Set([...faults].map((f) => IGNORED_LIST_MAX[f]).filter((name): name is string => name !== undefined));
-  check({ model, faults, maxIgnored, found }, model.shapes[inputShape], input, '');
+  check({ model, faults, maxIgnored: uncheckedListMaxima(faults), found }, model.shapes[inputShape], input, '');
   if (found.count === 0) return;
   if (faults.has('wrong-error-long-dimension') && inputShape === 'MeterUsageRequest' && found.longDimension) {
     // The defect: products are looked up by (code, dimension) before the input is validated,
@@ -160,3 +164,4 @@ export function checkConstraints(model: ServiceModel, inputShape: string, input:
   if (found.generalCount > 0) throw new ServiceError('ValidationException', describe(found.firstGeneral, found.generalCount));
   throw new ServiceError('InvalidTagException', `Invalid tags: ${describe(found.first, found.count)}`);
 }
+

@@ -1,4 +1,4 @@
-// The control API under CONTROL_PREFIX: describe, reset, clock, ledger, tokens. Suites use it when the
+// The control API under CONTROL_PREFIX: describe, reset, clock, ledger, tokens, throttle. Suites use it when the
 // target declares the matching capabilities. describe and public-key are open to anyone; every
 // other control request is its owner's only (guardControl): a Host that is an IP literal,
 // localhost or an allowed name (no DNS rebinding), no foreign Origin, a bearer token when the
@@ -13,6 +13,7 @@ import { ServiceError } from './errors.js';
 import type { Answer } from './http-io.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, type IssuedTokens } from './issued-tokens.js';
 import type { Ledger } from './ledger.js';
+import { MAX_THROTTLED_CALLERS, MAX_THROTTLED_REQUESTS, type Throttles } from './throttles.js';
 
 export interface EmulatorDescription {
   region: string;
@@ -32,6 +33,7 @@ export const EMULATOR_CAPABILITIES: TargetCapabilities = {
   reset: true,
   ledgerRead: true,
   tokenIssue: true,
+  throttle: true,
 };
 
 /** Who may use the state-reading and state-changing control endpoints. */
@@ -52,6 +54,8 @@ export interface ControlState {
   fixtures: TargetFixtures;
   /** Registration tokens issued through POST /tokens. */
   issuedTokens: IssuedTokens;
+  /** Callers throttled through POST /throttle. */
+  throttles: Throttles;
   describe(): EmulatorDescription;
   /** RegisterUsage verification key: { pem, jwk }. */
   publicKey(): unknown;
@@ -68,6 +72,18 @@ export interface ControlRequest {
 
 const badRequest = (message: string) => new ServiceError('InvalidControlRequestException', message);
 
+/** The JSON object of a control request's body; anything else is a 400 with `usage`. */
+function jsonObject(body: Buffer, usage: string): Record<string, unknown> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw badRequest(usage);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw badRequest(usage);
+  return doc as Record<string, unknown>;
+}
+
 interface ClockChange {
   set?: number;
   advance?: number;
@@ -76,14 +92,7 @@ interface ClockChange {
 
 function parseClockBody(body: Buffer): ClockChange {
   const usage = 'POST /clock needs a JSON body {"set": <epoch seconds>} or {"advance": <seconds>}, optionally with "caller": <access key id>';
-  let doc: unknown;
-  try {
-    doc = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw badRequest(usage);
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw badRequest(usage);
-  const change = doc as Record<string, unknown>;
+  const change = jsonObject(body, usage);
   const keys = Object.keys(change);
   const moves = keys.filter((k) => k === 'set' || k === 'advance');
   if (moves.length !== 1 || keys.some((k) => k !== moves[0] && k !== 'caller')) throw badRequest(usage);
@@ -106,14 +115,7 @@ const MAX_TOKEN_TTL_SECONDS = 366 * 24 * 3600;
 function parseTokenBody(body: Buffer, fixtures: TargetFixtures): TokenRequest {
   const usage =
     'POST /tokens needs a JSON body {"customer": <CustomerAWSAccountId of a fixture customer>, "product": <its product code>}, optionally with "ttlSeconds": <lifetime in seconds> and "caller": <access key id whose clock dates it>';
-  let doc: unknown;
-  try {
-    doc = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw badRequest(usage);
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw badRequest(usage);
-  const fields = doc as Record<string, unknown>;
+  const fields = jsonObject(body, usage);
   if (Object.keys(fields).some((k) => !['customer', 'product', 'ttlSeconds', 'caller'].includes(k))) throw badRequest(usage);
   const { customer, product, ttlSeconds, caller } = fields;
   if (typeof customer !== 'string' || customer === '' || typeof product !== 'string' || product === '') throw badRequest(usage);
@@ -127,11 +129,21 @@ function parseTokenBody(body: Buffer, fixtures: TargetFixtures): TokenRequest {
   return { customer, product, ttlSeconds: (ttlSeconds as number | undefined) ?? DEFAULT_TOKEN_TTL_SECONDS, ...(caller !== undefined ? { caller: caller as string } : {}) };
 }
 
+function parseThrottleBody(body: Buffer): { caller: string; requests: number } {
+  const usage = `POST /throttle needs a JSON body {"caller": <access key id>}, optionally with "requests": <how many of its next requests, 1 to ${MAX_THROTTLED_REQUESTS}, default 1>`;
+  const fields = jsonObject(body, usage);
+  if (Object.keys(fields).some((k) => k !== 'caller' && k !== 'requests')) throw badRequest(usage);
+  const { caller, requests = 1 } = fields;
+  if (typeof caller !== 'string' || caller === '') throw badRequest(usage);
+  if (typeof requests !== 'number' || !Number.isInteger(requests) || requests < 1 || requests > MAX_THROTTLED_REQUESTS) throw badRequest(usage);
+  return { caller, requests };
+}
+
 /** The clock stays within the years 2000..2100: enough for any test, and no date-format surprises. */
 const EARLIEST_CLOCK_MS = Date.UTC(2000, 0, 1);
 const LATEST_CLOCK_MS = Date.UTC(2101, 0, 1) - 1000;
 
-const ROUTES: Record<string, string> = { '/describe': 'GET', '/reset': 'POST', '/clock': 'POST', '/ledger': 'GET', '/public-key': 'GET', '/tokens': 'POST' };
+const ROUTES: Record<string, string> = { '/describe': 'GET', '/reset': 'POST', '/clock': 'POST', '/ledger': 'GET', '/public-key': 'GET', '/tokens': 'POST', '/throttle': 'POST' };
 /** Routes anyone may read: they publish nothing the owner keeps to itself. */
 const OPEN_ROUTES = new Set(['/describe', '/public-key']);
 
@@ -204,6 +216,7 @@ export function handleControl(request: ControlRequest, state: ControlState): Ans
       state.ledger.reset();
       state.clock.reset();
       state.issuedTokens.reset();
+      state.throttles.reset();
       return { status: 200, body: { reset: true, nowMs: state.clock.now() } };
     case '/clock': {
       const change = parseClockBody(request.body);
@@ -221,6 +234,11 @@ export function handleControl(request: ControlRequest, state: ControlState): Ans
         status: 200,
         body: { token: issued.token, customer: issued.customerAccountId, product: issued.productCode, issuedAtMs: issued.issuedAtMs, expiresAtMs: issued.expiresAtMs },
       };
+    }
+    case '/throttle': {
+      const { caller, requests } = parseThrottleBody(request.body);
+      if (!state.throttles.throttle(caller, requests)) throw new ServiceError('LimitExceededException', `at most ${MAX_THROTTLED_CALLERS} callers can be throttled at once; reset lifts them`, 429);
+      return { status: 200, body: { caller, requests } };
     }
     default: {
       const caller = request.query.get('caller') ?? undefined;

@@ -38,6 +38,9 @@ const MODES = [
   { name: 'batch-results-misattributed', description: 'BatchMeterUsage sorts the echoed UsageRecords by customer but not the outcomes beside them, so MeteringRecordIds and statuses are attached to the wrong records.' },
   { name: 'batch-new-ids-on-subset-retry', description: "The BatchMeterUsage dedupe key includes the record's position in the request: an identical retry matches, but a subset or reordered retry gets new MeteringRecordIds and is recorded again." },
   { name: 'batch-unprocessed-invalid-records', description: 'BatchMeterUsage records with an unknown dimension or allocations that do not add up go to UnprocessedRecords and the rest of the batch is processed, instead of failing the whole request.' },
+  { name: 'throttle-records', description: 'A throttled MeterUsage or BatchMeterUsage is answered ThrottlingException but its usage is recorded anyway, so the retry an SDK makes bills a second time.' },
+  { name: 'ignore-endpoint-region', description: 'MeterUsage and RegisterUsage signed for another Region the emulator serves are processed as at home instead of InvalidEndpointRegionException and InvalidRegionException.' },
+  { name: 'skip-entitlement-check', description: "MeterUsage does not check the caller's entitlement: usage of a product the caller holds no subscription to is accepted instead of CustomerNotEntitledException." },
 ] as const;
 
 export type FaultName = (typeof MODES)[number]['name'];

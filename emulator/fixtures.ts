@@ -1,5 +1,5 @@
 // The emulator's fixture file: what the target knows (products, customers, tokens,
-// registrations; the TargetFixtures contract) plus what only the emulator needs (its
+// registrations, other Regions served; the TargetFixtures contract) plus what only the emulator needs (its
 // Region and the secret access key it accepts). Every field is checked at load so that a
 // typo is a clear error naming the file and the field, not a confusing answer later.
 import { readFileSync } from 'node:fs';
@@ -9,11 +9,13 @@ import { PACKAGE_ROOT } from '../catalogue/paths.js';
 import type {
   CustomerFixture,
   ProductFixture,
+  RegionFixture,
   RegistrationFixture,
   TargetFixtures,
   TokenFixture,
 } from '../target/description.js';
 import { TEST_CREDENTIALS } from '../target/description.js';
+import { OPERATIONS } from '../target/types.js';
 import { EmulatorConfigError } from './errors.js';
 
 export interface EmulatorFixtures extends TargetFixtures {
@@ -84,7 +86,7 @@ class FieldReader {
 
 function readProduct(r: FieldReader, raw: unknown, field: string): ProductFixture {
   const p = r.object(raw, field);
-  r.noExtraKeys(p, field, ['code', 'kind', 'dimensions']);
+  r.noExtraKeys(p, field, ['code', 'kind', 'dimensions', 'entitled']);
   const dimensions = r.list(p.dimensions, `${field}.dimensions`).map((d, i) => r.string(d, `${field}.dimensions[${i}]`));
   if (dimensions.length === 0) r.fail(`${field}.dimensions`, 'must list at least one dimension');
   if ([...dimensions.map((d) => [...d].length)].some((n) => n > 255)) r.fail(`${field}.dimensions`, 'entries must be at most 255 characters');
@@ -93,6 +95,17 @@ function readProduct(r: FieldReader, raw: unknown, field: string): ProductFixtur
     code: r.string(p.code, `${field}.code`, PRODUCT_CODE, 'a product code (1-255 of a-z A-Z 0-9 - / = : _ . @)'),
     kind: r.oneOf(p.kind, `${field}.kind`, ['ami', 'container', 'saas'] as const),
     dimensions,
+    ...(p.entitled !== undefined ? { entitled: r.boolean(p.entitled, `${field}.entitled`) } : {}),
+  };
+}
+
+function readRegion(r: FieldReader, raw: unknown, field: string): RegionFixture {
+  const g = r.object(raw, field);
+  r.noExtraKeys(g, field, ['region', 'disabledApis']);
+  const disabledApis = g.disabledApis === undefined ? [] : r.list(g.disabledApis, `${field}.disabledApis`).map((op, i) => r.oneOf(op, `${field}.disabledApis[${i}]`, OPERATIONS));
+  return {
+    region: r.string(g.region, `${field}.region`, REGION, 'a Region name such as us-west-2'),
+    ...(disabledApis.length > 0 ? { disabledApis } : {}),
   };
 }
 
@@ -157,12 +170,13 @@ export function parseFixtures(text: string, origin: string): EmulatorFixtures {
     throw new EmulatorConfigError(`${origin}: not valid YAML: ${(error as Error).message}`);
   }
   const root = r.object(doc, 'the document');
-  r.noExtraKeys(root, 'the document', ['region', 'secretAccessKey', 'products', 'customers', 'tokens', 'registrations']);
+  r.noExtraKeys(root, 'the document', ['region', 'secretAccessKey', 'products', 'customers', 'tokens', 'registrations', 'otherRegions']);
   const list = (key: string) => (root[key] === undefined || root[key] === null ? [] : r.list(root[key], key));
   const products = list('products').map((p, i) => readProduct(r, p, `products[${i}]`));
   const customers = list('customers').map((c, i) => readCustomer(r, c, `customers[${i}]`));
   const tokens = list('tokens').map((t, i) => readToken(r, t, `tokens[${i}]`));
   const registrations = list('registrations').map((g, i) => readRegistration(r, g, `registrations[${i}]`));
+  const otherRegions = list('otherRegions').map((g, i) => readRegion(r, g, `otherRegions[${i}]`));
 
   unique(r, products, (p) => p.code, 'products', 'product code');
   unique(r, customers, (c) => c.identifier, 'customers', 'identifier');
@@ -170,6 +184,10 @@ export function parseFixtures(text: string, origin: string): EmulatorFixtures {
   unique(r, customers, (c) => `${c.accountId} for product ${c.productCode}`, 'customers', 'accountId');
   unique(r, tokens, (t) => t.token, 'tokens', 'token');
   unique(r, registrations, (g) => g.productCode, 'registrations', 'productCode');
+  unique(r, otherRegions, (g) => g.region, 'otherRegions', 'region');
+  products.forEach((p, i) => {
+    if (p.entitled !== undefined && p.kind === 'saas') r.fail(`products[${i}].entitled`, 'applies to ami and container products (MeterUsage) only');
+  });
   const productCodes = new Set(products.map((p) => p.code));
   customers.forEach((c, i) => {
     if (!productCodes.has(c.productCode)) r.fail(`customers[${i}].productCode`, `names no product in products: ${JSON.stringify(c.productCode)}`);
@@ -184,13 +202,18 @@ export function parseFixtures(text: string, origin: string): EmulatorFixtures {
     }
   });
 
+  const region = root.region === undefined ? 'us-east-1' : r.string(root.region, 'region', REGION, 'a Region name such as us-east-1');
+  otherRegions.forEach((g, i) => {
+    if (g.region === region) r.fail(`otherRegions[${i}].region`, `is the home region ${JSON.stringify(region)}; list only the other Regions served`);
+  });
   return {
-    region: root.region === undefined ? 'us-east-1' : r.string(root.region, 'region', REGION, 'a Region name such as us-east-1'),
+    region,
     secretAccessKey: root.secretAccessKey === undefined ? TEST_CREDENTIALS.secretAccessKey : r.string(root.secretAccessKey, 'secretAccessKey'),
     products,
     customers,
     tokens,
     registrations,
+    otherRegions,
   };
 }
 
@@ -207,5 +230,5 @@ export function loadFixtures(file: string): EmulatorFixtures {
 
 /** The part of the fixtures a target publishes (no secret). */
 export function publishedFixtures(f: EmulatorFixtures): TargetFixtures {
-  return { products: f.products, customers: f.customers, tokens: f.tokens, registrations: f.registrations };
+  return { products: f.products, customers: f.customers, tokens: f.tokens, registrations: f.registrations, otherRegions: f.otherRegions ?? [] };
 }

@@ -10,6 +10,7 @@ import { IssuedTokens } from './issued-tokens.js';
 import { Ledger } from './ledger.js';
 import { publishedKey, registrationKeys } from './register-usage.js';
 import { EmulatorServer } from './server.js';
+import { Throttles } from './throttles.js';
 
 export { EmulatorConfigError } from './errors.js';
 export { FAULT_MODES, type FaultName } from './faults.js';
@@ -88,7 +89,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     stats: { requests: server.serviceRequests },
   });
   const issuedTokens = new IssuedTokens();
-  const server = new EmulatorServer({ control, fixtures, faults, model, clock, ledger, issuedTokens, registrationKeys: keys, describe, publicKey: () => publishedKey(keys) });
+  const server = new EmulatorServer({ control, fixtures, faults, model, clock, ledger, issuedTokens, throttles: new Throttles(), registrationKeys: keys, describe, publicKey: () => publishedKey(keys) });
   let port: number;
   try {
     port = await server.listen(host, options.port ?? 0);

@@ -1,10 +1,10 @@
 // MeterUsage (AMI and container products). Checks run in the documented order after the
-// model checks: product → dimension → time window → allocations → ClientToken → DryRun →
+// model checks: product → entitlement → dimension → time window → allocations → ClientToken → DryRun →
 // ledger. Sources: model operations.MeterUsage and shapes.MeterUsageRequest; semantics §3.1
 // and §5 items 1, 5–8, 19.
 import { randomUUID } from 'node:crypto';
 import { canonicalAllocations, checkAllocations, sameAllocations, type AllocationInput } from './allocations.js';
-import { callerKey, HOUR_MS, isoTime, type OperationContext } from './context.js';
+import { callerKey, HOUR_MS, isoTime, modelAtLeast, type OperationContext } from './context.js';
 import { ServiceError } from './errors.js';
 import type { LedgerChange, LedgerRecord } from './ledger.js';
 
@@ -38,6 +38,10 @@ export function meterUsage(raw: Record<string, unknown>, ctx: OperationContext):
   const product = ctx.fixtures.products.find((p) => p.code === input.ProductCode && p.kind !== 'saas');
   if (!product) {
     throw new ServiceError('InvalidProductCodeException', `Product code '${input.ProductCode}' is not a published AMI or container product.`);
+  }
+  // Models before 2019-11-14 have no CustomerNotEntitledException on MeterUsage.
+  if (product.entitled === false && modelAtLeast(ctx.model, '2019-11-14') && !ctx.faults.has('skip-entitlement-check')) {
+    throw new ServiceError('CustomerNotEntitledException', `The caller's account has no subscription to product '${product.code}'.`);
   }
   if (!product.dimensions.includes(input.UsageDimension)) {
     const type = ctx.faults.has('wrong-exception-name') ? 'ValidationException' : 'InvalidUsageDimensionException';

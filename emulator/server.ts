@@ -1,6 +1,6 @@
 // The emulator's http front (node:http): routing, the awsJson1.1 request pipeline and the
 // control API. Pipeline order: body (1 MiB limit) → SigV4 → Content-Type → X-Amz-Target →
-// JSON decode and types → model constraints → the operation handler.
+// throttle → Region → JSON decode and types → model constraints → the operation handler.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -15,6 +15,7 @@ import type { EmulatorFixtures } from './fixtures.js';
 import { declaresOversizeBody, errorAnswer, JSON_CONTENT_TYPE, readBody, send, type Answer } from './http-io.js';
 import type { Ledger } from './ledger.js';
 import { runOperation, serves } from './operations.js';
+import { checkRegion } from './regions.js';
 import type { RegistrationKeys } from './register-usage.js';
 import { claimedAccessKeyId, SigV4Verifier } from './sigv4.js';
 
@@ -26,6 +27,8 @@ export interface ServerParts extends ControlState {
   ledger: Ledger;
   registrationKeys: RegistrationKeys;
 }
+
+const throttling = () => new ServiceError('ThrottlingException', 'Rate exceeded');
 
 function answerFor(error: unknown): Answer {
   if (error instanceof ServiceError) {
@@ -82,7 +85,7 @@ export class EmulatorServer {
 
   constructor(private readonly parts: ServerParts) {
     this.verifier = new SigV4Verifier({
-      region: parts.fixtures.region,
+      regions: [parts.fixtures.region, ...(parts.fixtures.otherRegions ?? []).map((r) => r.region)],
       service: parts.model.signingName,
       secretAccessKey: parts.fixtures.secretAccessKey,
       now: (caller) => parts.clock.now(caller),
@@ -158,7 +161,7 @@ export class EmulatorServer {
       throw new ServiceError('UnknownOperationException', `awsJson1.1 requests go to "/", not ${JSON.stringify(url.pathname)}`, 404);
     }
     signer.caller = claimedAccessKeyId(req.headers);
-    const caller = this.verifier.verify({ method: 'POST', path: url.pathname, query: queryOf(url), headers: req.headers, body });
+    const { caller, region } = this.verifier.verify({ method: 'POST', path: url.pathname, query: queryOf(url), headers: req.headers, body });
 
     const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (mediaType !== JSON_CONTENT_TYPE) {
@@ -170,6 +173,9 @@ export class EmulatorServer {
     if (!serves(this.parts, operation)) {
       throw new ServiceError('UnknownOperationException', `Unknown operation ${JSON.stringify(target ?? '')}`);
     }
+    const throttled = this.parts.throttles.take(caller);
+    if (throttled && !this.parts.faults.has('throttle-records')) throw throttling();
+    checkRegion(this.parts.fixtures, this.parts.faults, operation, region);
     const context: OperationContext = {
       caller,
       nowMs: this.parts.clock.now(caller),
@@ -182,6 +188,8 @@ export class EmulatorServer {
     };
     const output = runOperation(operation, body, context);
     await context.pendingWrite;
+    // Fault throttle-records: the usage went into the ledger, the answer says it did not.
+    if (throttled) throw throttling();
     return { status: 200, body: output };
   }
 }

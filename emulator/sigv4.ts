@@ -18,7 +18,8 @@ export interface SignedRequest {
 }
 
 export interface VerifierOptions {
-  region: string;
+  /** Regions a credential scope may name: the home Region and the others the emulator serves. */
+  regions: readonly string[];
   service: string;
   secretAccessKey: string;
   /** Emulator clock of a caller, for the skew check. */
@@ -112,8 +113,8 @@ function amzDate(ms: number): string {
 export class SigV4Verifier {
   constructor(private readonly options: VerifierOptions) {}
 
-  /** Verifies the request's signature and returns the caller's access key id. */
-  verify(request: SignedRequest): string {
+  /** Verifies the request's signature; answers the caller's access key id and the Region it signed for. */
+  verify(request: SignedRequest): { caller: string; region: string } {
     const authorization = headerValue(request.headers, 'authorization');
     if (authorization === undefined || authorization.trim() === '') {
       throw new ServiceError('MissingAuthenticationTokenException', 'Request is missing Authentication Token');
@@ -133,7 +134,7 @@ export class SigV4Verifier {
         `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.scopeDate}' != '${dateHeader.slice(0, 8)}', from 'X-Amz-Date'.`,
       );
     }
-    if (auth.scopeRegion !== this.options.region) {
+    if (!this.options.regions.includes(auth.scopeRegion)) {
       throw invalid(`Credential should be scoped to a valid Region, not '${auth.scopeRegion}'.`);
     }
     if (auth.scopeService !== this.options.service) {
@@ -154,7 +155,8 @@ export class SigV4Verifier {
     if (contentSha !== undefined && contentSha !== payloadHash) {
       throw invalid("The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
-    if (!this.options.compareSignatures) return auth.accessKeyId;
+    const signed = { caller: auth.accessKeyId, region: auth.scopeRegion };
+    if (!this.options.compareSignatures) return signed;
     const expected = this.expectedSignature(request, auth, dateHeader, payloadHash);
     const given = Buffer.from(auth.signature, 'hex');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
@@ -162,13 +164,13 @@ export class SigV4Verifier {
         'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
       );
     }
-    return auth.accessKeyId;
+    return signed;
   }
 
   private expectedSignature(request: SignedRequest, auth: ParsedAuthorization, amzDate: string, payloadHash: string): Buffer {
     const headers: Record<string, string | undefined> = {};
     for (const name of auth.signedHeaders) headers[name] = headerValue(request.headers, name);
     const canonical = canonicalRequest({ method: request.method, path: request.path, query: request.query, headers, signedHeaders: [...auth.signedHeaders].sort(), payloadHash });
-    return Buffer.from(signatureOf(canonical, amzDate, this.options.secretAccessKey, this.options.region, this.options.service), 'hex');
+    return Buffer.from(signatureOf(canonical, amzDate, this.options.secretAccessKey, auth.scopeRegion, this.options.service), 'hex');
   }
 }

@@ -455,7 +455,7 @@ export function edgeCharacterAllocations(model: ServiceModel, total: number, sid
 
 /** Products MeterUsage can meter: not SaaS (those use BatchMeterUsage), with a dimension. */
 export function meterableProducts(fixtures: TargetFixtures): ProductFixture[] {
-  return fixtures.products.filter((p) => p.kind !== 'saas' && p.dimensions.length > 0);
+  return fixtures.products.filter((p) => p.kind !== 'saas' && p.entitled !== false && p.dimensions.length > 0);
 }
 
 /** True when this model version's MeterUsageRequest has the member (UsageAllocations and ClientToken arrived later). */

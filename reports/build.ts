@@ -1,4 +1,5 @@
 // Turns vitest test outcomes into the per-rule report. Pure: no I/O, no clock.
+import { coverageHintOfNeed } from '../catalogue/needs.js';
 import type { Rule } from '../catalogue/rules.js';
 import {
   REPORT_SCHEMA_VERSION,
@@ -171,6 +172,9 @@ const VACUOUS_PREFIX = 'not judged: every request of this rule expects a rejecti
 export function coverageHint(rule: Pick<RuleResult, 'verdict' | 'reason'>): string {
   if (rule.verdict === 'error') return 'errored: no judgeable answer (see the rules)';
   const reason = rule.reason ?? '';
+  const need = coverageHintOfNeed(reason);
+  if (need !== undefined) return need;
+  // The wording of reports written before the reasons named target.yaml keys.
   const fixture = /^the target config declares no (.+)$/.exec(reason);
   if (fixture) return `declare ${fixture[1]} in target.yaml`;
   const capability = /^the target does not declare ([a-z ]+?)(?: \(|$)/.exec(reason);

@@ -11,8 +11,9 @@ const PATTERNS: [RegExp, string][] = [
   // SigV4 Authorization value, wherever it appears (header dumps, curl lines, JSON).
   [/AWS4-HMAC-SHA256\s+Credential=[^\s"'\\]*(?:[\s,]+(?:SignedHeaders|Signature)=[^\s"'\\,]*)*/g, `AWS4-HMAC-SHA256 ${REDACTED}`],
   // "Authorization: value", "authorization": "value", -H 'Authorization: value'. A shell
-  // variable ($AUTHORIZATION in a curl line) is how credentials are meant to appear: kept.
-  [/(\bauthorization\\?["']?\s*[:=]\s*\\?["']?)(?![\s$]|\[REDACTED\])[^"'\\\r\n]+/gi, `$1${REDACTED}`],
+  // variable ($AUTHORIZATION in a curl line, "Bearer $METERING_CONFORMANCE_CONTROL_TOKEN" in a
+  // script's control call) is how credentials are meant to appear: kept.
+  [/(\bauthorization\\?["']?\s*[:=]\s*\\?["']?)(?![\s$]|\[REDACTED\]|Bearer \$)[^"'\\\r\n]+/gi, `$1${REDACTED}`],
   // Signature=… and X-Amz-Signature=… (headers and presigned query strings).
   [/(Signature=)(?!\[REDACTED\]|\$)[^\s"'\\&,;]+/gi, `$1${REDACTED}`],
   // Session tokens as header or query parameter.

@@ -72,7 +72,7 @@ const FAULT_TEXT: Record<AuthFault['kind'], string> = {
   'wrong-secret': 'a signature made with a wrong secret key',
   'stale-date': 'an X-Amz-Date more than 15 minutes old',
   'skewed-date': 'a skewed X-Amz-Date',
-  'wrong-region': 'a credential scope naming another Region',
+  'wrong-region': 'a credential scope naming a Region the target does not serve',
   'wrong-service': 'a credential scope naming another service',
 };
 
@@ -89,10 +89,12 @@ const staleDate: fc.Arbitrary<AuthFault> = fc
   .map((ageSeconds) => ({ kind: 'stale-date' as const, ageSeconds }));
 
 const REGIONS = ['us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1', 'us-gov-west-1', 'cn-north-1'];
+/** Regions the target does not serve: neither its home Region nor one of its otherRegions. */
 function wrongRegion(ctx: RuleContext): fc.Arbitrary<AuthFault> {
+  const served = new Set((ctx.fixtures.otherRegions ?? []).map((r) => r.region));
   return fc
     .oneof(fc.constantFrom(...REGIONS), fc.stringMatching(/^[a-z]{2}-[a-z]{4,9}-[1-9]$/))
-    .filter((region) => region !== ctx.description.region)
+    .filter((region) => region !== ctx.description.region && !served.has(region))
     .map((region) => ({ kind: 'wrong-region' as const, region }));
 }
 

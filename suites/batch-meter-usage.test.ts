@@ -607,6 +607,18 @@ function unknownCustomerBatches(ctx: RuleContext, nowMs: number) {
   });
 }
 
+rule('batch-meter-usage.unknown-product', async (ctx) => {
+  const arbitrary = batches(ctx, ctx.nowMs(), { max: 5, modes: ['legacy', 'account'] });
+  if (!arbitrary) return notApplicable(ctx, noBatch('batch with ProductCode'));
+  const known = new Set(ctx.fixtures.products.map((p) => p.code));
+  const scenario = fc.record({ generated: arbitrary, code: fc.stringMatching(/^[-a-zA-Z0-9/=:_.@]{1,64}$/).filter((code) => !known.has(code)) });
+  await ctx.property(scenario, async ({ generated: { batch }, code }, run) => {
+    const { outcome } = await send(run, { ...batch, ProductCode: code });
+    expectError(outcome, 'InvalidProductCodeException', `HTTP 4xx InvalidProductCodeException for ProductCode ${JSON.stringify(code)}, which names no published product`);
+    await expectNothingRecorded(ctx, run, batch, batch.UsageRecords, 'the batch with an unknown ProductCode');
+  });
+});
+
 rule('batch-meter-usage.unknown-customer', async (ctx) => {
   const arbitrary = unknownCustomerBatches(ctx, ctx.nowMs());
   if (!arbitrary) return notApplicable(ctx, noBatch('batch with ProductCode'));
@@ -1078,7 +1090,7 @@ rule('batch-meter-usage.mixed-license-products', async (ctx) => {
   const byProduct = new Map<string, CustomerFixture>();
   for (const c of licensed) if (!byProduct.has(c.productCode)) byProduct.set(c.productCode, c);
   if (byProduct.size < 2 || !modelHas(ctx, 'UsageRecord', 'CustomerAWSAccountId')) {
-    return notApplicable(ctx, 'the target config declares no two SaaS products with a subscribed, licensed customer each');
+    return notApplicable(ctx, 'needs two SaaS products with a subscribed, licensed customer each, which the target does not declare (target.yaml: fixtures.products, fixtures.customers[].licenseArn)');
   }
   const record = (customer: CustomerFixture) => {
     const product = ctx.fixtures.products.find((p) => p.code === customer.productCode)!;

@@ -53,7 +53,7 @@ rule('meter-usage.window-last-hour', async (ctx) => {
 
 /** A fixed valid request, for the examples (its Timestamp is replaced when sent). */
 function firstRequest(ctx: RuleContext): MeterUsageInput {
-  const product = ctx.fixtures.products.find((p) => p.kind !== 'saas' && p.dimensions.length > 0)!;
+  const product = ctx.fixtures.products.find((p) => p.kind !== 'saas' && p.entitled !== false && p.dimensions.length > 0)!;
   return withRequiredDryRun(ctx, { ProductCode: product.code, UsageDimension: product.dimensions[0], UsageQuantity: 1, Timestamp: new Date(ctx.nowMs()) });
 }
 

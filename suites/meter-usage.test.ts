@@ -166,6 +166,17 @@ rule('meter-usage.unknown-product', async (ctx) => {
   });
 });
 
+rule('meter-usage.not-entitled', async (ctx) => {
+  const unentitled = ctx.fixtures.products.filter((p) => p.kind !== 'saas' && p.entitled === false && p.dimensions.length > 0);
+  // A valid request in every other respect: an entitled product's request moved to an unentitled product and one of its dimensions.
+  const scenario = fc
+    .tuple(plainRequests(ctx), fc.constantFrom(...unentitled))
+    .chain(([request, product]) => fc.constantFrom(...product.dimensions).map((dimension) => ({ ...request, ProductCode: product.code, UsageDimension: dimension })));
+  await ctx.property(scenario, async (request, run) => {
+    expectError(await run.call('MeterUsage', { ...request }), 'CustomerNotEntitledException', `HTTP 4xx CustomerNotEntitledException for product ${request.ProductCode}, which the caller holds no subscription to`);
+  });
+});
+
 rule('meter-usage.dry-run', async (ctx) => {
   const max = modelLimits(ctx.model).quantity;
   const scenario = fc.tuple(plainRequests(ctx), fc.integer({ min: 0, max })).filter(([request, q]) => q !== request.UsageQuantity);

@@ -18,11 +18,11 @@ interface Registration {
   customer: CustomerFixture;
 }
 
-/** Valid tokens of the fixtures with the customer each resolves to. */
-function validRegistrations(ctx: RuleContext): Registration[] {
+/** Valid tokens of the fixtures with the customer each resolves to, for subscribed customers (or, with false, unsubscribed ones). */
+function validRegistrations(ctx: RuleContext, subscribed = true): Registration[] {
   return ctx.fixtures.tokens.flatMap((t: TokenFixture) => {
     const customer = ctx.fixtures.customers.find((c) => c.accountId === t.customerAccountId);
-    return t.state === 'valid' && customer ? [{ token: t.token, customer }] : [];
+    return t.state === 'valid' && customer && customer.subscribed === subscribed ? [{ token: t.token, customer }] : [];
   });
 }
 
@@ -72,6 +72,23 @@ rule(['resolve-customer.valid-token', 'resolve-customer.repeat-resolution', 'res
   );
   if (!registrations.some((r) => r.customer.identifier === undefined)) add('unpopulated CustomerIdentifier', 'not observed (no valid token of a customer without CustomerIdentifier in the fixtures)');
   for (const [what, values] of seen) ctx.observe(`${what}: ${[...values].join(' or ')}`);
+});
+
+// The sources describe tokens of customers who subscribe; a token of a customer whose
+// subscription has since ended may resolve as any other, or be refused: observed, once per token.
+rule('resolve-customer.unsubscribed-customer-token', async (ctx) => {
+  const registrations = validRegistrations(ctx, false);
+  const seen = new Set<string>();
+  await ctx.property(
+    fc.constantFrom(...registrations),
+    async ({ token, customer }, run) => {
+      const outcome = await run.call('ResolveCustomer', { RegistrationToken: token });
+      const resolves = outcome.kind === 'success' && outcome.output.CustomerAWSAccountId === customer.accountId && outcome.output.ProductCode === customer.productCode;
+      seen.add(resolves ? 'resolves to the customer, as for a subscribed one' : outcome.kind === 'success' ? `HTTP ${outcome.status} with other values` : answer(outcome));
+    },
+    { examples: registrations, numRuns: registrations.length },
+  );
+  ctx.observe(`a valid token of an unsubscribed customer: ${[...seen].join(' or ')}`);
 });
 
 rule('resolve-customer.expired-token', async (ctx) => {

@@ -12,6 +12,8 @@ export interface TargetConfig {
   fixtures: TargetFixtures;
   capabilities: TargetCapabilities;
   promises?: Record<string, string>;
+  /** Bearer token of the target's control API: a secret, never shown (run --control-token and CONTROL_TOKEN_ENV come first). */
+  controlToken?: string;
 }
 
 export class ConfigError extends Error {

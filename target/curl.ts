@@ -1,7 +1,9 @@
 // Ready-to-run shell text for recorded requests: a curl line for one request, a sh script for
 // every request of a counterexample, and the quoting both use. curl signs with --aws-sigv4.
 // Only the built-in test credentials (public, never valid on AWS) appear inline; any other
-// credentials stay in the environment variables, so the text never holds a secret.
+// credentials, and the control token, stay in the environment variables, so the text never
+// holds a secret.
+import { CONTROL_TOKEN_ENV } from './description.js';
 import type { Exchange } from './types.js';
 import { SIGNING_NAME, TARGET_PREFIX } from './wire.js';
 
@@ -89,6 +91,9 @@ export function curlScript(exchanges: readonly Exchange[], options: ScriptOption
   if (attempts.some((a) => a.exchange.control === 'clock')) {
     lines.push("# The clock call sets this caller's clock to the instant of the run; requests are signed with the local clock,", '# which the target accepts within 5 minutes of the caller\'s clock: run it soon after the run.');
   }
+  if (attempts.some((a) => a.exchange.control !== undefined && 'authorization' in a.exchange.request.headers)) {
+    lines.push(`# Control calls send the target's control token (serve --control-token T): set ${CONTROL_TOKEN_ENV}=T first.`);
+  }
   lines.push('set -u');
   if (options.freshCaller) {
     lines.push('# A new caller (access key id) per run of the script: it starts from an empty ledger.', `KEY="MCRP$(od -An -N8 -tx1 /dev/urandom | tr -dc '0-9a-f' | tr 'a-f' 'A-F')"`);
@@ -114,12 +119,15 @@ export function curlScript(exchanges: readonly Exchange[], options: ScriptOption
     lines.push('', `echo ${quote(`### ${i + 1}/${shown.length} ${label}${retried ? ` (the run got ${answered} and retried)` : ''}`)}`);
     if (exchange.control !== undefined) {
       const parts = ['curl', '-sS', '-i', '-X', shellWord(request.method), quoteWithKey(request.url, options.caller)];
-      for (const [name, value] of Object.entries(request.headers)) parts.push('-H', quote(`${name}: ${value}`));
+      for (const [name, value] of Object.entries(request.headers)) {
+        // The control token: read from the environment when the script runs, never written into it.
+        parts.push('-H', name === 'authorization' ? `"Authorization: Bearer $${CONTROL_TOKEN_ENV}"` : quote(`${name}: ${value}`));
+      }
       if (request.body !== '') parts.push('--data-binary', quoteWithKey(request.body, options.caller));
       lines.push(parts.join(' '));
     } else {
       const sessionToken = credentials.kind === 'variables' && !options.freshCaller;
-      lines.push(curlWords(request, options.region, '"$KEY:$SECRET"', sessionToken).join(' '));
+      lines.push(curlWords(request, exchange.signedRegion ?? options.region, '"$KEY:$SECRET"', sessionToken).join(' '));
     }
     lines.push('echo');
   });

@@ -1,6 +1,7 @@
 // What a target knows (fixtures) and can do (capabilities). The reference emulator
 // publishes its own description at CONTROL_PREFIX/describe; other targets declare
 // theirs in a target.yaml passed with --config.
+import type { Operation } from './types.js';
 
 /** Reserved path prefix of the reference emulator's control API. */
 export const CONTROL_PREFIX = '/__metering-conformance/v1';
@@ -17,7 +18,17 @@ export const CONTROL_HEADERS: Readonly<Record<string, string>> = { [CONTROL_HEAD
 /** Environment variable with the bearer token of the target's control API (`serve --control-token T`). */
 export const CONTROL_TOKEN_ENV = 'METERING_CONFORMANCE_CONTROL_TOKEN';
 
-/** The Authorization header of a control request when CONTROL_TOKEN_ENV is set (never recorded in reports). */
+/** What a run says when the control API answers 401: where the token goes. */
+export const CONTROL_TOKEN_HINT = `the control API wants the target's token (run --control-token T, or ${CONTROL_TOKEN_ENV}=T)`;
+
+/** What a control token must be, as `serve --control-token` checks it: at least 8 printable ASCII characters, no spaces. */
+export const CONTROL_TOKEN_PATTERN = /^[\x21-\x7e]{8,}$/;
+
+/**
+ * The Authorization header of a control request when CONTROL_TOKEN_ENV is set (never recorded in
+ * reports). `run` sets the variable for its test workers when the token came from --control-token
+ * or target.yaml, so every control request of a run reads the token from here.
+ */
 export function controlAuthorization(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const token = env[CONTROL_TOKEN_ENV];
   return token ? { authorization: `Bearer ${token}` } : {};
@@ -29,6 +40,11 @@ export interface ProductFixture {
   dimensions: string[];
   /** How the product is sold; decides which operations make sense for it. */
   kind: 'ami' | 'container' | 'saas';
+  /**
+   * false: the callers' accounts hold no subscription to this AMI or container product, so
+   * MeterUsage answers CustomerNotEntitledException. Absent means entitled.
+   */
+  entitled?: boolean;
 }
 
 export interface CustomerFixture {
@@ -54,11 +70,24 @@ export interface RegistrationFixture {
   entitlement: 'entitled' | 'not-entitled' | 'platform-not-supported';
 }
 
+/** A Region the target serves besides its home `region` (where every caller runs). */
+export interface RegionFixture {
+  region: string;
+  /** Operations answered DisabledApiException in this Region. */
+  disabledApis?: Operation[];
+}
+
 export interface TargetFixtures {
   products: ProductFixture[];
   customers: CustomerFixture[];
   tokens: TokenFixture[];
   registrations: RegistrationFixture[];
+  /**
+   * Regions served besides the home `region`. A MeterUsage signed for one of them answers
+   * InvalidEndpointRegionException and a RegisterUsage InvalidRegionException (the caller runs in
+   * the home Region); an operation listed in its disabledApis answers DisabledApiException.
+   */
+  otherRegions?: RegionFixture[];
 }
 
 export interface TargetCapabilities {
@@ -72,6 +101,8 @@ export interface TargetCapabilities {
   ledgerRead: boolean;
   /** The control API issues registration tokens (POST CONTROL_PREFIX/tokens) that expire on the target's clock. */
   tokenIssue?: boolean;
+  /** The control API throttles a caller (POST CONTROL_PREFIX/throttle): its next requests answer ThrottlingException. */
+  throttle?: boolean;
 }
 
 export interface TargetCredentials {
@@ -103,9 +134,10 @@ export const NO_CAPABILITIES: TargetCapabilities = {
   reset: false,
   ledgerRead: false,
   tokenIssue: false,
+  throttle: false,
 };
 
-export const EMPTY_FIXTURES: TargetFixtures = { products: [], customers: [], tokens: [], registrations: [] };
+export const EMPTY_FIXTURES: TargetFixtures = { products: [], customers: [], tokens: [], registrations: [], otherRegions: [] };
 
 /** Fixed, well-known test credentials for loopback targets. Not a secret: never valid on AWS. */
 export const TEST_CREDENTIALS: TargetCredentials = {

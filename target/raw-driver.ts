@@ -99,7 +99,7 @@ export function createRawTarget(options: RawTargetOptions): RawCapableTarget & {
     };
     const date = o.date ?? new Date(Date.now() + (options.clockOffsetMs ?? 0));
     const { 'content-length': _unsigned, ...toSign } = headers;
-    return { ...signedHeaders({ method: request.method ?? 'POST', path, headers: toSign, body, credentials, region: o.region ?? options.region, service: o.service ?? SIGNING_NAME, date }), 'content-length': String(body.length) };
+    return { ...signedHeaders({ method: request.method ?? 'POST', path, headers: toSign, body, credentials, region: o.region ?? callOptions?.region ?? options.region, service: o.service ?? SIGNING_NAME, date }), 'content-length': String(body.length) };
   }
 
   async function attempt(request: RawRequest, headers: Record<string, string>, body: Buffer, attemptNo: number): Promise<Outcome> {
@@ -148,6 +148,8 @@ export function createRawTarget(options: RawTargetOptions): RawCapableTarget & {
 
   async function send(request: RawRequest, callOptions?: CallOptions): Promise<Outcome> {
     const body = typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : request.body;
+    const attempts = callOptions?.singleAttempt ? 1 : maxAttempts;
+    const signedRegion = request.signing?.region ?? callOptions?.region;
     let retries = 0;
     // Retried attempts, kept with the final one for transcripts.
     const earlier: Exchange[] = [];
@@ -160,11 +162,12 @@ export function createRawTarget(options: RawTargetOptions): RawCapableTarget & {
       let outcome: Outcome;
       try {
         outcome = await attempt(request, headers, body, attemptNo);
+        if (signedRegion !== undefined) outcome.exchange.signedRegion = signedRegion;
       } catch (error) {
         if (error instanceof TargetError && error.exchange) error.exchange.error ??= error.message;
         // A connection reset before any answer is transient in the SDKs' standard retry mode
         // (a keep-alive socket the target closed as the request went out); a timeout is not.
-        if (!(error instanceof TargetError && error.transient) || attemptNo >= maxAttempts) {
+        if (!(error instanceof TargetError && error.transient) || attemptNo >= attempts) {
           if (error instanceof TargetError) withEarlier(error.exchange);
           throw error;
         }
@@ -174,9 +177,9 @@ export function createRawTarget(options: RawTargetOptions): RawCapableTarget & {
         continue;
       }
       const transient = outcome.kind === 'error' && (outcome.status >= 500 || THROTTLING_ERRORS.has(outcome.errorType));
-      if (!transient || attemptNo >= maxAttempts) withEarlier(outcome.exchange);
-      if (!transient) return { ...outcome, retries };
-      if (attemptNo >= maxAttempts) {
+      if (!transient || attemptNo >= attempts) withEarlier(outcome.exchange);
+      if (!transient || callOptions?.singleAttempt) return { ...outcome, retries };
+      if (attemptNo >= attempts) {
         if (outcome.kind === 'error' && THROTTLING_ERRORS.has(outcome.errorType)) {
           const message = `target answered ${outcome.errorType} on all ${maxAttempts} attempts`;
           outcome.exchange.error = message;

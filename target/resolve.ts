@@ -16,6 +16,8 @@ export interface ResolveOptions {
   allowRealService?: boolean;
   /** Time limit of the describe probe, in milliseconds (default 5 s). */
   timeoutMs?: number;
+  /** Bearer token of the target's control API; the describe probe sends it too (a target may guard describe). */
+  controlToken?: string;
 }
 
 /** Checks an endpoint URL: well-formed, http(s), not the real service unless allowed. */
@@ -88,13 +90,14 @@ async function readProbeBody(body: AsyncIterable<Buffer> & { destroy(): void }):
  * document that breaks target/target.schema.json; one that hangs, resets or answers garbage
  * is a target to judge, and its rules end as `error` with the reason.
  */
-export async function probeTarget(url: URL, timeoutMs = 5_000): Promise<ProbeResult> {
+export async function probeTarget(url: URL, timeoutMs = 5_000, controlToken?: string): Promise<ProbeResult> {
   const base = url.href.replace(/\/+$/, '');
   const started = Date.now();
+  const headers = controlToken !== undefined ? { authorization: `Bearer ${controlToken}` } : {};
   let response;
   let text: string | undefined;
   try {
-    response = await request(`${base}${CONTROL_PREFIX}/describe`, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+    response = await request(`${base}${CONTROL_PREFIX}/describe`, { method: 'GET', headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
     text = await readProbeBody(response.body);
   } catch (error) {
     const code = (error as { code?: string }).code;
@@ -134,7 +137,7 @@ export async function resolveTarget(options: ResolveOptions): Promise<{ descript
   const url = checkEndpoint(options.endpoint, options.allowRealService);
   const realService = isRealServiceHost(url.hostname);
   // The real service publishes no description: nothing to ask it.
-  const probe: ProbeResult = realService ? { clockOffsetMs: 0 } : await probeTarget(url, Math.min(5_000, options.timeoutMs ?? 5_000));
+  const probe: ProbeResult = realService ? { clockOffsetMs: 0 } : await probeTarget(url, Math.min(5_000, options.timeoutMs ?? 5_000), options.controlToken);
   // The reference emulator accepts its published test credentials; anything else gets the environment's.
   const credentials = probe.published ? { value: TEST_CREDENTIALS, source: `${TEST_CREDENTIALS_SOURCE} (the reference emulator publishes them)` } : credentialsFrom(options.env, url);
   const notes: string[] = [];
@@ -156,7 +159,7 @@ export async function resolveTarget(options: ResolveOptions): Promise<{ descript
     notes.push('no --config and the target publishes no description: rules that need fixtures are not-applicable (pass --config target.yaml)');
   }
   // The real service has no control API: whatever a config says, nothing is sent to one.
-  if (realService) capabilities = { ...capabilities, clockControl: false, reset: false, ledgerRead: false, tokenIssue: false };
+  if (realService) capabilities = { ...capabilities, clockControl: false, reset: false, ledgerRead: false, tokenIssue: false, throttle: false };
   const region = options.region ?? config?.region ?? probe.published?.region ?? regionFromEnvironment(options.env)?.value ?? 'us-east-1';
   return {
     description: {

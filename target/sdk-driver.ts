@@ -81,15 +81,16 @@ export function createSdkTarget(description: TargetDescription, options: SdkTarg
   const agent = url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 32 }) : new HttpAgent({ keepAlive: true, maxSockets: 32 });
   const clients = new Map<string, Sdk.MarketplaceMeteringClient>();
 
-  function clientFor(credentials: Credentials): Sdk.MarketplaceMeteringClient {
-    const key = `${credentials.accessKeyId}\0${credentials.secretAccessKey}`;
+  /** A client per caller, Region and attempt count (one for calls that judge a throttled answer itself). */
+  function clientFor(credentials: Credentials, region: string, maxAttempts: number): Sdk.MarketplaceMeteringClient {
+    const key = `${credentials.accessKeyId}\0${credentials.secretAccessKey}\0${region}\0${maxAttempts}`;
     let client = clients.get(key);
     if (!client) {
       client = new Sdk.MarketplaceMeteringClient({
         endpoint: description.endpoint,
-        region: description.region,
+        region,
         credentials,
-        maxAttempts: 3,
+        maxAttempts,
         requestHandler: {
           connectionTimeout: Math.min(5_000, timeoutMs),
           requestTimeout: timeoutMs,
@@ -106,7 +107,7 @@ export function createSdkTarget(description: TargetDescription, options: SdkTarg
   }
 
   async function call(operation: Operation, input: OperationInput, options: CallOptions = {}): Promise<Outcome> {
-    const client = clientFor(options.credentials ?? description.credentials);
+    const client = clientFor(options.credentials ?? description.credentials, options.region ?? description.region, options.singleAttempt ? 1 : 3);
     const captured: Captured = {};
     const startedAtMs = Date.now();
     const command = new COMMANDS[operation](input as never);
@@ -139,6 +140,7 @@ export function createSdkTarget(description: TargetDescription, options: SdkTarg
     const exchange = (): Exchange => ({
       request: captured.request ?? { method: 'POST', url: description.endpoint, headers: {}, body: '' },
       ...(captured.response ? { response: { ...captured.response, body: '' } } : {}),
+      ...(options.region !== undefined ? { signedRegion: options.region } : {}),
       startedAtMs,
       durationMs: Date.now() - startedAtMs,
     });
@@ -166,7 +168,7 @@ export function createSdkTarget(description: TargetDescription, options: SdkTarg
       if (!e.$fault || status === undefined) {
         throw new TargetError(`could not be reached or answered garbage through the SDK: ${e.name}: ${e.message}`, exchange());
       }
-      if (THROTTLING_ERRORS.has(e.name)) throw new TargetError(`target answered ${e.name} on every attempt the SDK made`, exchange());
+      if (THROTTLING_ERRORS.has(e.name) && !options.singleAttempt) throw new TargetError(`target answered ${e.name} on every attempt the SDK made`, exchange());
       const name = e.name;
       const typedClass = EXCEPTION_CLASSES[name];
       // A modeled error that is not an instance of its class is what an application would miss.

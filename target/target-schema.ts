@@ -91,18 +91,21 @@ function problemOf(error: ErrorObject, doc: unknown): string {
   const where = (p: string) => (p === '' ? 'top level' : p);
   const params = error.params as Record<string, unknown>;
   const value = error.data;
+  // A secret (writeOnly in the schema: controlToken) is never quoted back, not even a wrong one.
+  const secret = (error.parentSchema as { writeOnly?: boolean } | undefined)?.writeOnly === true;
+  const quoted = (v: unknown) => (secret ? 'a secret, not shown' : show(v));
   switch (error.keyword) {
     case 'type': {
       const types = String(params.type).split(',');
       const scalar = !types.includes('object') && !types.includes('array');
       // Where a scalar is expected, a string is worth showing ("yes" for true); a number or
       // true where a string is expected is YAML reading an unquoted value.
-      const got = typeof value === 'string' && scalar ? `the string ${show(value)}` : kindOf(value);
+      const got = secret ? quoted(value) : typeof value === 'string' && scalar ? `the string ${show(value)}` : kindOf(value);
       const hint = types.includes('string') && (typeof value === 'number' || typeof value === 'boolean') ? ', write it in quotes' : '';
       return `${where(path)}: must be ${types.map((t) => TYPE_WORDS[t] ?? t).join(' or ')} (got ${got}${hint})`;
     }
     case 'enum':
-      return `${where(path)}: must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')} (got ${show(value)})`;
+      return `${where(path)}: must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')} (got ${quoted(value)})`;
     case 'required':
       return `${withKey(path, String(params.missingProperty))}: is required (missing)`;
     case 'additionalProperties': {
@@ -110,7 +113,7 @@ function problemOf(error: ErrorObject, doc: unknown): string {
       return `${withKey(path, cut(String(params.additionalProperty)))}: unknown key (allowed: ${allowed.join(', ')})`;
     }
     case 'pattern':
-      return `${where(path)}: must match ${String(params.pattern)} (got ${show(value)})`;
+      return `${where(path)}: must match ${String(params.pattern)} (got ${quoted(value)})`;
     case 'minLength':
       return `${where(path)}: must not be empty`;
     case 'minItems':
@@ -118,7 +121,7 @@ function problemOf(error: ErrorObject, doc: unknown): string {
     case 'uniqueItems':
       return `${where(path)}: must not repeat an item (items ${String(params.j)} and ${String(params.i)} are equal)`;
     case 'minimum':
-      return `${where(path)}: must be at least ${String(params.limit)} (got ${show(value)})`;
+      return `${where(path)}: must be at least ${String(params.limit)} (got ${quoted(value)})`;
     default:
       return `${where(path)}: ${error.message ?? 'is invalid'}`;
   }

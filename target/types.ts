@@ -32,6 +32,8 @@ export interface Exchange {
   retries?: number;
   /** Set on calls to the target's control API (e.g. "clock"): not a service operation. */
   control?: string;
+  /** The Region the request was signed for, when a rule chose one other than the target's. */
+  signedRegion?: string;
   /** Why the attempt got no usable answer (transport error, garbage), when it did not. */
   error?: string;
 }
@@ -94,6 +96,10 @@ export interface Credentials {
 export interface CallOptions {
   /** Sign as this caller (a fresh access key id isolates ledger state on targets that support it). */
   credentials?: Credentials;
+  /** Sign for this Region instead of the target's (a served Region other than the caller's home). */
+  region?: string;
+  /** One attempt, answered as it came (a throttled answer too): for rules that judge a transient answer itself. */
+  singleAttempt?: boolean;
 }
 
 export interface Target {

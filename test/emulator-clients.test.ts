@@ -155,12 +155,17 @@ describe('AWS SDK for JavaScript v3', () => {
   });
 });
 
-// The AWS CLI (Debian package awscli; .ci/run installs it). Skips with a message where absent.
+// The AWS CLI (Debian package awscli; .ci/run installs it). Skips with a message where absent,
+// except under CI=true, where a missing CLI fails.
 const awsCli = spawnSync('aws', ['--version'], { encoding: 'utf8', timeout: 30_000 });
 const cliMissing = awsCli.error !== undefined || awsCli.status !== 0;
-if (cliMissing) console.warn('emulator-clients: AWS CLI not found (`apt-get install -y awscli`); skipping the AWS CLI tests');
+if (cliMissing && process.env.CI !== 'true') console.warn('emulator-clients: AWS CLI not found (`apt-get install -y awscli`); skipping the AWS CLI tests');
 
-describe.skipIf(cliMissing)('AWS CLI', () => {
+describe.skipIf(cliMissing && process.env.CI !== 'true')('AWS CLI', () => {
+  test('the AWS CLI is present under CI', () => {
+    expect(cliMissing, awsCli.stderr).toBe(false);
+  });
+
   const home = mkdtempSync(join(tmpdir(), 'mc-awscli-'));
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
@@ -209,5 +214,70 @@ describe.skipIf(cliMissing)('AWS CLI', () => {
     const out = await aws(['batch-meter-usage', '--product-code', 'conformance-saas-1', '--usage-records', JSON.stringify(records)]);
     expect(out.code, out.stderr).toBe(0);
     expect(JSON.parse(out.stdout).Results.map((r: { Status: string }) => r.Status)).toEqual(['Success', 'CustomerNotSubscribed']);
+  });
+});
+
+// boto3 (python3 with boto3; .ci/run has it): a registration token's whole life as a SaaS
+// sign-up page sees it, and a throttled call that boto3's own retries carry through. Under
+// CI=true a missing boto3 fails the test instead of skipping it.
+const boto3 = spawnSync('python3', ['-c', 'import boto3'], { encoding: 'utf8', timeout: 30_000 });
+const boto3Missing = boto3.error !== undefined || boto3.status !== 0 ? 'python3 with boto3 not found' : undefined;
+if (boto3Missing && process.env.CI !== 'true') console.warn(`emulator-clients: ${boto3Missing}; skipping the boto3 tests`);
+
+describe.skipIf(boto3Missing !== undefined && process.env.CI !== 'true')('boto3', () => {
+  test('boto3 is present under CI', () => {
+    expect(boto3Missing, boto3.stderr).toBeUndefined();
+  });
+
+  /** Runs a python3 script with `ENDPOINT` and `SECRET` set; answers its stdout as JSON. */
+  function python(script: string): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      execFile(
+        'python3',
+        ['-c', script],
+        { timeout: 60_000, env: { PATH: process.env.PATH, HOME: tmpdir(), ENDPOINT: emulator.url, SECRET: TEST_CREDENTIALS.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true' } },
+        (error, stdout, stderr) => (error ? reject(new Error(`python3 failed: ${stderr}`)) : resolve(JSON.parse(stdout))),
+      );
+    });
+  }
+
+  const PRELUDE = `
+import json, os, urllib.request
+import boto3
+ENDPOINT, SECRET = os.environ["ENDPOINT"], os.environ["SECRET"]
+def control(route, body):
+    request = urllib.request.Request(ENDPOINT + "/__metering-conformance/v1/" + route, data=json.dumps(body).encode(), method="POST",
+        headers={"x-metering-conformance-control": "1", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as answer:
+        return json.load(answer)
+def client(caller):
+    return boto3.client("meteringmarketplace", endpoint_url=ENDPOINT, region_name="us-east-1", aws_access_key_id=caller, aws_secret_access_key=SECRET)
+`;
+
+  test('a token issued through the control API resolves, then expires on the emulator clock', async () => {
+    const result = await python(`${PRELUDE}
+issued = control("tokens", {"customer": "444455556666", "product": "conformance-saas-1", "ttlSeconds": 120})
+resolved = client("MCBOTO3RESOLVER00001").resolve_customer(RegistrationToken=issued["token"])
+# A caller whose clock runs 3 minutes ahead (still inside the 5-minute signature skew) is past the 2-minute lifetime.
+control("clock", {"advance": 180, "caller": "MCBOTO3LATECOMER0001"})
+late = client("MCBOTO3LATECOMER0001")
+try:
+    late.resolve_customer(RegistrationToken=issued["token"])
+    expired = "resolved"
+except late.exceptions.ExpiredTokenException as error:
+    expired = error.response["Error"]["Code"]
+print(json.dumps({"account": resolved["CustomerAWSAccountId"], "product": resolved["ProductCode"], "later": expired}))
+`);
+    expect(result).toEqual({ account: '444455556666', product: 'conformance-saas-1', later: 'ExpiredTokenException' });
+  });
+
+  test("a throttled caller's call goes through on boto3's own retries", async () => {
+    const result = await python(`${PRELUDE}
+from datetime import datetime, timezone
+control("throttle", {"caller": "MCBOTO3THROTTLED0001", "requests": 2})
+answer = client("MCBOTO3THROTTLED0001").meter_usage(ProductCode="conformance-ami-1", Timestamp=datetime.now(timezone.utc), UsageDimension="Hours", UsageQuantity=1)
+print(json.dumps({"retries": answer["ResponseMetadata"]["RetryAttempts"], "id": bool(answer["MeteringRecordId"])}))
+`);
+    expect(result).toEqual({ retries: 2, id: true });
   });
 });

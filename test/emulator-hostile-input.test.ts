@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { capMessage, MAX_MESSAGE_LENGTH, ServiceError } from '../emulator/errors.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
-import { decodeInput, membersOf, parseJsonBody, type Json } from '../emulator/json-codec.js';
+import { checkConstraints } from '../emulator/constraints.js';
+import { decodeInput, membersOf, parseBounded, parseJsonBody, type Json } from '../emulator/json-codec.js';
 import { validInput } from '../generators/arbitraries.js';
 import { loadModel, type Shape } from '../generators/model.js';
 import { TEST_CREDENTIALS } from '../target/description.js';
@@ -200,6 +201,63 @@ describe('decoding without a second copy of the body', () => {
         },
       ),
       { numRuns: 300, seed: 17_001 },
+    );
+  });
+});
+
+describe('the bounded parse of large bodies', () => {
+  /** What the pipeline makes of a parsed body: the error it throws, or the decoded input. */
+  function judged(inputShape: string, parse: () => Json, maxIgnored: ReadonlySet<string>): string {
+    try {
+      const faults = new Set(maxIgnored.size > 0 ? (['batch-accept-oversize'] as const) : []);
+      const input = decodeInput(model, inputShape, parse());
+      checkConstraints(model, inputShape, input, faults);
+      return JSON.stringify(input);
+    } catch (error) {
+      if (error instanceof ServiceError) return `${error.type}: ${error.message}`;
+      throw error;
+    }
+  }
+
+  // Bodies around the limits: valid inputs whose lists grow past their maxima, elements of the
+  // wrong type or null, unknown members, duplicate keys, and text cut or altered at one byte.
+  const bodies = fc
+    .constantFrom(...Object.keys(model.operations))
+    .chain((op) =>
+      fc.record({
+        op: fc.constant(op),
+        input: validInput(model, op),
+        grow: fc.nat(40),
+        odd: fc.constantFrom<Json>(null, 1, 'x', {}, [], { Unknown: [1, { a: 2 }] }),
+        at: fc.nat(),
+        edit: fc.constantFrom('none', 'cut', 'byte', 'duplicate-key', 'unknown-member'),
+      }),
+    )
+    .map(({ op, input, grow, odd, at, edit }) => {
+      const json = JSON.parse(encodeInput(input)) as Record<string, Json>;
+      for (const value of Object.values(json)) {
+        if (Array.isArray(value) && value.length > 0) {
+          for (let i = 0; i < grow; i++) value.push(value[i % value.length]);
+          if (at % 3 === 0) value.splice(at % value.length, 0, odd);
+        }
+      }
+      let text = JSON.stringify(json);
+      if (edit === 'cut') text = text.slice(0, at % text.length);
+      if (edit === 'byte') text = `${text.slice(0, at % text.length)}${'{}[],:"0 '[at % 9]}${text.slice((at % text.length) + 1)}`;
+      if (edit === 'duplicate-key') text = text.replace(/^\{"(\w+)":/, '{"$1":0,"$1":');
+      if (edit === 'unknown-member') text = text.replace(/^\{/, `{"Unknown":${JSON.stringify(odd)},`);
+      return { inputShape: model.operations[op].input, body: Buffer.from(text) };
+    });
+
+  test('judges every body as the whole parse does, with list maxima checked or unchecked', () => {
+    fc.assert(
+      fc.property(bodies, fc.boolean(), ({ inputShape, body }, ignoreBatchMax) => {
+        const maxIgnored = new Set(ignoreBatchMax ? ['UsageRecordList'] : []);
+        const whole = judged(inputShape, () => parseJsonBody(body), maxIgnored);
+        const bounded = judged(inputShape, () => parseBounded(model, inputShape, body, maxIgnored) ?? parseJsonBody(body), maxIgnored);
+        expect(bounded).toBe(whole);
+      }),
+      { numRuns: 2000, seed: 17_002 },
     );
   });
 });

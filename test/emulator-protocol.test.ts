@@ -288,7 +288,7 @@ describe('control API', () => {
     const description = body as EmulatorDescription;
     expect(status).toBe(200);
     expect(description.region).toBe('us-east-1');
-    expect(description.capabilities).toEqual({ callerIsolation: true, clockControl: true, reset: true, ledgerRead: true, tokenIssue: true });
+    expect(description.capabilities).toEqual({ callerIsolation: true, clockControl: true, reset: true, ledgerRead: true, tokenIssue: true, throttle: true });
     expect(description.faults).toEqual([]);
     expect(description.model).toBe('2016-01-14 (model latest)');
     expect(Math.abs(description.clock.nowMs - Date.now())).toBeLessThan(60_000);

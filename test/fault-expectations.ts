@@ -43,4 +43,8 @@ export const FAULT_EXPECTATIONS: Record<string, string[]> = {
   'register-usage-drop-nonce': ['register-usage.signature-jwt'],
   'register-usage-wrong-key': ['register-usage.signature-verifies'],
   'accept-expired-token': ['resolve-customer.expired-token'],
+  // Throttling, Regions, entitlement
+  'throttle-records': ['throttling.meter-usage', 'throttling.batch-meter-usage'],
+  'ignore-endpoint-region': ['regions.meter-usage-other-region', 'regions.register-usage-other-region'],
+  'skip-entitlement-check': ['meter-usage.not-entitled'],
 };

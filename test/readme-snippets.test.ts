@@ -15,6 +15,7 @@ import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import { PACKAGE_ROOT } from '../catalogue/paths.js';
 import { parseTargetConfig } from '../target/config.js';
+import { createRawTarget } from '../target/raw-driver.js';
 import { CONTROL_PREFIX, TEST_CREDENTIALS } from '../target/description.js';
 import { describeDocumentProblems, targetConfigProblems } from '../target/target-schema.js';
 import schema from '../target/target.schema.json' with { type: 'json' };
@@ -128,7 +129,7 @@ function testWith(problem: string | undefined, name: string, body: () => Promise
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const CURL_EXAMPLES = ['describe', 'public-key', 'ledger', 'clock', 'reset'] as const;
+const CURL_EXAMPLES = ['describe', 'public-key', 'ledger', 'clock', 'throttle', 'reset'] as const;
 
 describe('README: Use the emulator from your own code', () => {
   const served = serveAround();
@@ -227,6 +228,21 @@ describe('README: Use the emulator from your own code', () => {
     // The example advances one caller's clock by an hour.
     expect(nowMs).toBeGreaterThanOrEqual(before + 3_600_000 - 1_000);
     expect(nowMs).toBeLessThanOrEqual(Date.now() + 3_600_000 + 1_000);
+  });
+
+  testWith(curlProblem, "curl throttle answers 200 and throttles the caller's next two requests, then lets it through", async () => {
+    const { body } = await curl('throttle');
+    expect(body).toEqual(documented('throttle'));
+    const caller = (body as { caller: string }).caller;
+    const target = createRawTarget({ endpoint: served.url, region: 'us-east-1', credentials: { accessKeyId: caller, secretAccessKey: TEST_CREDENTIALS.secretAccessKey } });
+    try {
+      const request = { ProductCode: 'conformance-ami-1', UsageDimension: 'Hours', UsageQuantity: 1, Timestamp: new Date() };
+      const answers = [];
+      for (let i = 0; i < 3; i++) answers.push(await target.call('MeterUsage', request, { singleAttempt: true }));
+      expect(answers.map((a) => (a.kind === 'error' ? `${a.status} ${a.errorType}` : `${a.status}`))).toEqual(['400 ThrottlingException', '400 ThrottlingException', '200']);
+    } finally {
+      await target.close();
+    }
   });
 
   testWith(curlProblem, 'curl reset answers 200 and empties the ledger', async () => {

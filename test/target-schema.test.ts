@@ -39,6 +39,7 @@ fixtures:
     - { code: p-ami, kind: ami, dimensions: [Hours, Users] }
     - { code: p-container, kind: container, dimensions: [Tasks] }
     - { code: p-saas, kind: saas, dimensions: [Requests] }
+    - { code: p-unentitled, kind: ami, dimensions: [Hours], entitled: false }
   customers:
     - identifier: legacy-1
       accountId: "111122223333"
@@ -53,12 +54,16 @@ fixtures:
     - { productCode: p-container, publicKeyVersions: [1, 2], entitlement: entitled }
     - { productCode: p-ami, publicKeyVersions: [1], entitlement: not-entitled }
     - { productCode: p-saas, publicKeyVersions: [3], entitlement: platform-not-supported }
+  otherRegions:
+    - { region: us-west-2 }
+    - { region: eu-west-3, disabledApis: [BatchMeterUsage, ResolveCustomer] }
 capabilities:
   callerIsolation: true
   clockControl: true
   reset: false
   ledgerRead: true
   tokenIssue: true
+  throttle: true
 promises:
   meter-usage.identical-retry: the first MeteringRecordId
 `;
@@ -67,7 +72,7 @@ describe('target/target.schema.json', () => {
   test('declares exactly the fixture kinds and capabilities the harness knows', () => {
     expect(Object.keys(schema.definitions.fixtures.properties!).sort()).toEqual(Object.keys(EMPTY_FIXTURES).sort());
     expect(Object.keys(schema.definitions.capabilities.properties!).sort()).toEqual(Object.keys(NO_CAPABILITIES).sort());
-    expect(Object.keys(schema.properties).sort()).toEqual(['capabilities', 'endpoint', 'fixtures', 'promises', 'region']);
+    expect(Object.keys(schema.properties).sort()).toEqual(['capabilities', 'controlToken', 'endpoint', 'fixtures', 'promises', 'region']);
   });
 
   test('every property has a description (editor completion)', () => {
@@ -100,8 +105,10 @@ describe('target.yaml', () => {
     const config = parseTargetConfig(FULL_CONFIG, 't.yaml');
     expect(config.endpoint).toBe('http://127.0.0.1:5055');
     expect(config.region).toBe('eu-central-1');
-    expect(config.capabilities).toEqual({ callerIsolation: true, clockControl: true, reset: false, ledgerRead: true, tokenIssue: true });
-    expect(config.fixtures.products.map((p) => p.kind)).toEqual(['ami', 'container', 'saas']);
+    expect(config.capabilities).toEqual({ callerIsolation: true, clockControl: true, reset: false, ledgerRead: true, tokenIssue: true, throttle: true });
+    expect(config.fixtures.products.map((p) => p.kind)).toEqual(['ami', 'container', 'saas', 'ami']);
+    expect(config.fixtures.products[3].entitled).toBe(false);
+    expect(config.fixtures.otherRegions).toEqual([{ region: 'us-west-2' }, { region: 'eu-west-3', disabledApis: ['BatchMeterUsage', 'ResolveCustomer'] }]);
     expect(config.fixtures.customers[0]).toEqual({
       identifier: 'legacy-1',
       accountId: '111122223333',
@@ -141,12 +148,12 @@ describe('target.yaml', () => {
     expect(error.message).not.toContain('\n');
     expect(error.message.split('; ').sort()).toEqual(
       [
-        't.yaml: regoin: unknown key (allowed: endpoint, region, fixtures, capabilities, promises)',
-        'fixtures.licenses: unknown key (allowed: products, customers, tokens, registrations)',
+        't.yaml: regoin: unknown key (allowed: endpoint, region, fixtures, capabilities, controlToken, promises)',
+        'fixtures.licenses: unknown key (allowed: products, customers, tokens, registrations, otherRegions)',
         'fixtures.products[0].dimensions: must list at least 1 item',
         'fixtures.products[1].dimensions: is required (missing)',
         'fixtures.customers[0].accountId: must be a string (got the number 111122223333, write it in quotes)',
-        'capabilities.timeTravel: unknown key (allowed: callerIsolation, clockControl, reset, ledgerRead, tokenIssue)',
+        'capabilities.timeTravel: unknown key (allowed: callerIsolation, clockControl, reset, ledgerRead, tokenIssue, throttle)',
         'capabilities.reset: must be true or false (got the string "yes")',
         'promises["meter-usage.identical-retry"]: must be a string (got the number 5, write it in quotes)',
       ].sort(),
@@ -213,7 +220,7 @@ describe('the describe document', () => {
       'clock.nowMs: must be a number (got the string "1")',
     ]);
     // target.yaml forbids the describe document's own keys.
-    expect(targetConfigProblems({ ...config, clock: { nowMs: 1 } })).toEqual(['clock: unknown key (allowed: endpoint, region, fixtures, capabilities, promises)']);
+    expect(targetConfigProblems({ ...config, clock: { nowMs: 1 } })).toEqual(['clock: unknown key (allowed: endpoint, region, fixtures, capabilities, controlToken, promises)']);
   });
 });
 

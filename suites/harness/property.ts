@@ -64,7 +64,7 @@ function evidenceOf(ctx: RuleContext, run: PropertyRun): Pick<FailureDetail, 'cu
   const last = run.exchanges.filter((e) => e.control === undefined).at(-1);
   const service = run.exchanges.some((e) => e.control === undefined);
   return {
-    ...(last ? { curl: curlLine(last.request, description.region, credentials) } : {}),
+    ...(last ? { curl: curlLine(last.request, last.signedRegion ?? description.region, credentials) } : {}),
     ...(service
       ? {
           script: curlScript(run.exchanges, {

@@ -4,7 +4,7 @@
 // a target that declares clockControl serves the same shape.
 import { request } from 'undici';
 import { MINUTE_MS } from '../../generators/domain.js';
-import { controlAuthorization, CONTROL_HEADERS, CONTROL_PREFIX } from '../../target/description.js';
+import { controlAuthorization, CONTROL_HEADERS, CONTROL_PREFIX, CONTROL_TOKEN_ENV, CONTROL_TOKEN_HINT } from '../../target/description.js';
 import { TargetError, type Exchange } from '../../target/types.js';
 import type { PropertyRun, RuleContext } from '../harness/rule.js';
 
@@ -21,27 +21,33 @@ export const callerNow = (clock: CallerClock): number => clock.targetMs + (Date.
 
 /**
  * POSTs a JSON body to a control route of the target (CONTROL_PREFIX + `route`), recorded with
- * the run's exchanges: the transcript and the script of a counterexample show it (without the
- * control token, which the request alone carries). Answers the status and body text.
+ * the run's exchanges: the transcript and the script of a counterexample show it (the record
+ * names the variable of the control token, never its value; the script reads it from there).
+ * Answers the status and body text.
  */
 export async function postControl(ctx: RuleContext, run: PropertyRun, route: string, payload: unknown): Promise<{ status: number; text: string }> {
   const url = `${ctx.description.endpoint.replace(/\/+$/, '')}${CONTROL_PREFIX}${route}`;
   const body = JSON.stringify(payload);
-  const headers = { ...CONTROL_HEADERS };
-  const exchange: Exchange = { control: route.replace(/^\//, ''), request: { method: 'POST', url, headers, body }, startedAtMs: Date.now(), attempt: 1 };
+  const authorization = controlAuthorization();
+  const recorded = { ...CONTROL_HEADERS, ...(authorization.authorization !== undefined ? { authorization: `Bearer $${CONTROL_TOKEN_ENV}` } : {}) };
+  const exchange: Exchange = { control: route.replace(/^\//, ''), request: { method: 'POST', url, headers: recorded, body }, startedAtMs: Date.now(), attempt: 1 };
   run.record(exchange);
+  let status: number;
+  let text: string;
   try {
-    const response = await request(url, { method: 'POST', body, headers: { ...headers, ...controlAuthorization() }, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, signal: AbortSignal.timeout(TIMEOUT_MS) });
-    const status = response.statusCode;
-    const text = await response.body.text();
+    const response = await request(url, { method: 'POST', body, headers: { ...CONTROL_HEADERS, ...authorization }, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    status = response.statusCode;
+    text = await response.body.text();
     exchange.response = { status, headers: Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)])), body: text.slice(0, 4096) };
-    return { status, text };
   } catch (error) {
     exchange.error = `did not answer: ${(error as Error).message}`;
     throw new TargetError(`did not answer POST ${CONTROL_PREFIX}${route}: ${(error as Error).message}`, exchange);
   } finally {
     exchange.durationMs = Date.now() - exchange.startedAtMs!;
   }
+  // Without the right token every control call fails alike: say what to do, not what the route wanted.
+  if (status === 401) throw new TargetError(`answered POST ${CONTROL_PREFIX}${route} with HTTP 401: ${CONTROL_TOKEN_HINT}`, exchange);
+  return { status, text };
 }
 
 /** Sets the clock of `run`'s caller to `epochMs` (the target keeps it running from there). */

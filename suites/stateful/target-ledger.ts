@@ -3,7 +3,7 @@
 // ledgerRead capability serves the same shape: { records: [{ meteringRecordId, quantity, ... }] }.
 // Rules count records with it where ids alone cannot show double billing.
 import { request } from 'undici';
-import { controlAuthorization, CONTROL_HEADER, CONTROL_PREFIX } from '../../target/description.js';
+import { controlAuthorization, CONTROL_HEADER, CONTROL_PREFIX, CONTROL_TOKEN_HINT } from '../../target/description.js';
 import { TargetError } from '../../target/types.js';
 
 export interface TargetLedgerRecord {
@@ -26,6 +26,7 @@ export async function readTargetLedger(endpoint: string, caller: string): Promis
   } catch (error) {
     throw new TargetError(`did not answer the ledger read ${CONTROL_PREFIX}/ledger: ${(error as Error).message}`);
   }
+  if (status === 401) throw new TargetError(`answered GET ${CONTROL_PREFIX}/ledger with HTTP 401: ${CONTROL_TOKEN_HINT}`);
   if (status !== 200) throw new TargetError(`declares ledger read but answered HTTP ${status} to GET ${CONTROL_PREFIX}/ledger`);
   let doc: unknown;
   try {

@@ -1,0 +1,96 @@
+// What each need of a rule asks of a target: in words, as the target.yaml key that provides
+// it, and as a test of declared fixtures. One table, read by the harness (is this rule
+// judgeable here?), by `rules --needs` and by the report (what would make it judgeable?).
+import type { RegionFixture, TargetCapabilities, TargetFixtures } from '../target/description.js';
+import type { FixtureNeed, Rule } from './rules.js';
+
+export interface FixtureNeedSpec {
+  /** What the target must declare, in words ("a subscribed customer"). */
+  text: string;
+  /** The target.yaml key that declares it. */
+  key: string;
+  /** Whether `fixtures` declare it for `rule` (Region needs depend on the rule's operations). */
+  present(fixtures: TargetFixtures, rule: Rule): boolean;
+}
+
+const otherRegions = (f: TargetFixtures) => f.otherRegions ?? [];
+const disables = (region: RegionFixture, rule: Rule) => rule.operations.some((op) => region.disabledApis?.includes(op));
+/** True when a valid token resolves to a customer whose subscribed flag is `subscribed`. */
+const validTokenOf = (f: TargetFixtures, subscribed: boolean) =>
+  f.tokens.some((t) => t.state === 'valid' && f.customers.some((c) => c.accountId === t.customerAccountId && c.subscribed === subscribed));
+const registrationIn = (f: TargetFixtures, entitlement: string) => f.registrations.some((r) => r.entitlement === entitlement && r.publicKeyVersions.length > 0);
+
+/** Every fixture need; a Record, so a new need without its words, key and test fails typechecking. */
+export const FIXTURE_NEED_SPECS: Record<FixtureNeed, FixtureNeedSpec> = {
+  product: {
+    text: 'an AMI or container product with at least one dimension',
+    key: 'fixtures.products (kind ami or container)',
+    present: (f) => f.products.some((p) => p.kind !== 'saas' && p.entitled !== false && p.dimensions.length > 0),
+  },
+  'saas-product': { text: 'a SaaS product with at least one dimension', key: 'fixtures.products (kind saas)', present: (f) => f.products.some((p) => p.kind === 'saas' && p.dimensions.length > 0) },
+  customer: { text: 'a subscribed customer', key: 'fixtures.customers (subscribed: true)', present: (f) => f.customers.some((c) => c.subscribed) },
+  'legacy-customer': {
+    text: 'a subscribed customer with a legacy CustomerIdentifier',
+    key: 'fixtures.customers[].identifier (subscribed: true)',
+    present: (f) => f.customers.some((c) => c.subscribed && c.identifier !== undefined),
+  },
+  'unsubscribed-customer': { text: 'an unsubscribed customer', key: 'fixtures.customers (subscribed: false)', present: (f) => f.customers.some((c) => !c.subscribed) },
+  token: { text: 'a valid registration token of a subscribed customer', key: 'fixtures.tokens (state valid)', present: (f) => validTokenOf(f, true) },
+  'unsubscribed-token': { text: 'a valid registration token of an unsubscribed customer', key: 'fixtures.tokens (state valid)', present: (f) => validTokenOf(f, false) },
+  'expired-token': { text: 'an expired registration token', key: 'fixtures.tokens (state expired)', present: (f) => f.tokens.some((t) => t.state === 'expired') },
+  license: { text: 'a customer with a LicenseArn', key: 'fixtures.customers[].licenseArn', present: (f) => f.customers.some((c) => c.licenseArn !== undefined) },
+  registration: { text: 'an entitled RegisterUsage product with a public key version', key: 'fixtures.registrations (entitlement entitled)', present: (f) => registrationIn(f, 'entitled') },
+  'registration-not-entitled': {
+    text: 'a RegisterUsage product whose customer is not entitled',
+    key: 'fixtures.registrations (entitlement not-entitled)',
+    present: (f) => registrationIn(f, 'not-entitled'),
+  },
+  'registration-platform-not-supported': {
+    text: 'a RegisterUsage product called from an unsupported platform',
+    key: 'fixtures.registrations (entitlement platform-not-supported)',
+    present: (f) => registrationIn(f, 'platform-not-supported'),
+  },
+  'unentitled-product': {
+    text: 'an AMI or container product the callers are not entitled to',
+    key: 'fixtures.products (entitled: false)',
+    present: (f) => f.products.some((p) => p.kind !== 'saas' && p.entitled === false && p.dimensions.length > 0),
+  },
+  'other-region': {
+    text: 'a served Region besides the home one where the operation is not disabled',
+    key: 'fixtures.otherRegions',
+    present: (f, rule) => otherRegions(f).some((r) => !disables(r, rule)),
+  },
+  'disabled-api-region': {
+    text: 'a served Region that disables the operation',
+    key: 'fixtures.otherRegions[].disabledApis',
+    present: (f, rule) => otherRegions(f).some((r) => disables(r, rule)),
+  },
+};
+
+/** Per capability: what the target must be able to do, in words. */
+export const CAPABILITY_TEXT: Record<keyof TargetCapabilities, string> = {
+  callerIsolation: 'caller isolation (every access key id its own caller, so each property run starts from a clean ledger)',
+  clockControl: 'clock control',
+  reset: 'reset',
+  ledgerRead: 'ledger read',
+  tokenIssue: 'token issue (POST /__metering-conformance/v1/tokens)',
+  throttle: 'throttling on request (POST /__metering-conformance/v1/throttle)',
+};
+
+// The not-applicable reasons of unmet needs, and the short hints the report's coverage line
+// groups them by. The reasons name the target.yaml key; coverageHintOfNeed reads them back.
+const UNMET_REASON = /^needs (.+?), which the target does not declare \(target\.yaml: (.+)\)$/;
+
+export const unmetFixtureReason = (need: FixtureNeed): string => `needs ${FIXTURE_NEED_SPECS[need].text}, which the target does not declare (target.yaml: ${FIXTURE_NEED_SPECS[need].key})`;
+
+export const unmetCapabilityReason = (capability: keyof TargetCapabilities): string =>
+  `needs ${CAPABILITY_TEXT[capability]}, which the target does not declare (target.yaml: capabilities.${capability}: true)`;
+
+/** The coverage hint of a reason made by unmetFixtureReason or unmetCapabilityReason; undefined for any other reason. */
+export function coverageHintOfNeed(reason: string): string | undefined {
+  const unmet = UNMET_REASON.exec(reason);
+  if (!unmet) return undefined;
+  const [, text, key] = unmet;
+  // A capability's words carry an explanation in parentheses; its key says enough.
+  return key.startsWith('capabilities.') ? `declare ${key} in target.yaml (${text.split(' (')[0]})` : `declare ${text} in target.yaml (${key})`;
+}
