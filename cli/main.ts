@@ -63,11 +63,17 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await (await load())(rest);
   } catch (error) {
-    if (isUserError(error)) {
-      process.stderr.write(`metering-conformance: ${error.message}\n`);
-      return 2;
-    }
-    process.stderr.write(`metering-conformance: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
-    return 2;
+    const failure = failureOf(error);
+    process.stderr.write(failure.text);
+    return failure.code;
   }
+}
+
+/**
+ * What a command that threw prints on stderr, and its exit code: 2 either way. A user's error
+ * is one line; anything else is a defect of the tool, with its stack for the bug report.
+ */
+export function failureOf(error: unknown): { code: 2; text: string } {
+  if (isUserError(error)) return { code: 2, text: `metering-conformance: ${error.message}\n` };
+  return { code: 2, text: `metering-conformance: internal error: ${(error as Error)?.stack ?? String(error)}\n` };
 }

@@ -1,5 +1,6 @@
 // `metering-conformance run`: resolve the target (or start the embedded emulator), run the
 // suites through vitest with the conformance reporter, print the summary, set the exit code.
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Report } from '../reports/types.js';
@@ -125,6 +126,13 @@ export async function runCommand(args: string[]): Promise<number> {
     allowRealService: values['allow-real-service'] === true,
     controlToken,
   });
+
+  // A report folder that cannot be made is the user's to fix: say so before the run, not after it.
+  try {
+    mkdirSync(plan.outDir, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`--out ${plan.outDir}: cannot make the report folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
 
   // Heavy modules load only once the flags are known to be good (usage errors answer at once),
   // and while the target opens: the emulator makes its signing key off the main thread.

@@ -1,6 +1,7 @@
 // `metering-conformance serve`: the reference emulator on its own, until interrupted.
 import { resolve } from 'node:path';
-import { FAULT_MODES, isLoopbackHost, loadFixtures, startEmulator } from '../emulator/index.js';
+import { FAULT_MODES, loadFixtures, startEmulator } from '../emulator/index.js';
+import { isLoopbackHost } from '../target/guard.js';
 import { loadModel } from '../generators/model.js';
 import { CONTROL_PREFIX } from '../target/description.js';
 import { integerFlag, parseFlags, UsageError } from './args.js';

@@ -26,6 +26,7 @@ const MODES = [
   { name: 'register-usage-wrong-key', description: 'The RegisterUsage JWT is signed with a key other than the published public key.' },
   { name: 'accept-expired-token', description: 'ResolveCustomer resolves expired registration tokens instead of ExpiredTokenException.' },
   { name: 'accept-any-signature', description: 'SigV4 signatures are not compared: a well-formed Authorization header with a wrong signature is accepted.' },
+  { name: 'accept-unsigned-host', description: 'The SigV4 verifier no longer requires host among the signed headers: a request whose SignedHeaders leave out host, correctly signed over the headers it names, is accepted.' },
   { name: 'no-request-id', description: 'Answers carry no x-amzn-RequestId header.' },
   { name: 'duplicate-on-identical-retry', description: 'MeterUsage checks only that its key (product, dimension, hour) is taken: an identical retry gets DuplicateRequestException instead of the first MeteringRecordId.' },
   { name: 'accept-future-timestamp', description: 'No upper bound on the time window: MeterUsage and BatchMeterUsage accept timestamps hours or days ahead of the clock.' },

@@ -1,5 +1,5 @@
 // Public API of the reference emulator: start it, list its fault modes, load fixtures.
-import { isIP } from 'node:net';
+import { isLoopbackHost } from '../target/guard.js';
 import { loadModel, modelLabel, type ServiceModel } from '../generators/model.js';
 import { Clock } from './clock.js';
 import { EMULATOR_CAPABILITIES, type ControlAccess, type EmulatorDescription } from './control.js';
@@ -38,15 +38,6 @@ export interface EmulatorOptions {
   controlToken?: string;
   /** Host names control requests may use in Host besides IP literals and localhost (DNS-rebinding guard). */
   allowedHosts?: string[];
-}
-
-/** Whether `host` (a listen address) keeps the emulator to this machine. */
-export function isLoopbackHost(host: string): boolean {
-  const name = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (name === 'localhost') return true;
-  if (isIP(name) === 4) return name.startsWith('127.');
-  if (isIP(name) === 6) return name === '::1' || /^(0{0,4}:){7}0{0,3}1$/.test(name) || /^::ffff:127\./.test(name);
-  return false;
 }
 
 function controlAccess(host: string, options: EmulatorOptions): ControlAccess {

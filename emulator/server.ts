@@ -90,6 +90,7 @@ export class EmulatorServer {
       secretAccessKey: parts.fixtures.secretAccessKey,
       now: (caller) => parts.clock.now(caller),
       compareSignatures: !parts.faults.has('accept-any-signature'),
+      requireSignedHost: !parts.faults.has('accept-unsigned-host'),
     });
     this.server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000 }, (req, res) => void this.handle(req, res));
     // Expect: 100-continue: refuse an oversize body before the client sends it.

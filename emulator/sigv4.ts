@@ -26,6 +26,8 @@ export interface VerifierOptions {
   now: (caller: string) => number;
   /** False only under the fault mode accept-any-signature. */
   compareSignatures: boolean;
+  /** Whether SignedHeaders must name host (default true); false only under the fault mode accept-unsigned-host. */
+  requireSignedHost?: boolean;
 }
 
 interface ParsedAuthorization {
@@ -124,7 +126,8 @@ export class SigV4Verifier {
     if (dateHeader === undefined) {
       throw incomplete("Authorization header requires existence of a 'X-Amz-Date' header.");
     }
-    if (!auth.signedHeaders.includes('x-amz-date') || !auth.signedHeaders.includes('host')) {
+    const hostSigned = auth.signedHeaders.includes('host') || this.options.requireSignedHost === false;
+    if (!auth.signedHeaders.includes('x-amz-date') || !hostSigned) {
       throw incomplete("SignedHeaders must include 'host' and 'x-amz-date'.");
     }
     const requestMs = parseAmzDate(dateHeader);

@@ -16,6 +16,8 @@ const PATTERNS: [RegExp, string][] = [
   [/(\bauthorization\\?["']?\s*[:=]\s*\\?["']?)(?![\s$]|\[REDACTED\]|Bearer \$)[^"'\\\r\n]+/gi, `$1${REDACTED}`],
   // Signature=… and X-Amz-Signature=… (headers and presigned query strings).
   [/(Signature=)(?!\[REDACTED\]|\$)[^\s"'\\&,;]+/gi, `$1${REDACTED}`],
+  // X-Amz-Credential=… of a presigned query string: the access key id and its scope.
+  [/(X-Amz-Credential=)(?!\[REDACTED\]|\$)[^\s"'\\&,;]+/gi, `$1${REDACTED}`],
   // Session tokens as header or query parameter.
   [/(x-amz-security-token\\?["']?\s*[:=]\s*\\?["']?)(?!\[REDACTED\]|\$)[^\s"'\\&,;]+/gi, `$1${REDACTED}`],
 ];

@@ -1,10 +1,12 @@
-// Authentication (SigV4): unsigned, malformed, wrongly signed, stale and mis-scoped requests
-// are rejected with a 4xx and record nothing. Which code and status a target uses, and how
-// much clock skew it tolerates, are not documented for this service: they are observed.
+// Authentication (SigV4): unsigned, malformed, wrongly signed, stale and mis-scoped requests,
+// and requests that leave host out of the signed headers, are rejected with a 4xx and record
+// nothing. Which code and status a target uses, and how much clock skew it tolerates, are not
+// documented for this service: they are observed.
 import fc from 'fast-check';
 import { meterableProducts, modelLimits, validMeterUsage, type MeterUsageInput } from '../generators/domain.js';
+import { signedHeaders } from '../target/sigv4.js';
 import type { RawRequest } from '../target/types.js';
-import { encodeInput } from '../target/wire.js';
+import { JSON_CONTENT_TYPE, TARGET_PREFIX, encodeInput } from '../target/wire.js';
 import { expectClientError, expectSuccess } from './harness/expect.js';
 import { Observations } from './harness/observations.js';
 import { rule, type PropertyRun, type RuleContext } from './harness/rule.js';
@@ -161,6 +163,48 @@ rule('auth.stale-date', (ctx) => rejectedWithoutRecord(ctx, staleDate));
 rule('auth.wrong-region', (ctx) => rejectedWithoutRecord(ctx, wrongRegion(ctx)));
 
 rule('auth.wrong-service', (ctx) => rejectedWithoutRecord(ctx, wrongService(ctx)));
+
+/**
+ * The MeterUsage request signed correctly, by the project's own signer, over every header but
+ * host: SignedHeaders names content-type, x-amz-date and x-amz-target (and x-amz-security-token
+ * with a session token). The driver still sends host, unsigned, and adds nothing to sign.
+ */
+function hostUnsignedRequest(ctx: RuleContext, run: PropertyRun, request: MeterUsageInput): RawRequest {
+  const body = encodeInput({ ...request });
+  // The path the raw driver sends to: the endpoint's own path, or "/".
+  const path = new URL(ctx.description.endpoint).pathname.replace(/\/+$/, '') || '/';
+  const headers = signedHeaders({
+    method: 'POST',
+    path,
+    headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amz-target': `${TARGET_PREFIX}.MeterUsage` },
+    body: Buffer.from(body, 'utf8'),
+    credentials: run.caller,
+    region: ctx.description.region,
+    service: ctx.model.signingName,
+    date: new Date(ctx.nowMs()),
+  });
+  return { operation: 'MeterUsage', body, sign: false, headers };
+}
+
+rule('auth.unsigned-host', async (ctx) => {
+  // Which 4xx is implementation-defined (semantics §5 item 30): judged is 4xx and nothing recorded, the code is observed.
+  const seen = new Observations();
+  const max = modelLimits(ctx.model).quantity;
+  const scenario = fc.tuple(plainRequests(ctx), fc.integer({ min: 0, max })).filter(([request, other]) => other !== request.UsageQuantity);
+  try {
+    await ctx.property(scenario, async ([request, otherQuantity], run) => {
+      const outcome = await run.send(hostUnsignedRequest(ctx, run, request));
+      seen.add('host left out of SignedHeaders', outcome);
+      expectClientError(outcome, 'an HTTP 4xx for an Authorization whose SignedHeaders leave out host');
+      const later = await run.call('MeterUsage', { ...request, UsageQuantity: otherQuantity });
+      expectSuccess(later, 'the rejected request to have recorded nothing (a correctly signed request for the same hour with another quantity is then accepted)');
+    });
+    // A pass keeps its observation in the report only with the verdict set explicitly.
+    ctx.meta.verdict = 'pass';
+  } finally {
+    seen.record(ctx);
+  }
+});
 
 rule('auth.rejection-codes', async (ctx) => {
   const seen = new Observations();

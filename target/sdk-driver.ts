@@ -120,7 +120,8 @@ export function createSdkTarget(description: TargetDescription, options: SdkTarg
           method: request.method,
           url: `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}${request.path}`,
           headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), redactHeader(k.toLowerCase(), String(v))])),
-          body: typeof request.body === 'string' ? request.body : '',
+          // The serializer leaves a string; a middleware may have turned it into bytes.
+          body: typeof request.body === 'string' ? request.body : request.body instanceof Uint8Array ? Buffer.from(request.body).toString('utf8') : '',
         };
         return next(args);
       },

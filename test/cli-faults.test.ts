@@ -57,9 +57,17 @@ describe('fault modes are caught by their rules', () => {
     const expectedFailures = failed.filter((r) => expectedRules.includes(r.id));
     expect(expectedFailures.map((r) => r.id), `failures: ${failed.map((r) => r.id).join(', ') || 'none'}`).not.toHaveLength(0);
     for (const rule of expectedFailures) {
-      expect(rule.failure?.counterexample).toBeDefined();
-      expect(rule.failure?.curl).toMatch(/^curl .*--aws-sigv4/);
-      expect(rule.failure?.replay).toContain('--seed 7');
+      const failure = rule.failure!;
+      // A property's shrunk counterexample (a failure without one, from a plain assertion, has
+      // counterexample null and no path), and the replay command that re-runs exactly it.
+      expect(failure.counterexample, rule.id).not.toBeNull();
+      expect(failure.counterexample, rule.id).not.toBeUndefined();
+      expect(failure.path, rule.id).toMatch(/^\d+(:\d+)*$/);
+      expect(failure.seed).toBe(7);
+      expect(failure.replay).toMatch(
+        new RegExp(`^npx metering-conformance run --endpoint http://127\\.0\\.0\\.1:\\d+ --driver raw --runs 25 --level should --rules ${rule.id.replaceAll('.', '\\.')} --seed 7 --replay ${failure.path}$`),
+      );
+      expect(failure.curl).toMatch(/^curl .*--aws-sigv4/);
       expect(result.stdout).toContain(rule.id);
     }
     // The report says how soon the defect showed, within the run.

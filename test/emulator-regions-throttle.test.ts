@@ -126,3 +126,22 @@ describe('fixture checks', () => {
     expect(parseFixtures('products: [{ code: p, kind: ami, dimensions: [H], entitled: false }]\n', 'f.yaml').products[0].entitled).toBe(false);
   });
 });
+
+describe('the SDK driver', () => {
+  test('records the body it sent (curl lines and scripts replay it), honours the Region and sends a throttled call once', async () => {
+    const { createSdkTarget } = await import('../target/sdk-driver.js');
+    const credentials = fresh();
+    const sdk = createSdkTarget({ endpoint: emulator.url, region: 'us-east-1', label: 'test', credentials, fixtures: { products: [], customers: [], tokens: [], registrations: [] }, capabilities: { callerIsolation: true, clockControl: false, reset: false, ledgerRead: false } });
+    try {
+      const resolved = await sdk.call('ResolveCustomer', VALID.ResolveCustomer, { credentials });
+      expect([answer(resolved), resolved.exchange.request.body]).toEqual(['200', '{"RegistrationToken":"conformance-token-new-valid"}']);
+      const away = await sdk.call('RegisterUsage', VALID.RegisterUsage, { credentials, region: 'us-west-2' });
+      expect([answer(away), away.exchange.signedRegion]).toEqual(['400 InvalidRegionException', 'us-west-2']);
+      await control('/throttle', { caller: credentials.accessKeyId });
+      const throttled = await sdk.call('RegisterUsage', VALID.RegisterUsage, { credentials, singleAttempt: true });
+      expect([answer(throttled), throttled.retries]).toEqual(['400 ThrottlingException', 0]);
+    } finally {
+      await sdk.close();
+    }
+  });
+});

@@ -28,6 +28,7 @@ export const FAULT_EXPECTATIONS: Record<string, string[]> = {
   'error-500-on-malformed-json': ['protocol.malformed-json', 'protocol.malformed-never-5xx'],
   'no-request-id': ['protocol.request-id'],
   'accept-any-signature': ['auth.wrong-secret'],
+  'accept-unsigned-host': ['auth.unsigned-host'],
   // BatchMeterUsage
   'batch-new-ids-on-retry': ['batch-meter-usage.identical-retry', 'batch-meter-usage.subset-retry'],
   'batch-new-ids-on-subset-retry': ['batch-meter-usage.subset-retry'],

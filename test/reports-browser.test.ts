@@ -26,8 +26,30 @@ interface Watched {
   requests: string[];
 }
 
-async function open(file: string, width = 1280, height = 900): Promise<Watched> {
+/**
+ * Run in the page before its own script: records what the page copies, through
+ * navigator.clipboard.writeText (a secure context such as file://) or through the fallback
+ * (document.execCommand('copy') of a selected textarea), in window.__copied.
+ */
+const RECORD_COPIES = `
+  window.__copied = [];
+  if (navigator.clipboard) {
+    Object.defineProperty(navigator.clipboard, 'writeText', {
+      configurable: true,
+      value: function (text) { window.__copied.push(String(text)); return Promise.resolve(); },
+    });
+  }
+  document.addEventListener('copy', function (event) {
+    var el = document.activeElement;
+    var text = el && typeof el.value === 'string' ? el.value.slice(el.selectionStart, el.selectionEnd) : String(document.getSelection());
+    window.__copied.push(text);
+    event.preventDefault();
+  }, true);
+`;
+
+async function open(file: string, width = 1280, height = 900, initScript?: string): Promise<Watched> {
   const page = await context.newPage();
+  if (initScript !== undefined) await page.addInitScript(initScript);
   await page.setViewportSize({ width, height });
   const watched: Watched = { page, consoleErrors: [], dialogs: [], requests: [] };
   page.on('console', (m) => {
@@ -96,10 +118,16 @@ describe('report.html in Chromium', () => {
   });
 
   it('copies the replay command', async () => {
-    const { page, consoleErrors } = await open(join(ARTIFACTS, 'report', 'report.html'));
+    const { page, consoleErrors } = await open(join(ARTIFACTS, 'report', 'report.html'), 1280, 900, RECORD_COPIES);
     const button = page.locator('details.rule[open] button.copy').first();
+    // The first copy button of an open rule is its Replay command: what it copies must be that
+    // rule's replay command from the report, character for character.
+    const ruleId = await button.evaluate((b) => b.closest('details.rule')!.id.slice('rule-'.length));
+    const replay = report.rules.find((r) => r.id === ruleId)?.failure?.replay;
+    expect(replay, ruleId).toMatch(/^npx metering-conformance run --seed \d+ --rules \S+/);
     await button.click();
     await page.waitForFunction(() => [...document.querySelectorAll('button.copy')].some((b) => b.textContent === 'Copied'), undefined, { timeout: 10_000 });
+    expect(await page.evaluate(() => (window as unknown as { __copied: string[] }).__copied)).toEqual([replay]);
     expect(consoleErrors).toEqual([]);
   });
 

@@ -100,7 +100,15 @@ describe('ConformanceReporter', () => {
   it('turns test states and meta into verdicts', () => {
     expect(verdict('fx.pass')).toMatchObject({ verdict: 'pass', numRuns: 5, tests: ['fixture.test.ts > passes'] });
     expect(verdict('fx.fail')?.verdict).toBe('fail');
-    expect(JSON.stringify(verdict('fx.fail')?.failure?.actual)).toContain('expected');
+    // A plain assertion failure (no property run): the rule's statement is what was expected,
+    // the assertion's message is what happened, and there is no counterexample to replay.
+    expect(verdict('fx.fail')?.failure).toEqual({
+      counterexample: null,
+      expected: 'statement of fx.fail',
+      actual: 'AssertionError: expected { status: 500 } to deeply equal { status: 200 }',
+      seed: 7,
+      replay: 'npx metering-conformance run --seed 7 --rules fx.fail',
+    });
     expect(verdict('fx.skip')).toMatchObject({ verdict: 'not-applicable', reason: 'target has no clock control' });
     expect(verdict('fx.observed')).toMatchObject({ verdict: 'observed', observed: 'accepted a 2-hour-old timestamp' });
     expect(verdict('fx.untested')).toMatchObject({ verdict: 'error', reason: 'no test checked this rule' });

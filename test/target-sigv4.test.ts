@@ -4,8 +4,15 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, test } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../emulator/index.js';
+import { SigV4Verifier } from '../emulator/sigv4.js';
+import { TEST_CREDENTIALS } from '../target/description.js';
+import { createRawTarget } from '../target/raw-driver.js';
 import { canonicalPath, signedHeaders } from '../target/sigv4.js';
+import type { RawCapableTarget, RawRequest } from '../target/types.js';
+import { JSON_CONTENT_TYPE, TARGET_PREFIX, encodeInput } from '../target/wire.js';
 
 const headerName = fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/).filter((n) => n !== 'content-length' && n !== 'x-amz-date' && n !== 'x-amz-security-token');
 const headerValue = fc.stringMatching(/^[ -~\t]{0,40}$/);
@@ -55,5 +62,71 @@ describe('target/sigv4', () => {
     const signature = (accessKeyId: string, secretAccessKey: string) => /Signature=(\w+)/.exec(signedHeaders({ ...base, credentials: { accessKeyId, secretAccessKey } }).authorization)![1];
     expect(signature('AKIDONE', 'secret-a')).toBe(signature('AKIDTWO', 'secret-a'));
     expect(signature('AKIDONE', 'secret-a')).not.toBe(signature('AKIDONE', 'secret-b'));
+  });
+});
+
+// SigV4 requires host among the signed headers: the emulator refuses a request signed correctly
+// over every header but host (rule auth.unsigned-host), except under the fault mode accept-unsigned-host.
+describe('a request that leaves host out of SignedHeaders', () => {
+  const { region, signingName } = { region: 'us-east-1', signingName: 'aws-marketplace' };
+  const emulators: RunningEmulator[] = [];
+  const targets: RawCapableTarget[] = [];
+  afterAll(async () => {
+    await Promise.all(targets.map((t) => t.close()));
+    await Promise.all(emulators.map((e) => e.close()));
+  });
+
+  async function emulatorWith(faults: string[] = []): Promise<RawCapableTarget> {
+    const emulator = await startEmulator({ faults });
+    emulators.push(emulator);
+    const target = createRawTarget({ endpoint: emulator.url, region, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    targets.push(target);
+    return target;
+  }
+
+  const caller = () => ({ accessKeyId: `AK${randomUUID().replace(/-/g, '').slice(0, 18).toUpperCase()}`, secretAccessKey: TEST_CREDENTIALS.secretAccessKey });
+  const meterInput = (quantity: number) => ({ ProductCode: 'conformance-ami-1', UsageDimension: 'Hours', UsageQuantity: quantity, Timestamp: new Date(Date.now() - 60_000) });
+
+  /** MeterUsage signed by target/sigv4.ts over content-type, x-amz-date and x-amz-target only; the driver sends host unsigned. */
+  function hostUnsigned(input: Record<string, unknown>, credentials: { accessKeyId: string; secretAccessKey: string }): RawRequest {
+    const body = encodeInput(input);
+    const headers = signedHeaders({
+      method: 'POST',
+      path: '/',
+      headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amz-target': `${TARGET_PREFIX}.MeterUsage` },
+      body: Buffer.from(body),
+      credentials,
+      region,
+      service: signingName,
+      date: new Date(),
+    });
+    expect(headers.authorization).toContain('SignedHeaders=content-type;x-amz-date;x-amz-target,');
+    return { operation: 'MeterUsage', body, sign: false, headers };
+  }
+
+  test('is rejected with 400 IncompleteSignatureException and records nothing', async () => {
+    const target = await emulatorWith();
+    const credentials = caller();
+    const input = meterInput(3);
+    const rejected = await target.send(hostUnsigned(input, credentials));
+    expect([rejected.status, rejected.kind === 'error' ? rejected.errorType : 'success']).toEqual([400, 'IncompleteSignatureException']);
+    // Nothing recorded: the same hour with another quantity, properly signed, is accepted.
+    const later = await target.call('MeterUsage', { ...input, UsageQuantity: 4 }, { credentials });
+    expect(later.kind).toBe('success');
+  });
+
+  test('is accepted under the fault mode accept-unsigned-host (so its signature over the named headers is right)', async () => {
+    const target = await emulatorWith(['accept-unsigned-host']);
+    const accepted = await target.send(hostUnsigned(meterInput(5), caller()));
+    expect(accepted.status).toBe(200);
+    expect(accepted.kind === 'success' ? accepted.output.MeteringRecordId : undefined).toEqual(expect.any(String));
+  });
+
+  test('the verifier requires host unless told not to', () => {
+    const request = hostUnsigned(meterInput(1), caller());
+    const signed = { method: 'POST', path: '/', query: {}, headers: { ...request.headers, host: '127.0.0.1:1' } as Record<string, string>, body: Buffer.from(request.body) };
+    const options = { regions: [region], service: signingName, secretAccessKey: TEST_CREDENTIALS.secretAccessKey, now: () => Date.now(), compareSignatures: true };
+    expect(() => new SigV4Verifier(options).verify(signed)).toThrow(/SignedHeaders must include 'host'/);
+    expect(new SigV4Verifier({ ...options, requireSignedHost: false }).verify(signed).region).toBe(region);
   });
 });

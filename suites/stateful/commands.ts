@@ -439,14 +439,21 @@ export function batchRequests(fixtures: TargetFixtures, model: ServiceModel, now
     { size: 1, identity: 'identifier' },
     { size: 1, identity: 'account', license: 'without-product-code' },
   ];
-  const batches = styles.flatMap((style) => {
-    try {
-      batchRequest(model, fixtures, nowMs, style);
-    } catch (error) {
-      if (error instanceof ModelError) return [];
-      throw error;
+  /** The largest batch of `style` the fixtures allow now, up to maxSize (0: none); fewer keys are left near the end of an hour. */
+  const largest = (style: (typeof styles)[number]): number => {
+    for (let size = maxSize; size >= 1; size--) {
+      try {
+        batchRequest(model, fixtures, nowMs, { ...style, size });
+        return size;
+      } catch (error) {
+        if (!(error instanceof ModelError)) throw error;
+      }
     }
-    return [fc.integer({ min: 1, max: maxSize }).chain((size) => batchRequest(model, fixtures, nowMs, { ...style, size }))];
+    return 0;
+  };
+  const batches = styles.flatMap((style) => {
+    const max = largest(style);
+    return max === 0 ? [] : [fc.integer({ min: 1, max }).chain((size) => batchRequest(model, fixtures, nowMs, { ...style, size }))];
   });
   if (batches.length === 0) throw new ModelError('the fixtures allow no BatchMeterUsage request (a SaaS product with a subscribed customer)');
   return fc.oneof(...batches);
