@@ -1,11 +1,25 @@
 import { defineConfig } from 'vitest/config';
 
-// The tests StrykerJS runs against each mutant of the modules stryker.config.json lists
-// (`npm run test:mutation`): the in-process tests that reach those modules. Tests that spawn
-// the CLI run dist/, which mutants never reach, so they are left out.
+// The tests StrykerJS runs against each mutant (`npm run test:mutation`, stryker.config.json):
+// fast in-process tests of the modules it mutates. Tests that spawn the CLI run dist/, which
+// mutants never reach, and tests that start an emulator cost seconds per mutant: both are left
+// out. With STRYKER_FULL=1 (stryker.full.config.json, the by-hand run) the SigV4, constraint
+// and report-building modules are mutated too, and the tests that reach them are added.
+const CI_SET = [
+  'test/reports-redact.test.ts',
+  'test/target-guard.test.ts',
+  'test/target-curl.test.ts',
+  'test/cli-main.test.ts',
+  'test/reports-transcript.test.ts',
+  'test/target-wire.test.ts',
+  'test/reports-baseline.test.ts',
+  'test/catalogue.test.ts',
+];
+const FULL_SET = ['test/target-sigv4.test.ts', 'test/emulator-hostile-input.test.ts', 'test/reports-build.test.ts', 'test/reports-render.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/reports-redact.test.ts', 'test/target-guard.test.ts', 'test/cli-main.test.ts', 'test/reports-transcript.test.ts', 'test/target-wire.test.ts', 'test/reports-baseline.test.ts', 'test/catalogue.test.ts'],
+    include: process.env.STRYKER_FULL === '1' ? [...CI_SET, ...FULL_SET] : CI_SET,
     testTimeout: 120_000,
     hookTimeout: 60_000,
   },

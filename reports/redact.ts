@@ -5,7 +5,7 @@ import type { Report } from './types.js';
 export const REDACTED = '[REDACTED]';
 
 /** Keys whose values are credentials wherever they appear (header maps, configs). */
-const SECRET_KEYS = /^(authorization|x-amz-security-token|x-amz-signature|secretaccesskey|sessiontoken|aws_secret_access_key|aws_session_token)$/i;
+const SECRET_KEYS = /^(authorization|proxy-authorization|x-amz-security-token|x-amz-signature|x-amz-credential|secretaccesskey|sessiontoken|aws_secret_access_key|aws_session_token)$/i;
 
 const PATTERNS: [RegExp, string][] = [
   // SigV4 Authorization value, wherever it appears (header dumps, curl lines, JSON).
@@ -18,8 +18,12 @@ const PATTERNS: [RegExp, string][] = [
   [/(Signature=)(?!\[REDACTED\]|\$)[^\s"'\\&,;]+/gi, `$1${REDACTED}`],
   // X-Amz-Credential=… of a presigned query string: the access key id and its scope.
   [/(X-Amz-Credential=)(?!\[REDACTED\]|\$)[^\s"'\\&,;]+/gi, `$1${REDACTED}`],
-  // Session tokens as header or query parameter.
-  [/(x-amz-security-token\\?["']?\s*[:=]\s*\\?["']?)(?!\[REDACTED\]|\$)[^\s"'\\&,;]+/gi, `$1${REDACTED}`],
+  // Session tokens, signatures and secret keys named in text: header lines, query parameters,
+  // JSON inside a string, `aws_secret_access_key = …` of a credentials file.
+  [
+    /(\b(?:x-amz-security-token|x-amz-signature|secretAccessKey|sessionToken|aws_secret_access_key|aws_session_token)\\?["']?\s*[:=]\s*\\?["']?)(?!\[REDACTED\]|\$)[^\s"'\\&,;]+/gi,
+    `$1${REDACTED}`,
+  ],
 ];
 
 /** Shorter "secrets" are not credentials, and replacing them would mangle the report. */

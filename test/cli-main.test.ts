@@ -1,10 +1,20 @@
 // The CLI's exit codes and error lines, in-process (so mutation testing sees them): a user's
 // error is one line and exit 2, a defect of the tool is an internal error and exit 2, never 0.
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { LATEST_MODEL_PATH } from '../catalogue/paths.js';
+import { CatalogueError } from '../catalogue/rules.js';
 import { UsageError } from '../cli/args.js';
 import { failureOf, main } from '../cli/main.js';
+import { REPORT_HELP } from '../cli/report.js';
+import { RULES_HELP } from '../cli/rules.js';
+import { RUN_HELP } from '../cli/run.js';
+import { SERVE_HELP } from '../cli/serve.js';
+import { EmulatorConfigError } from '../emulator/errors.js';
+import { ModelError } from '../generators/model.js';
+import { BaselineError } from '../reports/baseline.js';
 import { ConfigError } from '../target/config.js';
 import { tempDir } from './support/cli.js';
 
@@ -34,6 +44,107 @@ describe('failureOf', () => {
     expect(failure.code).toBe(2);
     expect(failure.text).toMatch(/^metering-conformance: internal error: TypeError: Cannot read properties of undefined \(reading 'caller'\)\n\s+at /);
     expect(failureOf('a thrown string')).toEqual({ code: 2, text: 'metering-conformance: internal error: a thrown string\n' });
+  });
+});
+
+describe('failureOf: which errors are the user\'s', () => {
+  test.each([
+    ['UsageError', new UsageError('--seed must be an integer')],
+    ['ConfigError', new ConfigError('target.yaml: endpoint: must be a URL')],
+    ['ModelError', new ModelError('model.json: no operations')],
+    ['CatalogueError', new CatalogueError('rules.yaml: rule x.y: level must be one of must, should')],
+    ['EmulatorConfigError', new EmulatorConfigError('--fixtures f.json: not JSON')],
+    ['BaselineError', new BaselineError('baseline b.yaml names a rule not in the catalogue: x')],
+  ])('a %s is one line, exit 2', (_name, error) => {
+    expect(failureOf(error)).toEqual({ code: 2, text: `metering-conformance: ${error.message}\n` });
+  });
+
+  test('by name too: an EmulatorConfigError or BaselineError from another copy of the module', () => {
+    for (const name of ['EmulatorConfigError', 'BaselineError']) {
+      const error = Object.assign(new Error('bad option'), { name });
+      expect(failureOf(error)).toEqual({ code: 2, text: 'metering-conformance: bad option\n' });
+    }
+  });
+
+  test('any other error is internal, with its stack', () => {
+    const plain = new Error('boom');
+    expect(failureOf(plain)).toEqual({ code: 2, text: `metering-conformance: internal error: ${plain.stack}\n` });
+    const empty = Object.assign(new Error('boom'), { name: '' });
+    expect(failureOf(empty).text.startsWith('metering-conformance: internal error: ')).toBe(true);
+  });
+
+  test('a thrown non-error is internal, shown as a string', () => {
+    expect(failureOf(undefined)).toEqual({ code: 2, text: 'metering-conformance: internal error: undefined\n' });
+    expect(failureOf(null)).toEqual({ code: 2, text: 'metering-conformance: internal error: null\n' });
+    expect(failureOf(42)).toEqual({ code: 2, text: 'metering-conformance: internal error: 42\n' });
+    expect(failureOf({ name: 'BaselineError', message: 'plain object' })).toEqual({ code: 2, text: 'metering-conformance: plain object\n' });
+  });
+});
+
+const HELP = `Usage: metering-conformance <command> [options]
+
+Conformance tests for implementations of the AWS Marketplace Metering Service API.
+
+Commands:
+  run      run the conformance suites against a target (default: the embedded emulator)
+  serve    start the reference emulator
+  rules    list the rule catalogue
+  report   re-render a report.json, or merge the reports of shards (run --shard)
+  --version  print the version and the service model it judges against
+
+Run "metering-conformance <command> --help" for the options of a command.
+`;
+
+describe('main: help and version', () => {
+  test('no command prints the help on stdout, exit 2', async () => {
+    expect(await cli([])).toEqual({ code: 2, stdout: HELP, stderr: '' });
+  });
+
+  test.each([['--help'], ['-h'], ['help']])('%s prints the help on stdout, exit 0', async (flag) => {
+    expect(await cli([flag])).toEqual({ code: 0, stdout: HELP, stderr: '' });
+    expect(await cli([flag, 'run'])).toEqual({ code: 0, stdout: HELP, stderr: '' });
+  });
+
+  test.each([['--version'], ['-v']])('%s prints the package version and the bundled model, exit 0', async (flag) => {
+    const text = readFileSync(LATEST_MODEL_PATH);
+    const digest = createHash('sha256').update(text).digest('hex').slice(0, 12);
+    const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    const expected = `metering-conformance ${version} (service model Marketplace Metering 2016-01-14, bundled revision sha256:${digest})\n`;
+    const result = await cli([flag]);
+    expect(result).toEqual({ code: 0, stdout: expected, stderr: '' });
+    expect(result.stdout).toMatch(/^metering-conformance \d+\.\d+\.\d+\S* \(service model Marketplace Metering 2016-01-14, bundled revision sha256:[0-9a-f]{12}\)\n$/);
+  });
+
+  test('flags that merely look like help or version are unknown commands', async () => {
+    for (const command of ['--HELP', '-H', 'version', '--v', '']) {
+      expect(await cli([command])).toEqual({ code: 2, stdout: '', stderr: `metering-conformance: unknown command "${command}" (commands: run, serve, rules, report)\n` });
+    }
+  });
+});
+
+describe('main: every command resolves', () => {
+  test.each([
+    ['run', RUN_HELP],
+    ['serve', SERVE_HELP],
+    ['rules', RULES_HELP],
+    ['report', REPORT_HELP],
+  ])('%s --help prints its usage, exit 0', async (command, usage) => {
+    expect(usage.startsWith(`Usage: metering-conformance ${command} `)).toBe(true);
+    expect(await cli([command, '--help'])).toEqual({ code: 0, stdout: `${usage}\n`, stderr: '' });
+    expect(await cli([command, '-h'])).toEqual({ code: 0, stdout: `${usage}\n`, stderr: '' });
+  });
+
+  test("a command's usage error is one line on stderr, exit 2", async () => {
+    expect(await cli(['report'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'metering-conformance: report: needs --from report.json or --merge SHARD.json... (see metering-conformance report --help)\n',
+    });
+    expect(await cli(['serve', '--fault', 'no-such-fault'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'metering-conformance: unknown fault mode "no-such-fault" (see metering-conformance serve --help)\n',
+    });
   });
 });
 
