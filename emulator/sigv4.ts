@@ -85,11 +85,13 @@ export function claimedAccessKeyId(headers: IncomingHttpHeaders): string | undef
 }
 
 // Requests signed within the same second carry the same X-Amz-Date: the last one parsed is kept.
+// Stryker disable next-line StringLiteral: any initial value misses on the first call alike
 let lastAmzDate = '';
 let lastAmzDateMs: number | undefined;
 
 /** YYYYMMDDTHHMMSSZ → epoch ms, or undefined when malformed. */
 function parseAmzDate(value: string): number | undefined {
+  // Stryker disable next-line ConditionalExpression: the cache saves work only; parsing again answers the same
   if (value !== lastAmzDate) {
     lastAmzDateMs = parseAmzDateText(value);
     lastAmzDate = value;
@@ -102,10 +104,8 @@ function parseAmzDateText(value: string): number | undefined {
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m.map(Number);
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  const check = new Date(ms);
-  // Reject dates JavaScript would silently roll over (e.g. month 13).
-  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
-  return ms;
+  // A date JavaScript rolled over (month 13, 30 February, hour 24) does not print back as sent.
+  return amzDate(ms) === value ? ms : undefined;
 }
 
 function amzDate(ms: number): string {
@@ -162,7 +162,8 @@ export class SigV4Verifier {
     if (!this.options.compareSignatures) return signed;
     const expected = this.expectedSignature(request, auth, dateHeader, payloadHash);
     const given = Buffer.from(auth.signature, 'hex');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    // Both are 32 bytes: parseAuthorization admits only 64 hexadecimal characters.
+    if (!timingSafeEqual(given, expected)) {
       throw invalid(
         'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
       );

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Rule } from '../catalogue/rules.js';
-import { buildReport, combineJudgements, NO_TEST_REASON, type Judgement, type TestOutcome } from '../reports/build.js';
+import { buildReport, combineJudgements, judgeTest, NO_TEST_REASON, replayCommand, type Judgement, type TestOutcome } from '../reports/build.js';
 import { mergeReports } from '../reports/merge.js';
 import { VERDICTS, type FailureDetail, type RuleMeta, type Verdict } from '../reports/types.js';
 import { makeRule, RUN } from './reports-fixtures.js';
@@ -203,11 +203,12 @@ describe('summary', () => {
 });
 
 describe('mergeReports', () => {
-  const shardA = build([test('a', 'passed', { ruleIds: ['mu.must'] })], [MUST, SHOULD]);
-  const shardB = build([test('b', 'failed', { ruleIds: ['mu.should'] }, ['x']), test('c', 'passed', { ruleIds: ['mu.must'] })], [MUST, SHOULD]);
+  // Built inside the tests: a report built while collecting would hide its errors from the mutation run.
+  const shardA = () => build([test('a', 'passed', { ruleIds: ['mu.must'] })], [MUST, SHOULD]);
+  const shardB = () => build([test('b', 'failed', { ruleIds: ['mu.should'] }, ['x']), test('c', 'passed', { ruleIds: ['mu.must'] })], [MUST, SHOULD]);
 
   it('takes each rule from the shards that tested it', () => {
-    const merged = mergeReports([shardA, shardB]);
+    const merged = mergeReports([shardA(), shardB()]);
     expect(merged.rules.map((r) => [r.id, r.verdict, r.tests])).toEqual([
       ['mu.must', 'pass', ['a', 'c']],
       ['mu.should', 'fail', ['b']],
@@ -216,12 +217,12 @@ describe('mergeReports', () => {
   });
 
   it('keeps "no test" when no shard tested a rule', () => {
-    const merged = mergeReports([shardA, shardA]);
+    const merged = mergeReports([shardA(), shardA()]);
     expect(merged.rules.find((r) => r.id === 'mu.should')).toMatchObject({ verdict: 'error', reason: NO_TEST_REASON });
   });
 
   it('refuses shards of different runs', () => {
-    expect(() => mergeReports([shardA, { ...shardB, run: { ...shardB.run, seed: 99 } }])).toThrow(/different runs: seed/);
+    expect(() => mergeReports([shardA(), { ...shardB(), run: { ...RUN, seed: 99 } }])).toThrow(/different runs: seed/);
   });
 });
 
@@ -278,5 +279,165 @@ describe('positive controls', () => {
     expect(merged.controls).toEqual([{ operation: 'MeterUsage', rule: 'mu.accepts-valid', verdict: 'pass' }]);
     expect(merged.summary.outcome).toBe('conformant');
     expect(merged.rules.find((r) => r.id === 'mu.rejects-bad')).toMatchObject({ verdict: 'pass', role: 'negative' });
+  });
+});
+
+describe('judgeTest, exactly', () => {
+  const outcome = (state: TestOutcome['state'], meta?: Partial<RuleMeta>, errors: string[] = []): TestOutcome => ({
+    name: 't',
+    state,
+    durationMs: 7,
+    errors,
+    ...(meta ? { meta: { ruleIds: ['mu.must'], ...meta } } : {}),
+  });
+  const base = { durationMs: 7, tests: ['t'] };
+  const built = (rule: Rule, actual: string): FailureDetail => ({
+    counterexample: null,
+    expected: rule.statement,
+    actual,
+    seed: 5,
+    replay: `npx metering-conformance run --seed 5 --rules ${rule.id}`,
+  });
+  it.each([
+    ['a passed test without meta', MUST, outcome('passed'), { verdict: 'pass' }],
+    ['a passed test with its runs and retries', MUST, outcome('passed', { numRuns: 3, retries: 2 }), { numRuns: 3, retries: 2, verdict: 'pass' }],
+    ['a recorded pass, then a throw', MUST, outcome('failed', { verdict: 'pass' }, ['late', 'later']), { verdict: 'error', reason: 'the test recorded "pass" and then failed: late' }],
+    [
+      'a recorded observation, then a silent throw',
+      IMPL,
+      outcome('failed', { verdict: 'observed', observed: 'o' }),
+      { verdict: 'error', reason: 'the test recorded "observed" and then failed: the test failed without an error message' },
+    ],
+    ['a recorded pass with a reason and an observation', MUST, outcome('passed', { verdict: 'pass', reason: 'r', observed: 'o' }), { verdict: 'pass', reason: 'r', observed: 'o' }],
+    ['a recorded pass with a failure', MUST, outcome('passed', { verdict: 'pass', failure: DETAIL }), { verdict: 'pass', failure: DETAIL }],
+    ['a recorded not-applicable, then a throw', MUST, outcome('failed', { verdict: 'not-applicable', reason: 'no fixture' }, ['x']), { verdict: 'not-applicable', reason: 'no fixture' }],
+    ['a recorded not-applicable without a reason', MUST, outcome('skipped', { verdict: 'not-applicable', observed: 'o' }), { verdict: 'not-applicable', observed: 'o', reason: 'the test reported the rule not applicable without a reason' }],
+    ['a recorded fail with its failure', MUST, outcome('failed', { verdict: 'fail', failure: DETAIL }, ['x']), { verdict: 'fail', failure: DETAIL }],
+    ['a recorded fail with a reason only', MUST, outcome('passed', { verdict: 'fail', reason: 'bad' }), { verdict: 'fail', reason: 'bad', failure: built(MUST, 'bad') }],
+    ['a recorded fail with errors', MUST, outcome('failed', { verdict: 'fail', reason: 'bad' }, ['e1', 'e2']), { verdict: 'fail', reason: 'bad', failure: built(MUST, 'e1\ne2') }],
+    ['a recorded fail without detail', MUST, outcome('failed', { verdict: 'fail' }), { verdict: 'fail', failure: built(MUST, 'the test recorded a failure without detail') }],
+    ['a recorded error with a reason and a failure', MUST, outcome('failed', { verdict: 'error', reason: 'flaky', failure: DETAIL }, ['x']), { verdict: 'error', reason: 'flaky', failure: DETAIL }],
+    ['a recorded error without a reason', MUST, outcome('failed', { verdict: 'error' }, ['boom', 'bang']), { verdict: 'error', reason: 'boom' }],
+    ['a recorded error without a reason or errors', MUST, outcome('failed', { verdict: 'error' }), { verdict: 'error', reason: 'the test reported an error without a reason' }],
+    ['a recorded observation', IMPL, outcome('passed', { verdict: 'observed', observed: 'saw 409' }), { verdict: 'observed', observed: 'saw 409' }],
+    ['a recorded observation of nothing', IMPL, outcome('passed', { verdict: 'observed' }), { verdict: 'observed', observed: 'no observation recorded' }],
+    ['a thrown implementation-defined test', IMPL, outcome('failed', {}, ['TypeError']), { verdict: 'error', reason: 'TypeError' }],
+    ['a silently thrown implementation-defined test', IMPL, outcome('failed'), { verdict: 'error', reason: 'the test failed without an error message' }],
+    ['a failed test without meta or errors', MUST, outcome('failed'), { verdict: 'fail', failure: built(MUST, 'the test failed') }],
+    ['a failed test with errors', SHOULD, outcome('failed', {}, ['a', 'b']), { verdict: 'fail', failure: built(SHOULD, 'a\nb') }],
+    ['a failed test with its failure', MUST, outcome('failed', { failure: DETAIL, retries: 1 }, ['a']), { retries: 1, verdict: 'fail', failure: DETAIL }],
+    ['a skipped test without meta', MUST, outcome('skipped'), { verdict: 'not-applicable', reason: 'skipped' }],
+    ['a skipped test with a reason', MUST, outcome('skipped', { reason: 'no clock' }), { verdict: 'not-applicable', reason: 'no clock' }],
+    ['an unfinished test', MUST, outcome('pending', {}), { verdict: 'error', reason: 'the test did not finish (the run was interrupted or timed out)' }],
+    ['a passed implementation-defined test without meta', IMPL, outcome('passed'), { verdict: 'observed', observed: 'no observation recorded' }],
+    ['a passed implementation-defined test', IMPL, outcome('passed', { observed: 'kept 2 h' }), { verdict: 'observed', observed: 'kept 2 h' }],
+  ] as [string, Rule, TestOutcome, Omit<Judgement, 'durationMs' | 'tests'>][])('%s', (_, rule, tested, expected) => {
+    expect(judgeTest(rule, tested, 5)).toStrictEqual({ ...base, ...expected });
+  });
+
+  it('writes the replay command, with the counterexample path when there is one', () => {
+    expect(replayCommand(7, 'mu.must')).toBe('npx metering-conformance run --seed 7 --rules mu.must');
+    expect(replayCommand(7, 'mu.must', '3:0')).toBe('npx metering-conformance run --seed 7 --rules mu.must --replay 3:0');
+  });
+});
+
+describe('combineJudgements, exactly', () => {
+  const FAILURE_2: FailureDetail = { ...DETAIL, path: '9:9' };
+  const j = (verdict: Verdict, extra: Partial<Judgement> = {}): Judgement => ({ verdict, durationMs: 2, tests: [verdict], ...extra });
+
+  it.each([
+    ['no judgement', [], { verdict: 'error', reason: 'no test checked this rule', durationMs: 0, tests: [] }],
+    [
+      'passes: no reason, every observation once, runs and retries summed',
+      [j('pass', { reason: 'r', observed: 'o1', numRuns: 2, durationMs: 1 }), j('pass', { observed: 'o1', numRuns: 3, retries: 1 }), j('not-applicable', { reason: 'n', observed: '' })],
+      { verdict: 'pass', observed: 'o1', numRuns: 5, retries: 1, durationMs: 5, tests: ['pass', 'pass', 'not-applicable'] },
+    ],
+    [
+      'errors: the distinct reasons of the errors only',
+      [j('error', { reason: 'x' }), j('not-applicable', { reason: 'n' }), j('error', { reason: '' }), j('error'), j('error', { reason: 'x', retries: 0 }), j('error', { reason: 'y' })],
+      { verdict: 'error', reason: 'x; y', retries: 0, durationMs: 12, tests: ['error', 'not-applicable', 'error', 'error', 'error', 'error'] },
+    ],
+    [
+      'a fail: the failure of a fail, observations of every verdict',
+      [j('error', { failure: FAILURE_2, reason: 'e', observed: 'q' }), j('fail', { observed: 'r' }), j('fail', { failure: DETAIL }), j('fail', { failure: FAILURE_2 })],
+      { verdict: 'fail', observed: 'q; r', failure: DETAIL, durationMs: 8, tests: ['error', 'fail', 'fail', 'fail'] },
+    ],
+    ['not-applicables without reasons', [j('not-applicable'), j('not-applicable', { reason: '' })], { verdict: 'not-applicable', durationMs: 4, tests: ['not-applicable', 'not-applicable'] }],
+    ['not-applicables with reasons', [j('not-applicable', { reason: 'a' }), j('not-applicable', { reason: 'b' })], { verdict: 'not-applicable', reason: 'a; b', durationMs: 4, tests: ['not-applicable', 'not-applicable'] }],
+    ['an observation: neither the reason nor the failure of another verdict', [j('pass', { failure: DETAIL }), j('observed', { reason: 'why' })], { verdict: 'observed', durationMs: 4, tests: ['pass', 'observed'] }],
+  ] as [string, Judgement[], Judgement][])('%s', (_, judgements, expected) => {
+    expect(combineJudgements(judgements)).toStrictEqual(expected);
+  });
+});
+
+describe('buildReport, exactly', () => {
+  const message = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'did not throw';
+  };
+
+  it.each([
+    ['no rule ids', {}, 'test "t": meta.conformance.ruleIds must be a non-empty list of rule ids'],
+    ['rule ids that are not a list', { ruleIds: 'mu.must' }, 'test "t": meta.conformance.ruleIds must be a non-empty list of rule ids'],
+    ['an empty list', { ruleIds: [] }, 'test "t": meta.conformance.ruleIds must be a non-empty list of rule ids'],
+    ['a rule id that is not a string', { ruleIds: ['mu.must', 3] }, 'test "t": meta.conformance.ruleIds must be a non-empty list of rule ids'],
+    ['an unknown rule after a known one', { ruleIds: ['mu.must', 'mu.nope'] }, 'test "t" names rule "mu.nope", which is not in the rule catalogue'],
+    ['an unknown verdict', { ruleIds: ['mu.must'], verdict: 'maybe' }, 'test "t": meta.conformance.verdict "maybe" is not one of pass, fail, error, not-applicable, observed'],
+  ])('refuses a test with %s', (_, meta, expected) => {
+    expect(message(() => build([{ name: 't', state: 'passed', durationMs: 1, errors: [], meta: meta as RuleMeta }]))).toBe(expected);
+  });
+
+  it('accepts every known verdict', () => {
+    for (const verdict of VERDICTS) expect(message(() => build([test('t', 'passed', { ruleIds: ['mu.must'], verdict })]))).toBe('did not throw');
+  });
+
+  it('builds the whole report of a small run', () => {
+    const negative = { ...MUST, role: 'negative' as const };
+    const control = { ...makeRule('mu.control', 'must', 'meter-usage', ['MeterUsage']), role: 'control' as const };
+    const report = buildReport({
+      run: RUN,
+      rules: [negative, SHOULD],
+      catalogue: [control],
+      tests: [test('n', 'passed', { ruleIds: ['mu.must', 'mu.must'], numRuns: 4 }), test('c', 'passed', { ruleIds: ['mu.control'] }), test('s', 'skipped', { ruleIds: ['mu.should'], reason: 'no clock' })],
+      gateLevel: 'must',
+    });
+    expect(report).toStrictEqual({
+      schemaVersion: 2,
+      run: RUN,
+      summary: {
+        total: 2,
+        counts: { pass: 1, fail: 0, error: 0, 'not-applicable': 1, observed: 0 },
+        byLevel: {
+          must: { pass: 1, fail: 0, error: 0, 'not-applicable': 0, observed: 0 },
+          should: { pass: 0, fail: 0, error: 0, 'not-applicable': 1, observed: 0 },
+          'implementation-defined': { pass: 0, fail: 0, error: 0, 'not-applicable': 0, observed: 0 },
+        },
+        score: 1,
+        outcome: 'conformant',
+        conformant: true,
+        coverage: { judged: 1, notJudged: 1, reasons: [{ reason: 'no clock', rules: 1 }] },
+      },
+      rules: [
+        { id: 'mu.must', statement: MUST.statement, level: 'must', family: 'meter-usage', operations: ['MeterUsage'], sources: MUST.sources, role: 'negative', verdict: 'pass', numRuns: 4, durationMs: 10, tests: ['n'] },
+        { id: 'mu.should', statement: SHOULD.statement, level: 'should', family: 'meter-usage', operations: ['MeterUsage'], sources: SHOULD.sources, verdict: 'not-applicable', reason: 'no clock', durationMs: 10, tests: ['s'] },
+      ],
+      controls: [{ operation: 'MeterUsage', rule: 'mu.control', verdict: 'pass' }],
+      problems: [],
+    });
+    expect(report.rules[0]!.operations).not.toBe(negative.operations);
+    expect(report.rules[0]!.sources).not.toBe(negative.sources);
+  });
+
+  it('has no controls when no control ran, and adds to a copy of the problems it was given', () => {
+    const problems = ['worker crashed'];
+    const report = buildReport({ run: RUN, rules: [MUST], tests: [test('stray', 'failed'), test('skip', 'skipped'), test('a', 'passed', { ruleIds: ['mu.must'] })], gateLevel: 'must', problems });
+    expect(report).not.toHaveProperty('controls');
+    expect(report.problems).toStrictEqual(['worker crashed', 'test "stray" failed but names no rule: the test failed without an error message']);
+    expect(problems).toStrictEqual(['worker crashed']);
+    expect(report.summary.outcome).toBe('non-conformant');
   });
 });

@@ -10,7 +10,7 @@ import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { SigV4Verifier } from '../emulator/sigv4.js';
 import { TEST_CREDENTIALS } from '../target/description.js';
 import { createRawTarget } from '../target/raw-driver.js';
-import { canonicalPath, signedHeaders } from '../target/sigv4.js';
+import { canonicalPath, canonicalQuery, canonicalRequest, signedHeaders } from '../target/sigv4.js';
 import type { RawCapableTarget, RawRequest } from '../target/types.js';
 import { JSON_CONTENT_TYPE, TARGET_PREFIX, encodeInput } from '../target/wire.js';
 
@@ -55,6 +55,55 @@ describe('target/sigv4', () => {
     expect(canonicalPath('/')).toBe('/');
     expect(canonicalPath('/a/./b/../c/')).toBe('/a/c/');
     expect(canonicalPath('/a b/%20')).toBe('/a%20b/%2520');
+  });
+
+  test('canonical paths keep a leading and a trailing slash, and drop empty and dot segments', () => {
+    expect(canonicalPath('/a')).toBe('/a');
+    expect(canonicalPath('/a/b')).toBe('/a/b');
+    expect(canonicalPath('//a//b//')).toBe('/a/b/');
+    expect(canonicalPath('/..')).toBe('/');
+    expect(canonicalPath('/./')).toBe('/');
+    expect(canonicalPath('a/b')).toBe('a/b');
+    expect(canonicalPath("/it's*(x)!")).toBe('/it%27s%2A%28x%29%21');
+  });
+
+  test('canonical queries sort by encoded name in byte order, then by value; X-Amz-Signature is left out whatever its case', () => {
+    expect(canonicalQuery()).toBe('');
+    expect(canonicalQuery({})).toBe('');
+    expect(canonicalQuery({ b: '2', a: '1', B: '3', 'a b': '4' })).toBe('B=3&a=1&a%20b=4&b=2');
+    expect(canonicalQuery({ k: ['z', 'a', 'm'] })).toBe('k=a&k=m&k=z');
+    expect(canonicalQuery({ 'X-Amz-Signature': 'abc', 'x-amz-signature': 'def', 'X-Amz-Date': 'd' })).toBe('X-Amz-Date=d');
+  });
+
+  test('header values are folded: line breaks and runs of blanks become one space, ends trimmed; other values stay as they are', () => {
+    const line = (value: string) => canonicalRequest({ method: 'POST', path: '/', headers: { 'x-a': value }, signedHeaders: ['x-a'], payloadHash: 'h' }).split('\n')[3];
+    expect(line('a  b')).toBe('x-a:a b');
+    expect(line(' a')).toBe('x-a:a');
+    expect(line('a ')).toBe('x-a:a');
+    expect(line('a\tb')).toBe('x-a:a b');
+    expect(line('a\r\nb')).toBe('x-a:a b');
+    expect(line('a b')).toBe('x-a:a b');
+    expect(line('a\u00a0 b')).toBe('x-a:a\u00a0 b');
+    // A header named in SignedHeaders but not sent is signed as empty.
+    expect(canonicalRequest({ method: 'POST', path: '/', headers: {}, signedHeaders: ['x-a'], payloadHash: 'h' }).split('\n')[3]).toBe('x-a:');
+  });
+
+  test('a given x-amz-content-sha256 is the payload hash, as @smithy/signature-v4 takes it', async () => {
+    const credentials = { accessKeyId: 'AKIDPAYLOAD', secretAccessKey: 'payload-secret' };
+    const date = new Date('2026-12-07T00:00:00Z');
+    const headers = { host: 'example.test', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
+    const ours = signedHeaders({ method: 'POST', path: '/', headers, body: Buffer.from('{}'), credentials, region: 'us-east-1', service: 'aws-marketplace', date });
+    const smithy = new SignatureV4({ credentials, region: 'us-east-1', service: 'aws-marketplace', sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
+    const theirs = await smithy.sign(new HttpRequest({ method: 'POST', hostname: 'example.test', path: '/', headers, body: '{}' }), { signingDate: date });
+    expect(ours.authorization).toBe(theirs.headers.authorization);
+  });
+
+  test('the headers SDK signers leave out, and proxy-* and sec-* headers, are not signed; others are', () => {
+    const left = ['authorization', 'cache-control', 'connection', 'content-length', 'expect', 'from', 'keep-alive', 'max-forwards', 'pragma', 'referer', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'user-agent', 'x-amzn-trace-id', 'proxy-authorization', 'sec-fetch-mode'];
+    const kept = ['host', 'x-amz-target', 'x-proxy-id', 'x-sec-id', 'agent', 'content-type'];
+    const headers = Object.fromEntries([...left, ...kept].map((name) => [name, 'v']));
+    const result = signedHeaders({ method: 'POST', path: '/', headers, body: Buffer.from(''), credentials: { accessKeyId: 'AKIDSIGNER', secretAccessKey: 's' }, region: 'us-east-1', service: 'aws-marketplace', date: new Date('2026-12-07T00:00:00Z') });
+    expect(/SignedHeaders=([^,]+),/.exec(result.authorization)![1]).toBe('agent;content-type;host;x-amz-date;x-amz-target;x-proxy-id;x-sec-id');
   });
 
   test('signing keys are shared by callers with one secret, not by other secrets', () => {
