@@ -8,6 +8,7 @@ import type { Reporter } from 'vitest/node';
 import { planRun, suiteVitestOptions, type RunPlan, type RunRequest } from '../cli/run-plan.js';
 import { ConfigError } from '../target/config.js';
 import { CONTROL_TOKEN_PATTERN } from '../target/description.js';
+import { DRIVER_NAMES, isDriverName, type DriverName } from '../target/types.js';
 import { ConformanceProjectReporter } from './reporter.js';
 
 declare module 'vitest' {
@@ -37,8 +38,12 @@ export interface ConformanceOptions {
   level?: 'must' | 'should';
   /** Service model file to judge against (default: the bundled latest). */
   model?: string;
-  /** raw (default: awsJson over HTTP) or sdk (@aws-sdk/client-marketplace-metering). */
-  driver?: 'raw' | 'sdk';
+  /** raw (default: awsJson over HTTP), sdk (@aws-sdk/client-marketplace-metering) or boto3 (boto3 in a Python process). */
+  driver?: DriverName;
+  /** With driver "sdk": the folder to load @aws-sdk/client-marketplace-metering from instead of the installed one (as `run --sdk PATH`). */
+  sdk?: string;
+  /** With driver "boto3": the Python interpreter with boto3 (default python3; as `run --python PATH`). */
+  python?: string;
   /** Signing region (default as for `run --region`). */
   region?: string;
   /** Time limit of one request to the target, in milliseconds. */
@@ -65,7 +70,7 @@ export interface ConformanceProject {
 }
 
 const GLOBAL_SETUP = fileURLToPath(new URL('./global-setup.js', import.meta.url));
-const OPTION_NAMES = new Set(['endpoint', 'config', 'out', 'seed', 'runs', 'rules', 'baseline', 'level', 'model', 'driver', 'region', 'timeout', 'allowRealService', 'controlToken', 'name', 'summary']);
+const OPTION_NAMES = new Set(['endpoint', 'config', 'out', 'seed', 'runs', 'rules', 'baseline', 'level', 'model', 'driver', 'sdk', 'python', 'region', 'timeout', 'allowRealService', 'controlToken', 'name', 'summary']);
 
 function optionError(name: string, expected: string, value: unknown): ConfigError {
   return new ConfigError(`metering-conformance: option "${name}" must be ${expected}, got ${JSON.stringify(value)}`);
@@ -99,7 +104,7 @@ function requestFrom(options: ConformanceOptions): RunRequest {
   }
   const { level, driver, allowRealService } = options;
   if (level !== undefined && level !== 'must' && level !== 'should') throw optionError('level', '"must" or "should"', level);
-  if (driver !== undefined && driver !== 'raw' && driver !== 'sdk') throw optionError('driver', '"raw" or "sdk"', driver);
+  if (driver !== undefined && !isDriverName(driver)) throw optionError('driver', 'one of ' + DRIVER_NAMES.map((d) => `"${d}"`).join(', '), driver);
   if (allowRealService !== undefined && typeof allowRealService !== 'boolean') throw optionError('allowRealService', 'true or false', allowRealService);
   const fields: RunRequest = {
     endpoint: text(options, 'endpoint'),
@@ -112,6 +117,8 @@ function requestFrom(options: ConformanceOptions): RunRequest {
     level,
     modelFile: text(options, 'model'),
     driver,
+    sdk: text(options, 'sdk'),
+    python: text(options, 'python'),
     region: text(options, 'region'),
     requestTimeoutMs: integer(options, 'timeout', 100, 600_000),
     allowRealService,

@@ -26,3 +26,6 @@ export const RULES_PATH = join(SPECS_DIR, 'rules.yaml');
 export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
+
+/** The boto3 driver's Python adapter (target/boto3-driver.ts), shipped as source. */
+export const BOTO3_ADAPTER_PATH = join(PACKAGE_ROOT, 'target', 'boto3-adapter.py');

@@ -17,6 +17,7 @@ Commands:
   serve    start the reference emulator
   rules    list the rule catalogue
   report   re-render a report.json, or merge the reports of shards (run --shard)
+  compare  put several report.json side by side; diff two runs of one target
   --version  print the version and the service model it judges against
 
 Run "metering-conformance <command> --help" for the options of a command.`;
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<number>
   serve: async () => (await import('./serve.js')).serveCommand,
   rules: async () => (await import('./rules.js')).rulesCommand,
   report: async () => (await import('./report.js')).reportCommand,
+  compare: async () => (await import('./compare.js')).compareCommand,
 };
 
 /**

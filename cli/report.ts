@@ -1,7 +1,6 @@
 // `metering-conformance report`: renders the report files again from a report.json, or
 // merges the reports of the shards of one run (run --shard i/n) into one; optionally judges
 // them against a baseline. The exit code comes from the verdicts, as for `run`.
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { catalogueFor } from '../catalogue/catalogue.js';
 import { loadModel } from '../generators/model.js';
@@ -9,10 +8,10 @@ import { applyBaseline, loadBaseline } from '../reports/baseline.js';
 import { mergeReports } from '../reports/merge.js';
 import { renderConsoleSummary } from '../reports/summary.js';
 import type { Report } from '../reports/types.js';
-import { readReportDocument } from '../reports/upgrade.js';
 import { writeReports } from '../reports/write.js';
 import { ConfigError } from '../target/config.js';
 import { parseFlags, UsageError } from './args.js';
+import { readReport } from './report-file.js';
 
 export const REPORT_HELP = `Usage: metering-conformance report --from report.json [options]
        metering-conformance report --merge SHARD.json... [options]
@@ -32,27 +31,6 @@ Options:
 
 Exit codes: 0 conformant or observed, 1 non-conformant or inconclusive, 2 usage error or
 a file that is not a valid report.json (reports of earlier schema versions are read).`;
-
-async function readReport(file: string): Promise<Report> {
-  let text: string;
-  try {
-    text = await readFile(resolve(file), 'utf8');
-  } catch (error) {
-    throw new ConfigError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`${file} is not JSON: ${(error as Error).message}`);
-  }
-  const { report, problems } = readReportDocument(doc);
-  if (problems !== undefined) {
-    const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';
-    throw new ConfigError(`${file} is not a valid report.json (reports/report.schema.json): ${problems.slice(0, 3).join('; ')}${more}`);
-  }
-  return report;
-}
 
 /** Shards list their slices one after another; a merged report lists rules in catalogue order, as a single run does. */
 function inCatalogueOrder(report: Report): Report {

@@ -2,11 +2,12 @@
 // programmatic entry (api/): the rules it judges, its target (or the embedded emulator), the
 // context the suites read, the reporter's settings and the vitest options for the suites.
 import { randomInt } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InlineConfig } from 'vitest/node';
 import { catalogueFor } from '../catalogue/catalogue.js';
-import { packageVersion } from '../catalogue/paths.js';
+import { PACKAGE_ROOT, packageVersion } from '../catalogue/paths.js';
 import type { Rule } from '../catalogue/rules.js';
 import { loadModel, modelLabel, ModelError, type ServiceModel } from '../generators/model.js';
 import { checkBaselineRules, loadBaseline, type Baseline } from '../reports/baseline.js';
@@ -19,6 +20,9 @@ import { flagArgs } from '../target/curl.js';
 import { CONTROL_TOKEN_ENV, isTestCredentials, TEST_CREDENTIALS, TEST_CREDENTIALS_SOURCE, type TargetDescription } from '../target/description.js';
 import { preflight, unimplementedOperations } from '../target/preflight.js';
 import { resolveTarget } from '../target/resolve.js';
+import { probeBoto3, type Boto3Probe } from '../target/boto3-driver.js';
+import type { DriverName } from '../target/types.js';
+import { installedSdkInfo, loadSdk, sdkPackageInfo, type ClientInfo } from '../target/sdk-load.js';
 import { UsageError } from './args.js';
 import { selectRules, shardRules, suiteFiles, testNamePattern, type Shard } from './selection.js';
 
@@ -41,7 +45,11 @@ export interface RunRequest {
   modelFile?: string;
   /** fast-check path of one counterexample to replay (one rule, the failed run's seed). */
   replay?: string;
-  driver?: 'raw' | 'sdk';
+  driver?: DriverName;
+  /** The client library the driver loads instead of the installed one (--sdk PATH; see validateSdkPath). */
+  sdk?: string;
+  /** The Python interpreter of the boto3 driver (--python PATH; default python3). */
+  python?: string;
   region?: string;
   /** Time limit of one request to the target, in milliseconds. */
   requestTimeoutMs?: number;
@@ -57,7 +65,13 @@ export interface RunPlan {
   seed: number;
   runs: number;
   level: 'must' | 'should';
-  driver: 'raw' | 'sdk';
+  driver: DriverName;
+  /** --sdk PATH as an absolute path, checked (validateSdkPath). */
+  sdk?: string;
+  /** --python PATH of the boto3 driver, as given (a command name is looked up on PATH). */
+  python?: string;
+  /** The boto3 driver's probe, made while planning: boto3's version and location, and what botocore's model lacks. */
+  boto3?: Boto3Probe;
   outDir: string;
   model: ServiceModel;
   /** The whole catalogue of the model. */
@@ -114,12 +128,21 @@ export function planRun(request: RunRequest, env: NodeJS.ProcessEnv = process.en
         ? { value: config.endpoint, source: `${request.configFile} (endpoint)` }
         : endpointFromEnvironment(env);
   const controlToken = request.controlToken ?? (env[CONTROL_TOKEN_ENV] || undefined) ?? config?.controlToken;
+  const driver = request.driver ?? 'raw';
+  const sdk = request.sdk !== undefined ? resolve(request.sdk) : undefined;
+  if (sdk !== undefined) validateSdkPath(driver, sdk);
+  if (request.python !== undefined && driver !== 'boto3') throw new UsageError('--python PATH needs --driver boto3: only the boto3 driver runs Python');
+  // Python and boto3 are checked now, before any target starts: missing ones are a one-line error (exit 2).
+  const boto3 = driver === 'boto3' ? probeBoto3({ ...(request.python !== undefined ? { python: request.python } : {}), ...(sdk !== undefined ? { sdk } : {}), modelPath: model.file }) : undefined;
   return {
     request: { ...request, seed },
     seed,
     runs: request.runs ?? DEFAULT_RUNS,
     level: request.level ?? 'should',
-    driver: request.driver ?? 'raw',
+    driver,
+    ...(sdk !== undefined ? { sdk } : {}),
+    ...(request.python !== undefined ? { python: request.python } : {}),
+    ...(boto3 !== undefined ? { boto3 } : {}),
     outDir: resolve(request.outDir ?? (request.replay !== undefined ? replayOutDir(rules[0].id, request.replay) : DEFAULT_OUT_DIR)),
     model,
     catalogue,
@@ -132,6 +155,43 @@ export function planRun(request: RunRequest, env: NodeJS.ProcessEnv = process.en
     ...(endpoint !== undefined ? { endpoint } : {}),
     ...(controlToken !== undefined ? { controlToken } : {}),
   };
+}
+
+/**
+ * Checks `--sdk PATH` (absolute) for the driver that loads it, in the main process before the
+ * run starts: a path the driver cannot use is a one-line UsageError or ConfigError (exit 2).
+ * Each driver that takes --sdk checks its own kind of folder here.
+ */
+export function validateSdkPath(driver: RunPlan['driver'], path: string): void {
+  if (driver === 'sdk') {
+    // The folder of @aws-sdk/client-marketplace-metering, loaded as the workers will load it.
+    loadSdk(path);
+    return;
+  }
+  if (driver === 'boto3') {
+    // A boto3 or botocore source tree (a checkout's root): put first on the adapter's sys.path;
+    // the probe then says which boto3 and botocore were imported.
+    if (!existsSync(join(path, 'boto3', '__init__.py')) && !existsSync(join(path, 'botocore', '__init__.py'))) {
+      throw new ConfigError(`--sdk ${path}: not a boto3 or botocore source tree (no boto3/__init__.py or botocore/__init__.py in it)`);
+    }
+    return;
+  }
+  if (driver === 'raw') throw new UsageError('--sdk PATH needs --driver sdk: the raw driver sends its own requests, through no client library');
+  throw new UsageError(`--sdk is not supported with --driver ${String(driver)}`);
+}
+
+/** The client library the run's calls go through, for the report (run.client). */
+export function clientInfo(plan: Pick<RunPlan, 'driver' | 'sdk' | 'boto3'>): ClientInfo {
+  const driver = plan.driver;
+  if (driver === 'boto3' && plan.boto3 !== undefined) {
+    const { version, location, botocoreVersion, botocoreLocation } = plan.boto3;
+    // botocore from another folder than boto3 (--sdk PATH of a botocore tree): both are named.
+    const where = dirname(botocoreLocation) === dirname(location) ? location : `${location} (botocore: ${botocoreLocation})`;
+    return { name: 'boto3', version: `${version} (botocore ${botocoreVersion})`, location: where };
+  }
+  if (driver === 'raw') return { name: 'metering-conformance raw driver', version: packageVersion(), location: PACKAGE_ROOT };
+  if (driver === 'sdk') return plan.sdk !== undefined ? sdkPackageInfo(plan.sdk) : installedSdkInfo();
+  throw new Error(`no client information for the ${String(driver)} driver`);
 }
 
 /** The control rules that the negative rules of `rules` need and `rules` does not hold. */
@@ -213,6 +273,11 @@ export function conformanceContextFor(plan: RunPlan, target: OpenTarget): Confor
   return {
     target: target.description,
     driver: plan.driver,
+    ...(plan.sdk !== undefined ? { sdk: plan.sdk } : {}),
+    ...(plan.python !== undefined ? { python: plan.python } : {}),
+    ...(plan.boto3 !== undefined
+      ? { driverModelGaps: plan.boto3.missingMembers, driverClient: `boto3 ${plan.boto3.version} (botocore ${plan.boto3.botocoreVersion})` }
+      : {}),
     seed: plan.seed,
     runs: plan.runs,
     modelFile: plan.model.file,
@@ -238,7 +303,10 @@ export function replayArgs(plan: RunPlan, target: TargetDescription): string[] {
   // The region the requests were signed for, when it is not the default one.
   const region = request.region ?? (target.region !== DEFAULT_REGION ? target.region : undefined);
   if (region !== undefined) args.push(...flagArgs('--region', region));
-  args.push('--driver', plan.driver, '--runs', String(plan.runs), '--level', plan.level);
+  args.push('--driver', plan.driver);
+  if (plan.sdk !== undefined) args.push(...flagArgs('--sdk', plan.sdk));
+  if (plan.python !== undefined) args.push(...flagArgs('--python', plan.python));
+  args.push('--runs', String(plan.runs), '--level', plan.level);
   if (request.requestTimeoutMs !== undefined) args.push('--timeout', String(request.requestTimeoutMs));
   if (request.allowRealService === true) args.push('--allow-real-service');
   return args;
@@ -267,6 +335,8 @@ function replayNote(plan: RunPlan): string {
 export function reporterOptions(plan: RunPlan, target: () => TargetDescription | undefined, onReport?: (report: Report, files: string[]) => void): ConformanceReporterOptions {
   const startedAt = new Date().toISOString();
   const { request } = plan;
+  // Read now, before the run: the folder it names could change while the run goes on.
+  const client = clientInfo(plan);
   return {
     outDir: plan.outDir,
     rules: plan.rules,
@@ -286,12 +356,14 @@ export function reporterOptions(plan: RunPlan, target: () => TargetDescription |
         runs: plan.runs,
         target: target()?.label ?? `${plan.endpoint?.value ?? 'embedded reference emulator'} (not reached)`,
         driver: plan.driver,
+        client,
         model: modelLabel(plan.model),
         level: plan.level,
         startedAt,
         node: process.version,
         ...(request.rules !== undefined ? { ruleFilter: request.rules } : {}),
         ...(target()?.credentialsSource !== undefined ? { credentials: target()!.credentialsSource! } : {}),
+        ...(target()?.faults !== undefined ? { faults: target()!.faults! } : {}),
         ...(plan.shard !== undefined ? { shard: plan.shard } : {}),
       };
     },

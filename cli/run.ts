@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { Report } from '../reports/types.js';
 import { endpointFromEnvironment } from '../target/aws-environment.js';
 import { CONTROL_TOKEN_PATTERN } from '../target/description.js';
+import { DRIVER_NAMES, isDriverName } from '../target/types.js';
 import { integerFlag, parseFlags, UsageError } from './args.js';
 import { parseShard } from './selection.js';
 
@@ -31,8 +32,17 @@ Options:
   --level LEVEL    gate on "must" rules only, or on "must" and "should" (default)
   --model FILE     service model version to judge against (default: bundled latest)
   --replay PATH    replay one counterexample (with --seed and a single rule in --rules)
-  --driver NAME    raw (default: awsJson over HTTP, can send malformed input) or sdk
-                   (through @aws-sdk/client-marketplace-metering)
+  --driver NAME    raw (default: awsJson over HTTP, can send malformed input), sdk
+                   (through @aws-sdk/client-marketplace-metering) or boto3 (through boto3 in
+                   a Python process; needs Python 3 with boto3, see --python)
+  --sdk PATH       with --driver sdk: load @aws-sdk/client-marketplace-metering from this
+                   folder instead of the installed one (a build of
+                   clients/client-marketplace-metering in an aws-sdk-js-v3 checkout, or an
+                   unpacked npm tarball); dependencies it lacks come from this tool's
+                   node_modules; report.json run.client names what was loaded
+  --python PATH    with --driver boto3: the Python interpreter with boto3 (default: python3);
+                   with --driver boto3, --sdk PATH names a boto3 or botocore source tree
+                   (a checkout's root) that goes first on its sys.path
   --region NAME    signing region (default: config, the emulator's, AWS_REGION,
                    AWS_DEFAULT_REGION, the AWS_PROFILE region in ~/.aws/config, us-east-1)
   --timeout MS     time limit of one request to the target (default: 30000)
@@ -78,6 +88,8 @@ export async function runCommand(args: string[]): Promise<number> {
     replay: { type: 'string' },
     region: { type: 'string' },
     driver: { type: 'string' },
+    sdk: { type: 'string' },
+    python: { type: 'string' },
     timeout: { type: 'string' },
     'allow-real-service': { type: 'boolean' },
     'control-token': { type: 'string' },
@@ -96,7 +108,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const level = values.level ?? 'should';
   if (level !== 'must' && level !== 'should') throw new UsageError(`--level must be "must" or "should", got "${level}"`);
   const driver = values.driver ?? 'raw';
-  if (driver !== 'raw' && driver !== 'sdk') throw new UsageError(`--driver must be "raw" or "sdk", got "${driver}"`);
+  if (!isDriverName(driver)) throw new UsageError(`--driver must be one of ${DRIVER_NAMES.map((d) => `"${d}"`).join(', ')}, got "${driver}"`);
   const shard = parseShard(values.shard);
   const controlToken = values['control-token'];
   // The message never quotes the token: a wrong one may still be close to the real one.
@@ -111,6 +123,8 @@ export async function runCommand(args: string[]): Promise<number> {
   const plan = planRun({
     level,
     driver,
+    sdk: values.sdk,
+    python: values.python,
     seed,
     runs,
     shard,

@@ -2,16 +2,17 @@
 // conformance run (every rule) against `serve --fault X`, two runs at a time; a fault is killed
 // when a rule fails that passes against the fault-free emulator. Prints per fault the result,
 // the time to the first failure and the catching rules (expected ones, from
-// test/fault-expectations.ts, marked *), then the mutation score: faults killed by an expected
-// rule over all faults run. Writes mutation/results.json.
+// emulator/fault-expectations.ts, marked *), then the mutation score: faults killed by an expected
+// rule over all faults run. Writes mutation/results.json and, from it, docs/detection-power.md.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PACKAGE_ROOT } from '../catalogue/paths.js';
+import { PACKAGE_ROOT, packageVersion } from '../catalogue/paths.js';
 import { FAULT_MODES } from '../emulator/index.js';
 import type { Report } from '../reports/types.js';
-import { FAULT_EXPECTATIONS } from '../test/fault-expectations.js';
+import { expectedRulesFor } from '../emulator/fault-expectations.js';
+import { renderDetectionPower, type FaultResult, type MutationResults } from './detection-power.js';
 import { limit, runAgainstFaults, type FaultRunResult } from './fault-run.js';
 
 const USAGE = `Usage: npm run mutation -- [options]
@@ -30,26 +31,9 @@ Options:
 const PARALLEL_RUNS = 2;
 const RUN_TIMEOUT_MS = 30 * 60_000;
 const RESULTS_FILE = join(PACKAGE_ROOT, 'mutation', 'results.json');
+const DETECTION_POWER_FILE = join(PACKAGE_ROOT, 'docs', 'detection-power.md');
 /** Catching rules shown per fault on the console; results.json has all of them. */
 const SHOWN_RULES = 5;
-
-type Status = 'killed' | 'survived' | 'error';
-
-interface FaultResult {
-  fault: string;
-  description: string;
-  status: Status;
-  /** Killed by at least one rule of its expectations. */
-  killedByExpected: boolean;
-  expectedRules: string[];
-  /** Rules that failed under this fault and pass without it. */
-  catchingRules: { id: string; expected: boolean }[];
-  /** From the start of the tests to the end of the first failing test. */
-  firstFailureMs?: number;
-  durationMs: number;
-  /** Why the run could not be judged (status error), or that the table lists no expected rules for the fault. */
-  note?: string;
-}
 
 interface Options {
   faults: string[];
@@ -93,7 +77,7 @@ function unjudgeable(run: FaultRunResult): string | undefined {
 }
 
 function judge(fault: string, run: FaultRunResult, baselineFailures: ReadonlySet<string>): FaultResult {
-  const expectedRules = FAULT_EXPECTATIONS[fault] ?? [];
+  const expectedRules = expectedRulesFor(fault);
   const base = { fault, description: FAULT_MODES.find((f) => f.name === fault)?.description ?? '', expectedRules, durationMs: run.durationMs };
   const problem = unjudgeable(run);
   if (problem !== undefined) return { ...base, status: 'error', killedByExpected: false, catchingRules: [], note: problem };
@@ -109,7 +93,7 @@ function judge(fault: string, run: FaultRunResult, baselineFailures: ReadonlySet
     killedByExpected: catchingRules.some((r) => r.expected),
     catchingRules,
     ...(killed && report.summary.firstFailureMs !== undefined ? { firstFailureMs: report.summary.firstFailureMs } : {}),
-    ...(expectedRules.length === 0 ? { note: 'no expected rules in test/fault-expectations.ts' } : {}),
+    ...(expectedRules.length === 0 ? { note: 'no expected rules in emulator/fault-expectations.ts' } : {}),
   };
 }
 
@@ -190,16 +174,22 @@ async function main(argv: string[]): Promise<number> {
   if (notes.length > 0) process.stdout.write(`\nnotes:\n${notes.map((r) => `  ${r.fault}: ${r.note}\n`).join('')}`);
   process.stdout.write(`\nmutation score: ${(score * 100).toFixed(1)}% (${killed}/${results.length} fault modes killed by an expected rule)\n`);
 
-  const document = {
+  const document: MutationResults = {
     startedAt,
     seed,
     runs,
+    tool: { name: 'metering-conformance', version: packageVersion() },
     baselineFailures: [...baselineFailures],
     faults: results,
     score: { killedByExpected: killed, total: results.length, ratio: score },
   };
   writeFileSync(RESULTS_FILE, `${JSON.stringify(document, null, 2)}\n`);
   process.stdout.write(`results: ${RESULTS_FILE}\n`);
+  // The published table is of the whole suite: a run of some fault modes leaves it as it is.
+  if (faults.length === FAULT_MODES.length) {
+    writeFileSync(DETECTION_POWER_FILE, renderDetectionPower(document));
+    process.stdout.write(`detection power: ${DETECTION_POWER_FILE}\n`);
+  } else process.stdout.write(`detection power: ${DETECTION_POWER_FILE} left as it is (not every fault mode ran)\n`);
   return killed === results.length ? 0 : 1;
 }
 

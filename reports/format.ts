@@ -160,3 +160,16 @@ export function outcomeLine(report: Report): string {
 export function scoreText(report: Report): string {
   return report.summary.score === null ? 'n/a' : formatPercent(report.summary.score);
 }
+
+/** Markdown text that renders as plain text: its punctuation and HTML escaped, on one line (summary.md, matrix.md). */
+export function md(text: string): string {
+  return oneLine(text).replace(/[\\`*_{}[\]<>()#+\-!|~&]/g, (c) => `\\${c}`);
+}
+
+/** An inline code span holding `text` on one line, fenced with more backticks than it contains. */
+export function code(text: string): string {
+  const line = oneLine(text);
+  const longest = Math.max(0, ...[...line.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return longest > 0 ? `${fence} ${line} ${fence}` : `${fence}${line}${fence}`;
+}

@@ -3,6 +3,8 @@
 // The page's Content-Security-Policy only allows the one script below (by hash), so even a
 // string that slipped through escaping could not run.
 import { createHash } from 'node:crypto';
+import { expectedRulesFor } from '../emulator/fault-expectations.js';
+import { FAULT_MODES } from '../emulator/faults.js';
 import { OPERATIONS } from '../target/types.js';
 import { knownFailures, nowPassing } from './baseline.js';
 import {
@@ -97,7 +99,8 @@ ${transcript.map(exchangeHtml).join('\n')}
 
 const ATTEMPT_TITLES = { fail: 'failed', pass: 'passed', error: 'got no judgeable answer' } as const;
 
-function failureHtml(failure: FailureDetail): string {
+/** Also used by matrix.html (reports/matrix-html.ts) for a failing cell. */
+export function failureHtml(failure: FailureDetail): string {
   const facts = [
     `seed <code>${esc(failure.seed)}</code>`,
     failure.path !== undefined ? `path <code>${esc(failure.path)}</code>` : '',
@@ -245,8 +248,11 @@ function metaList(report: Report): string {
     ['Tool', `${run.tool.name} ${run.tool.version}`],
     ['Node', run.node],
   ];
+  // After Driver: the client library the calls went through and where it was loaded from.
+  if (run.client !== undefined) items.splice(2, 0, ['Client', `${run.client.name} ${run.client.version} (${run.client.location})`]);
   if (run.ruleFilter !== undefined) items.push(['Rules', run.ruleFilter]);
   if (run.credentials !== undefined) items.push(['Credentials', run.credentials]);
+  if (run.faults !== undefined && run.faults.length > 0) items.push(['Fault modes', run.faults.join(', ')]);
   if (run.shard !== undefined) items.push(['Shard', `${run.shard.index} of ${run.shard.count}`]);
   if (run.baseline !== undefined) items.push(['Baseline', `${run.baseline.file} (${run.baseline.entries.length} entr${run.baseline.entries.length === 1 ? 'y' : 'ies'})`]);
   // A negative rule's pass counts only beside a passed control of its operation.
@@ -324,6 +330,37 @@ function baselineHtml(report: Report): string {
   return sections.join('\n');
 }
 
+const DETECTION_STATUS = {
+  caught: { pill: 'pass', title: 'an expected rule failed' },
+  missed: { pill: 'fail', title: 'the expected rules ran and none failed' },
+  'not run': { pill: 'not-applicable', title: 'no expected rule was in this run' },
+} as const;
+
+/**
+ * A run against a target with fault modes (the reference emulator's `serve --fault`): per fault
+ * mode, the rules expected to catch it (emulator/fault-expectations.ts) and whether one failed.
+ */
+export function detectionPowerHtml(report: Report): string {
+  const faults = report.run.faults ?? [];
+  if (faults.length === 0) return '';
+  const verdicts = new Map(report.rules.map((r) => [r.id, r.verdict]));
+  let caught = 0;
+  const rows = faults.map((fault) => {
+    const expected = expectedRulesFor(fault);
+    const status = expected.some((id) => verdicts.get(id) === 'fail') ? 'caught' : expected.some((id) => verdicts.has(id)) ? 'missed' : 'not run';
+    if (status === 'caught') caught++;
+    const rules = expected.map((id) => {
+      const verdict = verdicts.get(id);
+      const label = verdict === undefined ? 'not in this run' : VERDICT_LABELS[verdict];
+      return verdict === undefined ? `<code>${esc(id)}</code> <span class="muted">${esc(label)}</span>` : `<a href="#rule-${esc(id)}"><code>${esc(id)}</code></a> <span class="muted">${esc(label)}</span>`;
+    });
+    const description = FAULT_MODES.find((f) => f.name === fault)?.description ?? 'not a fault mode of this version of the emulator';
+    const { pill: pillClass, title } = DETECTION_STATUS[status];
+    return `<tr data-fault="${esc(fault)}"><td><span class="pill v-${pillClass}" title="${esc(title)}">${esc(status)}</span></td><td><code>${esc(fault)}</code></td><td>${rules.join('<br>') || '<span class="muted">no expected rules listed</span>'}</td><td class="why">${esc(description)}</td></tr>`;
+  });
+  return `<section class="attention card detection"><h2>Detection power <span class="muted">${caught} of ${faults.length} fault mode${faults.length === 1 ? '' : 's'} caught</span></h2><p class="muted">The target runs with deliberate defects. A fault mode is caught when a rule expected to catch it failed in this run.</p><table>${rows.join('')}</table></section>`;
+}
+
 function problemsHtml(report: Report): string {
   const problems = report.problems ?? [];
   if (problems.length === 0) return '';
@@ -332,7 +369,8 @@ function problemsHtml(report: Report): string {
     .join('')}</ul></section>`;
 }
 
-const STYLE = `
+/** Shared with matrix.html, which adds its own rules after it. */
+export const STYLE = `
 :root{--bg:#f6f7f9;--card:#fff;--ink:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#eef1f4;--accent:#0969da;
 --pass:#1a7f37;--pass-bg:#dafbe1;--fail:#cf222e;--fail-bg:#ffebe9;--error:#bc4c00;--error-bg:#fff1e5;
 --observed:#8250df;--observed-bg:#fbefff;--na:#6e7781;--na-bg:#eaeef2;
@@ -503,6 +541,26 @@ summary{grid-template-columns:auto 1fr;grid-template-areas:"pill lvl" "id id" "o
 @media print{.filters,#shown{display:none}details.rule{break-inside:avoid}}
 `;
 
+/**
+ * The Copy buttons of replay and curl lines (report.html and matrix.html): the clipboard API
+ * where the page may use it, else a hidden textarea (file:// pages are not a secure context).
+ */
+export const COPY_BUTTONS_SCRIPT = `  function fallbackCopy(text) {
+    var area = document.createElement('textarea');
+    area.value = text; area.setAttribute('readonly', ''); area.style.position = 'fixed'; area.style.opacity = '0';
+    document.body.appendChild(area); area.select();
+    try { document.execCommand('copy'); } catch (e) { /* nothing else to try */ }
+    document.body.removeChild(area);
+  }
+  document.querySelectorAll('button.copy').forEach(function (btn) {
+    btn.addEventListener('click', function () {
+      var text = btn.closest('.cmd').querySelector('pre').textContent;
+      var done = function () { btn.textContent = 'Copied'; setTimeout(function () { btn.textContent = 'Copy'; }, 1500); };
+      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(text); done(); });
+      else { fallbackCopy(text); done(); }
+    });
+  });`;
+
 const SCRIPT = `
 (function () {
   var state = { verdict: 'all', op: 'all', q: '' };
@@ -535,21 +593,7 @@ const SCRIPT = `
   q.addEventListener('input', function () { state.q = q.value.trim().toLowerCase(); apply(); });
   document.getElementById('expand').addEventListener('click', function () { rules.forEach(function (el) { if (!el.hidden) el.open = true; }); });
   document.getElementById('collapse').addEventListener('click', function () { rules.forEach(function (el) { el.open = false; }); });
-  function fallbackCopy(text) {
-    var area = document.createElement('textarea');
-    area.value = text; area.setAttribute('readonly', ''); area.style.position = 'fixed'; area.style.opacity = '0';
-    document.body.appendChild(area); area.select();
-    try { document.execCommand('copy'); } catch (e) { /* nothing else to try */ }
-    document.body.removeChild(area);
-  }
-  document.querySelectorAll('button.copy').forEach(function (btn) {
-    btn.addEventListener('click', function () {
-      var text = btn.closest('.cmd').querySelector('pre').textContent;
-      var done = function () { btn.textContent = 'Copied'; setTimeout(function () { btn.textContent = 'Copy'; }, 1500); };
-      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(text); done(); });
-      else { fallbackCopy(text); done(); }
-    });
-  });
+${COPY_BUTTONS_SCRIPT}
   function openFromHash() {
     var id = decodeURIComponent(location.hash.slice(1));
     var el = id && document.getElementById(id);
@@ -606,6 +650,7 @@ ${metaList(report)}</div>
 ${problemsHtml(report)}
 ${attentionHtml(report)}
 ${baselineHtml(report)}
+${detectionPowerHtml(report)}
 <h2>Rule matrix</h2>
 ${matrixHtml(families, operations)}
 <h2>Rules</h2>

@@ -35,6 +35,11 @@ function mergeRun(runs: RunInfo[]): RunInfo {
       }
     }
   }
+  // Shards of one run call through the same client library; its folder may differ between machines.
+  for (const run of runs.slice(1)) {
+    const [a, b] = [first.client, run.client].map((c) => (c === undefined ? 'not set' : `${c.name} ${c.version}`));
+    if (a !== b) throw new Error(`cannot merge reports of different runs: client is ${a} in one and ${b} in another`);
+  }
   checkShards(runs);
   // Shards run side by side: the run spans from the first start to the last end.
   const starts = runs.map((r) => Date.parse(r.startedAt));

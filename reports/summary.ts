@@ -12,6 +12,8 @@ import {
   scoreText,
   shortReason,
   truncate,
+  code,
+  md,
 } from './format.js';
 import { knownFailures, nowPassing } from './baseline.js';
 import type { Level, Report, RuleResult } from './types.js';
@@ -39,18 +41,6 @@ function shardText(report: Report): string {
 
 // ---- markdown ----
 
-/** Escapes markdown punctuation and HTML so target output renders as plain text. */
-function md(text: string): string {
-  return oneLine(text).replace(/[\\`*_{}[\]<>()#+\-!|~&]/g, (c) => `\\${c}`);
-}
-
-function code(text: string): string {
-  const line = oneLine(text);
-  const longest = Math.max(0, ...[...line.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  return longest > 0 ? `${fence} ${line} ${fence}` : `${fence}${line}${fence}`;
-}
-
 function fenced(text: string, lang = ''): string {
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
@@ -73,7 +63,7 @@ export function renderSummaryMarkdown(report: Report): string {
   const header = [
     `## ${icon} ${md(outcomeLine(report))}`,
     '',
-    `**Score ${scoreLine(report)}** · target ${code(run.target)}${shardText(report)} · ${run.driver} driver · seed ${run.seed} · gate: ${run.level === 'must' ? 'must' : 'must and should'} rules · ${formatDuration(run.durationMs)} · ${md(`${run.tool.name} ${run.tool.version}`)}`,
+    `**Score ${scoreLine(report)}** · target ${code(run.target)}${shardText(report)} · ${run.driver} driver${run.client !== undefined ? ` (${code(`${run.client.name} ${run.client.version}`)})` : ''} · seed ${run.seed} · gate: ${run.level === 'must' ? 'must' : 'must and should'} rules · ${formatDuration(run.durationMs)} · ${md(`${run.tool.name} ${run.tool.version}`)}`,
     '',
   ];
   const columns = VERDICT_ORDER;

@@ -1,5 +1,6 @@
 // The shape of report.json (schema: reports/report.schema.json) and of the per-test
 // metadata that suites attach for the reporter.
+import type { DriverName } from '../target/types.js';
 
 export type Level = 'must' | 'should' | 'implementation-defined';
 /**
@@ -163,7 +164,12 @@ export interface RunInfo {
   seed: number;
   runs: number;
   target: string;
-  driver: 'raw' | 'sdk';
+  driver: DriverName;
+  /**
+   * The client library the calls went through: the loaded @aws-sdk/client-marketplace-metering
+   * (run --sdk PATH or the installed one) or the tool's raw driver. Absent from older reports.
+   */
+  client?: { name: string; version: string; location: string };
   /** Service model file and version (API version plus model date). */
   model: string;
   level: 'must' | 'should';
@@ -174,6 +180,8 @@ export interface RunInfo {
   ruleFilter?: string;
   /** Where the credentials came from ("built-in test credentials", an environment variable, a profile); never their values. */
   credentials?: string;
+  /** The fault modes the target says it runs with (the reference emulator's describe document, `serve --fault`); absent when none. */
+  faults?: string[];
   /** Set on the report of one shard (`run --shard index/count`); a merged report has none. */
   shard?: { index: number; count: number };
   /** The baseline the verdicts were judged against (`--baseline FILE`). */

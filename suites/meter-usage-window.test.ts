@@ -78,6 +78,14 @@ rule('meter-usage.window-past-cutoff', async (ctx) => {
 });
 
 rule('meter-usage.window-past-boundary', async (ctx) => {
+  if (ctx.context.driver === 'boto3') {
+    // botocore writes a Timestamp in whole epoch seconds (dropping the milliseconds): every age
+    // from 6 h + 1 ms to 6 h + 1 s would reach the target as 6 h + 1 s, so a window up to a
+    // second too wide would pass.
+    ctx.meta.verdict = 'not-applicable';
+    ctx.meta.reason = 'boto3 sends a Timestamp in whole seconds, so the millisecond boundary this rule judges cannot be put on the wire; judge it with --driver raw or sdk';
+    return;
+  }
   const scenario = fc.record({
     request: requests(ctx),
     // How far past six hours, weighted to the smallest step: a window even a second too wide accepts it.

@@ -126,6 +126,8 @@ export interface TargetDescription {
   promises?: Record<string, string>;
   /** Operations that gave no awsJson answer in the preflight (target/preflight.ts): operation → what came back. */
   unimplemented?: Record<string, string>;
+  /** Fault modes the target publishes in its describe document (the reference emulator's `serve --fault`); reports show them. */
+  faults?: string[];
 }
 
 export const NO_CAPABILITIES: TargetCapabilities = {

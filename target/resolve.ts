@@ -55,6 +55,14 @@ interface PublishedDescription {
   fixtures: TargetFixtures;
   capabilities: TargetCapabilities;
   clock?: { nowMs: number };
+  /** Informational in the schema (any value): only a list of names is taken. */
+  faults?: unknown;
+}
+
+/** The fault modes a describe document names, when it names any as a list of strings. */
+function publishedFaults(doc: PublishedDescription | undefined): string[] | undefined {
+  const faults = doc?.faults;
+  return Array.isArray(faults) && faults.length > 0 && faults.every((f) => typeof f === 'string' && f.length > 0) ? (faults as string[]) : undefined;
 }
 
 export interface ProbeResult {
@@ -171,6 +179,7 @@ export async function resolveTarget(options: ResolveOptions): Promise<{ descript
       fixtures,
       capabilities,
       ...(config?.promises ? { promises: config.promises } : {}),
+      ...(publishedFaults(probe.published) !== undefined ? { faults: publishedFaults(probe.published)! } : {}),
     },
     clockOffsetMs: probe.clockOffsetMs,
     notes,

@@ -7,6 +7,8 @@ import { Transform, type Readable } from 'node:stream';
 import * as Sdk from '@aws-sdk/client-marketplace-metering';
 import type { TargetDescription } from './description.js';
 import { isRealServiceHost, realServiceRefusal } from './guard.js';
+import type { SdkModule } from './sdk-load.js';
+export { loadSdk } from './sdk-load.js';
 import { TargetError, type CallOptions, type Credentials, type Exchange, type Operation, type OperationInput, type Outcome, type Target } from './types.js';
 import { THROTTLING_ERRORS } from './wire.js';
 
@@ -15,17 +17,26 @@ import { THROTTLING_ERRORS } from './wire.js';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 type Command = new (input: never) => Sdk.$Command<never, never, never, never, never>;
-const COMMANDS: Record<Operation, Command> = {
-  MeterUsage: Sdk.MeterUsageCommand as unknown as Command,
-  BatchMeterUsage: Sdk.BatchMeterUsageCommand as unknown as Command,
-  RegisterUsage: Sdk.RegisterUsageCommand as unknown as Command,
-  ResolveCustomer: Sdk.ResolveCustomerCommand as unknown as Command,
-};
 
-/** The SDK's modeled exception classes, by name: an error is typed only if it is an instance of its class. */
-const EXCEPTION_CLASSES: Record<string, new (...args: never[]) => Error> = Object.fromEntries(
-  Object.entries(Sdk).filter(([name, value]) => name.endsWith('Exception') && typeof value === 'function' && name !== 'MarketplaceMeteringServiceException'),
-) as Record<string, new (...args: never[]) => Error>;
+/** The command class of each operation, from the client module under test. */
+function commandsOf(sdk: SdkModule): Record<Operation, Command> {
+  return {
+    MeterUsage: sdk.MeterUsageCommand as unknown as Command,
+    BatchMeterUsage: sdk.BatchMeterUsageCommand as unknown as Command,
+    RegisterUsage: sdk.RegisterUsageCommand as unknown as Command,
+    ResolveCustomer: sdk.ResolveCustomerCommand as unknown as Command,
+  };
+}
+
+/**
+ * The modeled exception classes of the client module under test, by name: an error is typed
+ * only if it is an instance of its class (of that module: a copy given with --sdk has its own).
+ */
+function exceptionClassesOf(sdk: SdkModule): Record<string, new (...args: never[]) => Error> {
+  return Object.fromEntries(
+    Object.entries(sdk).filter(([name, value]) => name.endsWith('Exception') && typeof value === 'function' && name !== 'MarketplaceMeteringServiceException'),
+  ) as Record<string, new (...args: never[]) => Error>;
+}
 
 interface Captured {
   request?: Exchange['request'];
@@ -41,6 +52,8 @@ export interface SdkTargetOptions {
   maxResponseBytes?: number;
   /** Hosts of the real service are refused unless this is set (then wrap with dryRunOnly). */
   allowRealService?: boolean;
+  /** The client module to call through (loadSdk of `run --sdk PATH`); default: the installed one. */
+  sdk?: SdkModule;
 }
 
 class ResponseNotUsable extends Error {
@@ -79,6 +92,9 @@ export function createSdkTarget(description: TargetDescription, options: SdkTarg
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxResponseBytes = options.maxResponseBytes ?? 1 << 20;
   const agent = url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 32 }) : new HttpAgent({ keepAlive: true, maxSockets: 32 });
+  const sdk = options.sdk ?? Sdk;
+  const COMMANDS = commandsOf(sdk);
+  const EXCEPTION_CLASSES = exceptionClassesOf(sdk);
   const clients = new Map<string, Sdk.MarketplaceMeteringClient>();
 
   /** A client per caller, Region and attempt count (one for calls that judge a throttled answer itself). */
@@ -86,7 +102,7 @@ export function createSdkTarget(description: TargetDescription, options: SdkTarg
     const key = `${credentials.accessKeyId}\0${credentials.secretAccessKey}\0${region}\0${maxAttempts}`;
     let client = clients.get(key);
     if (!client) {
-      client = new Sdk.MarketplaceMeteringClient({
+      client = new sdk.MarketplaceMeteringClient({
         endpoint: description.endpoint,
         region,
         credentials,

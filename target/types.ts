@@ -1,4 +1,4 @@
-// The one small interface the suites talk to. Drivers (raw, sdk) implement it.
+// The one small interface the suites talk to. Drivers (raw, sdk, boto3) implement it.
 
 export const OPERATIONS = ['MeterUsage', 'BatchMeterUsage', 'RegisterUsage', 'ResolveCustomer'] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -102,8 +102,13 @@ export interface CallOptions {
   singleAttempt?: boolean;
 }
 
+/** How calls reach the target: awsJson over HTTP, the AWS SDK for JavaScript, or boto3 (Python). */
+export const DRIVER_NAMES = ['raw', 'sdk', 'boto3'] as const;
+export type DriverName = (typeof DRIVER_NAMES)[number];
+export const isDriverName = (value: unknown): value is DriverName => (DRIVER_NAMES as readonly unknown[]).includes(value);
+
 export interface Target {
-  readonly driver: 'raw' | 'sdk';
+  readonly driver: DriverName;
   call(operation: Operation, input: OperationInput, options?: CallOptions): Promise<Outcome>;
   close(): Promise<void>;
 }

@@ -7,7 +7,7 @@ import { catalogueFor } from '../catalogue/catalogue.js';
 import { FAULT_MODES } from '../emulator/index.js';
 import { loadModel } from '../generators/model.js';
 import { limit, runAgainstFaults } from '../mutation/fault-run.js';
-import { FAULT_EXPECTATIONS } from './fault-expectations.js';
+import { FAULT_EXPECTATIONS } from '../emulator/fault-expectations.js';
 import { tempDir } from './support/cli.js';
 
 const RUN_TIMEOUT_MS = 600_000;

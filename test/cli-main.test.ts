@@ -7,7 +7,8 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { LATEST_MODEL_PATH } from '../catalogue/paths.js';
 import { CatalogueError } from '../catalogue/rules.js';
 import { UsageError } from '../cli/args.js';
-import { failureOf, main } from '../cli/main.js';
+import { failureOf } from '../cli/main.js';
+import { COMPARE_HELP } from '../cli/compare.js';
 import { REPORT_HELP } from '../cli/report.js';
 import { RULES_HELP } from '../cli/rules.js';
 import { RUN_HELP } from '../cli/run.js';
@@ -16,20 +17,9 @@ import { EmulatorConfigError } from '../emulator/errors.js';
 import { ModelError } from '../generators/model.js';
 import { BaselineError } from '../reports/baseline.js';
 import { ConfigError } from '../target/config.js';
-import { tempDir } from './support/cli.js';
+import { mainInProcess, tempDir } from './support/cli.js';
 
-/** Runs main() with stdout and stderr captured. */
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const cli = mainInProcess;
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -90,6 +80,7 @@ Commands:
   serve    start the reference emulator
   rules    list the rule catalogue
   report   re-render a report.json, or merge the reports of shards (run --shard)
+  compare  put several report.json side by side; diff two runs of one target
   --version  print the version and the service model it judges against
 
 Run "metering-conformance <command> --help" for the options of a command.
@@ -117,7 +108,7 @@ describe('main: help and version', () => {
 
   test('flags that merely look like help or version are unknown commands', async () => {
     for (const command of ['--HELP', '-H', 'version', '--v', '']) {
-      expect(await cli([command])).toEqual({ code: 2, stdout: '', stderr: `metering-conformance: unknown command "${command}" (commands: run, serve, rules, report)\n` });
+      expect(await cli([command])).toEqual({ code: 2, stdout: '', stderr: `metering-conformance: unknown command "${command}" (commands: run, serve, rules, report, compare)\n` });
     }
   });
 });
@@ -128,6 +119,7 @@ describe('main: every command resolves', () => {
     ['serve', SERVE_HELP],
     ['rules', RULES_HELP],
     ['report', REPORT_HELP],
+    ['compare', COMPARE_HELP],
   ])('%s --help prints its usage, exit 0', async (command, usage) => {
     expect(usage.startsWith(`Usage: metering-conformance ${command} `)).toBe(true);
     expect(await cli([command, '--help'])).toEqual({ code: 0, stdout: `${usage}\n`, stderr: '' });
@@ -151,7 +143,7 @@ describe('main: every command resolves', () => {
 describe('main', () => {
   test('an unknown command and no command are exit 2; --help is 0', async () => {
     const unknown = await cli(['frobnicate']);
-    expect([unknown.code, unknown.stderr]).toEqual([2, 'metering-conformance: unknown command "frobnicate" (commands: run, serve, rules, report)\n']);
+    expect([unknown.code, unknown.stderr]).toEqual([2, 'metering-conformance: unknown command "frobnicate" (commands: run, serve, rules, report, compare)\n']);
     expect((await cli([])).code).toBe(2);
     const help = await cli(['--help']);
     expect([help.code, help.stdout.startsWith('Usage: metering-conformance')]).toEqual([0, true]);

@@ -98,6 +98,7 @@ describe('the packed package, installed with production dependencies only', () =
       'specs/rules.yaml',
       'specs/meteringmarketplace-2016-01-14.service-2.json',
       'emulator/default-fixtures.yaml',
+      'target/boto3-adapter.py',
     ]) {
       expect(paths, needed).toContain(needed);
     }

@@ -1,10 +1,23 @@
 // What the CLI (or a user's vitest config) hands to the suites: the target and the run settings.
 import { inject } from 'vitest';
 import type { TargetDescription } from '../../target/description.js';
+import type { DriverName } from '../../target/types.js';
 
 export interface ConformanceContext {
   target: TargetDescription;
-  driver: 'raw' | 'sdk';
+  driver: DriverName;
+  /** Absolute path of the client library the driver loads instead of the installed one (run --sdk PATH). */
+  sdk?: string;
+  /** The Python interpreter of the boto3 driver (run --python PATH; default python3). */
+  python?: string;
+  /**
+   * Model paths (operations.X, shapes.S, shapes.S.members.M) of the run's model that the
+   * driver's client library does not know (the boto3 probe: botocore's own model of the
+   * service); rules on them are not-applicable.
+   */
+  driverModelGaps?: string[];
+  /** What the driver's client library is called in reasons ("boto3 1.43.11 (botocore 1.43.11)"). */
+  driverClient?: string;
   /** Run seed; each rule derives its own seed from it and its id. */
   seed: number;
   /** Property runs per rule. */

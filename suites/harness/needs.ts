@@ -15,6 +15,16 @@ export function modelPathExists(model: ServiceModel, path: string): boolean {
   return shape.type === 'structure' && member in shape.members;
 }
 
+/** The part of the rule's model path that the driver's own model of the service lacks (the boto3 probe), if any. */
+function driverModelGap(rule: Rule, context: ConformanceContext): string | undefined {
+  const gaps = context.driverModelGaps ?? [];
+  if (gaps.length === 0) return undefined;
+  // An operation the library lacks covers every rule of it; shapes.S covers shapes.S.members.M.
+  const operation = rule.operations.map((op) => `operations.${op}`).find((g) => gaps.includes(g));
+  const path = rule.model;
+  return operation ?? (path === undefined ? undefined : gaps.find((g) => path === g || path.startsWith(`${g}.`)));
+}
+
 export function unmetNeeds(rules: Rule[], context: ConformanceContext, model: ServiceModel): string | undefined {
   for (const rule of rules) {
     for (const op of rule.operations) {
@@ -25,6 +35,8 @@ export function unmetNeeds(rules: Rule[], context: ConformanceContext, model: Se
       return `the target does not implement ${rule.operations.join(' or ')}: no awsJson answer in the preflight (${rule.operations.map((op) => unimplemented[op]).join('; ')})`;
     }
     if (rule.model && !modelPathExists(model, rule.model)) return `the service model under test (${model.version}) has no ${rule.model}`;
+    const gap = driverModelGap(rule, context);
+    if (gap !== undefined) return `the ${context.driver} driver's client library (${context.driverClient ?? context.driver}) has no ${gap} in its model of the service, so it cannot send or read it`;
     if (rule.since && model.version !== 'latest' && model.version < rule.since) {
       return `the rule applies from model ${rule.since}; the model under test is ${model.version}`;
     }

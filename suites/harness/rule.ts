@@ -26,6 +26,8 @@ declare module '@vitest/runner' {
 let sharedTarget: Target | undefined;
 // The AWS SDK is heavy to import: loaded only for runs with the sdk driver.
 let sdkDriver: typeof import('../../target/sdk-driver.js') | undefined;
+// The boto3 driver's module is small, but only boto3 runs need it.
+let boto3Driver: typeof import('../../target/boto3-driver.js') | undefined;
 
 function targetFor(context: ConformanceContext): Target {
   if (!sharedTarget) {
@@ -35,8 +37,21 @@ function targetFor(context: ConformanceContext): Target {
     const timeoutMs = context.requestTimeoutMs;
     const driver =
       context.driver === 'sdk'
-        ? sdkDriver!.createSdkTarget(context.target, { allowRealService, ...(timeoutMs ? { timeoutMs } : {}) })
-        : rawTargetFor(context.target, { allowRealService, clockOffsetMs: context.clockOffsetMs, ...(timeoutMs ? { timeouts: { total: timeoutMs } } : {}) });
+        ? sdkDriver!.createSdkTarget(context.target, {
+            allowRealService,
+            ...(timeoutMs ? { timeoutMs } : {}),
+            // run --sdk PATH: the client module of that folder (loaded once per worker), not the installed one.
+            ...(context.sdk !== undefined ? { sdk: sdkDriver!.loadSdk(context.sdk).module } : {}),
+          })
+        : context.driver === 'boto3'
+          ? // One adapter process per worker; the main process checked Python and boto3 (probeBoto3).
+            boto3Driver!.createBoto3Target(context.target, {
+              allowRealService,
+              ...(timeoutMs ? { timeoutMs } : {}),
+              ...(context.python !== undefined ? { python: context.python } : {}),
+              ...(context.sdk !== undefined ? { sdk: context.sdk } : {}),
+            })
+          : rawTargetFor(context.target, { allowRealService, clockOffsetMs: context.clockOffsetMs, ...(timeoutMs ? { timeouts: { total: timeoutMs } } : {}) });
     sharedTarget = realService ? dryRunOnly(driver) : driver;
   }
   return sharedTarget;
@@ -158,6 +173,7 @@ export function rule(ids: string | string[], body: (ctx: RuleContext) => Promise
     vitestContext.task.meta.conformance = meta;
     const context = conformanceContext();
     if (context.driver === 'sdk') sdkDriver ??= await import('../../target/sdk-driver.js');
+    if (context.driver === 'boto3') boto3Driver ??= await import('../../target/boto3-driver.js');
     const ctx = new RuleContext(rules, context, meta);
     const unmet = unmetNeeds(rules, context, ctx.model);
     if (unmet) {

@@ -3,7 +3,7 @@
 // echoes nothing is paired by position. Results and UnprocessedRecords must partition the
 // input (semantics §5 item 11, must).
 import type { UsageRecord } from '../../generators/domain.js';
-import type { SuccessOutcome } from '../../target/types.js';
+import type { Outcome, SuccessOutcome } from '../../target/types.js';
 
 export interface RecordResult {
   Status?: unknown;
@@ -19,6 +19,29 @@ export function timestampMs(value: unknown): number | undefined {
     return Number.isNaN(parsed) ? undefined : parsed;
   }
   return undefined;
+}
+
+/**
+ * The records as they went on the wire: the driver's serializer decides how precise a Timestamp
+ * is (boto3 writes whole epoch seconds, the JS SDK and the raw driver milliseconds), and a target
+ * can only echo what it received. Each record takes the Timestamp of its counterpart in the
+ * request body the driver recorded; when that body cannot be read record by record (another
+ * length, another Dimension, no epoch number), the records are kept as given.
+ */
+export function recordsAsSent<R extends { Timestamp?: unknown; Dimension?: unknown }>(records: R[], outcome: Outcome): R[] {
+  let wire: unknown;
+  try {
+    wire = (JSON.parse(outcome.exchange.request.body) as { UsageRecords?: unknown }).UsageRecords;
+  } catch {
+    return records;
+  }
+  if (!Array.isArray(wire) || wire.length !== records.length) return records;
+  return records.map((record, i) => {
+    const sent = wire[i] as { Timestamp?: unknown; Dimension?: unknown } | null;
+    if (!sent || typeof sent !== 'object' || sent.Dimension !== record.Dimension || typeof sent.Timestamp !== 'number') return record;
+    const ms = Math.round(sent.Timestamp * 1000);
+    return timestampMs(record.Timestamp) === ms ? record : { ...record, Timestamp: new Date(ms) };
+  });
 }
 
 /** What tells the records of one request apart: the customer members, dimension and instant. */
@@ -42,7 +65,7 @@ export function pairBatchResults(records: UsageRecord[], outcome: SuccessOutcome
     results.forEach((r, i) => (paired[i] = r && typeof r === 'object' ? (r as RecordResult) : {}));
     return paired;
   }
-  const keys = records.map((r) => recordKey(r as unknown as Record<string, unknown>));
+  const keys = recordsAsSent(records, outcome).map((r) => recordKey(r as unknown as Record<string, unknown>));
   for (const result of results as { UsageRecord: Record<string, unknown> }[]) {
     const key = recordKey(result.UsageRecord);
     const at = keys.findIndex((k, i) => paired[i] === undefined && k === key);

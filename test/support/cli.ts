@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { PACKAGE_ROOT } from '../../catalogue/paths.js';
 import type { Report } from '../../reports/types.js';
 
@@ -131,4 +131,18 @@ export function readReport(outDir: string): Report {
 
 export function verdicts(report: Report): Record<string, string> {
   return Object.fromEntries(report.rules.map((r) => [r.id, r.verdict]));
+}
+
+/** Runs the CLI's main() in this process (mutation testing sees it), stdout and stderr captured. */
+export async function mainInProcess(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../../cli/main.js');
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    return { code: await main(argv), stdout, stderr };
+  } finally {
+    vi.restoreAllMocks();
+  }
 }

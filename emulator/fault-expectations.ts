@@ -1,8 +1,12 @@
 // Which rules must catch each emulator fault mode: the suite's detection power, per defect.
 // The rules listed are the ones whose property targets the defect; a full run may fail more
-// (`npm run mutation` shows them, unmarked). The self-test (cli-faults.test.ts) runs the
-// families of these rules against each fault mode; `npm run mutation` runs every rule.
-export const FAULT_EXPECTATIONS: Record<string, string[]> = {
+// (`npm run mutation` shows them, unmarked). The self-test (test/cli-faults.test.ts) runs the
+// families of these rules against each fault mode; `npm run mutation` runs every rule, and
+// report.html shows, for a run against an emulator with fault modes, whether these rules failed.
+// Keyed by FaultName: a fault mode without an entry, or an entry for no fault mode, does not compile.
+import type { FaultName } from './faults.js';
+
+export const FAULT_EXPECTATIONS: Readonly<Record<FaultName, string[]>> = {
   // MeterUsage: idempotency and duplicates
   'new-id-on-retry': ['meter-usage.identical-retry'],
   'duplicate-on-identical-retry': ['meter-usage.identical-retry'],
@@ -49,3 +53,8 @@ export const FAULT_EXPECTATIONS: Record<string, string[]> = {
   'ignore-endpoint-region': ['regions.meter-usage-other-region', 'regions.register-usage-other-region'],
   'skip-entitlement-check': ['meter-usage.not-entitled'],
 };
+
+/** The rules expected to catch `fault`; none for a name that is no fault mode. */
+export function expectedRulesFor(fault: string): readonly string[] {
+  return Object.hasOwn(FAULT_EXPECTATIONS, fault) ? FAULT_EXPECTATIONS[fault as FaultName] : [];
+}
