@@ -7,7 +7,7 @@ const base = JSON.parse(readFileSync(new URL('./stryker.config.json', import.met
 
 export default {
   ...base,
-  mutate: [...base.mutate, 'target/sigv4.ts', 'emulator/sigv4.ts', 'emulator/constraints.ts', 'reports/build.ts'],
+  mutate: [...base.mutate, 'core/sigv4.ts', 'emulator/sigv4.ts', 'emulator/constraints.ts', 'reports/build.ts'],
   thresholds: { high: 98, low: 95, break: 95 },
   htmlReporter: { fileName: 'mutation-report/full/index.html' },
   jsonReporter: { fileName: 'mutation-report/full/mutation.json' },

@@ -5,15 +5,16 @@
 import { fileURLToPath } from 'node:url';
 import type { TestProjectInlineConfiguration, ViteUserConfig } from 'vitest/config';
 import type { Reporter } from 'vitest/node';
-import { planRun, suiteVitestOptions, type RunPlan, type RunRequest } from '../cli/run-plan.js';
+import { planRun, type RunPlan, type RunRequest } from '../plan/run-plan.js';
+import { suiteVitestOptions } from '../plan/vitest-options.js';
 import { ConfigError } from '../target/config.js';
-import { CONTROL_TOKEN_PATTERN } from '../target/description.js';
+import { CONTROL_TOKEN_PATTERN } from '../core/description.js';
 import { DRIVER_NAMES, isDriverName, type DriverName } from '../target/types.js';
 import { ConformanceProjectReporter } from './reporter.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** The run request of a conformance project, for its globalSetup (api/global-setup.ts). */
+    /** The run request of a conformance project, its defaults filled in (the plan's settings), for its globalSetup (api/global-setup.ts). */
     conformanceRequest: RunRequest;
   }
 }
@@ -141,7 +142,7 @@ function prepare(options: ConformanceOptions): { plan: RunPlan; test: ProjectTes
   const { testNamePattern: _rootLevelOnly, ...suiteOptions } = suiteVitestOptions(plan);
   return {
     plan,
-    test: { ...suiteOptions, name, globalSetup: [GLOBAL_SETUP], provide: { conformanceRequest: plan.request } },
+    test: { ...suiteOptions, name, globalSetup: [GLOBAL_SETUP], provide: { conformanceRequest: plan.settings } },
     reporter: new ConformanceProjectReporter(plan, name, options.summary !== false),
   };
 }

@@ -3,13 +3,14 @@
 // resolved (read from the project's provided context when the run ends).
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node';
-import { reporterOptions, type RunPlan } from '../cli/run-plan.js';
+import type { RunPlan } from '../plan/run-plan.js';
+import { reporterOptions } from '../plan/vitest-options.js';
 import { outcomeLine } from '../reports/format.js';
 import { renderConsoleSummary } from '../reports/summary.js';
 import type { Report } from '../reports/types.js';
 import { ConformanceReporter } from '../reports/vitest-reporter.js';
 import type {} from '../suites/harness/context.js';
-import type { TargetDescription } from '../target/description.js';
+import type { TargetDescription } from '../core/description.js';
 
 export class ConformanceProjectReporter implements Reporter {
   #vitest: Vitest | undefined;

@@ -6,12 +6,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { Pool } from 'undici';
-import { PACKAGE_ROOT } from '../catalogue/paths.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
 import { singleFaults, validInput } from '../generators/index.js';
-import { loadModel } from '../generators/model.js';
-import { CONTROL_PREFIX, TEST_CREDENTIALS } from '../target/description.js';
-import { signedHeaders } from '../target/sigv4.js';
-import { encodeInput, JSON_CONTENT_TYPE, SIGNING_NAME, TARGET_PREFIX } from '../target/wire.js';
+import { loadModel } from '../core/model.js';
+import { CONTROL_PREFIX, TEST_CREDENTIALS } from '../core/description.js';
+import { signedHeaders } from '../core/sigv4.js';
+import { encodeInput, JSON_CONTENT_TYPE, SIGNING_NAME, TARGET_PREFIX } from '../core/wire.js';
 import { OPERATIONS, type Operation } from '../target/types.js';
 
 const BIN = join(PACKAGE_ROOT, 'bin', 'metering-conformance.js');

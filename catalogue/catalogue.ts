@@ -1,7 +1,7 @@
 // The full catalogue for a model version: the hand-written rules plus one rule per
 // constraint of every input member, derived from the model.
-import { derivedRules } from '../generators/invalid.js';
-import type { ServiceModel } from '../generators/model.js';
+import { derivedRules } from './derived.js';
+import type { ServiceModel } from '../core/model.js';
 import { loadRules, type Rule } from './rules.js';
 
 const cache = new WeakMap<ServiceModel, Rule[]>();

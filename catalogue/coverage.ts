@@ -2,8 +2,8 @@
 // (operation, error) pairs and the rules that judge each (`rules --coverage`), and per rule
 // the target.yaml keys it needs (`rules --needs`). Pure functions of the model, the rules and
 // a target's declarations, so the CLI only prints.
-import type { ServiceModel } from '../generators/model.js';
-import type { TargetCapabilities, TargetFixtures } from '../target/description.js';
+import type { ServiceModel } from '../core/model.js';
+import type { TargetCapabilities, TargetFixtures } from '../core/description.js';
 import { CAPABILITY_TEXT, FIXTURE_NEED_SPECS } from './needs.js';
 import type { FixtureNeed, Rule } from './rules.js';
 

@@ -1,7 +1,7 @@
 // What each need of a rule asks of a target: in words, as the target.yaml key that provides
 // it, and as a test of declared fixtures. One table, read by the harness (is this rule
 // judgeable here?), by `rules --needs` and by the report (what would make it judgeable?).
-import type { RegionFixture, TargetCapabilities, TargetFixtures } from '../target/description.js';
+import type { RegionFixture, TargetCapabilities, TargetFixtures } from '../core/description.js';
 import type { FixtureNeed, Rule } from './rules.js';
 
 export interface FixtureNeedSpec {

@@ -5,10 +5,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import type { Level } from '../reports/types.js';
-import type { TargetCapabilities } from '../target/description.js';
-import { OPERATIONS, type Operation } from '../target/types.js';
-import { RULES_PATH } from './paths.js';
+import type { Level } from '../core/vocabulary.js';
+import type { TargetCapabilities } from '../core/description.js';
+import { OPERATIONS, type Operation } from '../core/vocabulary.js';
+import { RULES_PATH } from '../core/paths.js';
 
 /** Fixture kinds a rule can need from the target description. */
 export const FIXTURE_NEEDS = [
@@ -47,7 +47,12 @@ export interface Rule {
   sources: string[];
   model?: string;
   since?: string;
-  semantics?: string;
+  /** What the rule rests on, quoted verbatim from the documentation or the model (test262's `info`). */
+  info?: RuleQuote[];
+  /** The project's reading where the sources are silent, ambiguous or contradict each other. */
+  treatment?: string;
+  /** Ids the rule had before a rename: a baseline or --rules naming one means this rule. */
+  aliases?: string[];
   needs: RuleNeeds;
   /**
    * The rule's part in the vacuity check. A `control` sends valid requests of its operation
@@ -56,6 +61,13 @@ export interface Rule {
    * operations passed in the same run (otherwise it is not-applicable, with that reason).
    */
   role?: RuleRole;
+}
+
+/** One sentence (or trait) a rule rests on, and where it is written. */
+export interface RuleQuote {
+  /** An https URL of the public documentation, or `model:<path>` into the service model. */
+  source: string;
+  quote: string;
 }
 
 export const RULE_ROLES = ['control', 'negative'] as const;
@@ -77,17 +89,76 @@ function stringList(value: unknown, where: string, field: string): string[] {
   return value as string[];
 }
 
-export function parseRules(text: string, origin: string): Rule[] {
-  return checkRules(parse(text), origin);
+// `model:` quotes are checked against the latest model, which lives beside rules.yaml.
+const LATEST_MODEL_FILE = join(dirname(RULES_PATH), 'meteringmarketplace-2016-01-14.service-2.json');
+const modelDocs = new Map<string, unknown>();
+
+function modelDoc(file: string): unknown {
+  if (!modelDocs.has(file)) modelDocs.set(file, JSON.parse(readFileSync(file, 'utf8')));
+  return modelDocs.get(file);
 }
 
-function checkRules(doc: unknown, origin: string): Rule[] {
+/** The node at a dotted path of the model document (`shapes.Tag.members.Key`), if there is one. */
+function modelNode(doc: unknown, path: string): unknown {
+  let node = doc;
+  for (const key of path.split('.')) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/** Documentation as read: tags dropped, entities decoded, white space ignored (it differs around tags). */
+function comparable(text: string): string {
+  return text
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, '');
+}
+
+function checkQuotes(info: unknown, treatment: unknown, where: string, modelFile: string): RuleQuote[] | undefined {
+  if (treatment !== undefined && (typeof treatment !== 'string' || treatment.trim() === '')) fail(where, 'treatment must be a non-empty string');
+  if (info !== undefined && !Array.isArray(info)) fail(where, 'info must be a list of { source, quote }');
+  const quotes = (info ?? []).map((item: unknown, i: number): RuleQuote => {
+    const at = `${where} info #${i + 1}`;
+    if (typeof item !== 'object' || item === null) fail(at, 'expected { source, quote }');
+    const { source, quote, ...rest } = item as Record<string, unknown>;
+    const unknown = Object.keys(rest)[0];
+    if (unknown !== undefined) fail(at, `unknown field ${unknown}`);
+    if (typeof quote !== 'string' || quote.trim() === '') fail(at, 'quote must be a non-empty string');
+    if (typeof source !== 'string') fail(at, 'source is required');
+    if (source.startsWith('model:')) {
+      const node = modelNode(modelDoc(modelFile), source.slice('model:'.length));
+      if (node === undefined) fail(at, `${source} is no path of the model`);
+      // A documentation string is quoted as text, any other node (a trait) as its JSON.
+      const text = typeof node === 'string' ? node : JSON.stringify(node);
+      if (!comparable(text).includes(comparable(quote))) fail(at, `the quote is not in ${source}`);
+    } else if (!/^https:\/\/\S+$/.test(source)) fail(at, `source ${source} is neither an https URL nor a model: path`);
+    return { source, quote };
+  });
+  if (quotes.length === 0 && treatment === undefined) fail(where, 'info (at least one quote) or a treatment is required');
+  return info === undefined ? undefined : quotes;
+}
+
+/**
+ * `modelFile` is the model `model:` quotes are checked against (the latest one by default;
+ * derived rules of an older model quote that model).
+ */
+export function parseRules(text: string, origin: string, modelFile = LATEST_MODEL_FILE): Rule[] {
+  return checkRules(parse(text), origin, modelFile);
+}
+
+function checkRules(doc: unknown, origin: string, modelFile = LATEST_MODEL_FILE): Rule[] {
   if (!Array.isArray(doc)) fail(origin, 'expected a list of rules');
   const seen = new Set<string>();
-  return doc.map((entry: Record<string, unknown>, index) => {
+  const retired = new Map<string, string>();
+  const rules = doc.map((entry: Record<string, unknown>, index) => {
     const where = `${origin} rule #${index + 1}${typeof entry?.id === 'string' ? ` (${entry.id})` : ''}`;
     if (typeof entry !== 'object' || entry === null) fail(where, 'expected a mapping');
-    const { id, statement, level, family, operations, sources, model, since, semantics, needs, role } = entry;
+    const { id, statement, level, family, operations, sources, model, since, info, treatment, aliases, needs, role } = entry;
     if (typeof id !== 'string' || !ID_PATTERN.test(id)) fail(where, 'id must be a dotted lower-case name');
     if (seen.has(id)) fail(where, 'duplicate id');
     seen.add(id);
@@ -108,6 +179,13 @@ function checkRules(doc: unknown, origin: string): Rule[] {
     if (n.driver !== undefined && n.driver !== 'raw') fail(where, 'needs.driver can only be raw');
     if (role !== undefined && !RULE_ROLES.includes(role as RuleRole)) fail(where, `role must be one of ${RULE_ROLES.join(', ')}`);
     if (role !== undefined && level === 'implementation-defined') fail(where, 'an implementation-defined rule never gates, so it takes no role');
+    const quotes = checkQuotes(info, treatment, where, modelFile);
+    const formerIds = aliases === undefined ? undefined : stringList(aliases, where, 'aliases');
+    for (const alias of formerIds ?? []) {
+      if (!ID_PATTERN.test(alias)) fail(where, `alias ${alias} must be a dotted lower-case name`);
+      if (retired.has(alias)) fail(where, `alias ${alias} is already an alias of ${retired.get(alias)}`);
+      retired.set(alias, id);
+    }
     return {
       id,
       statement,
@@ -117,7 +195,9 @@ function checkRules(doc: unknown, origin: string): Rule[] {
       sources: srcs,
       ...(typeof model === 'string' ? { model } : {}),
       ...(typeof since === 'string' ? { since } : {}),
-      ...(typeof semantics === 'string' ? { semantics } : {}),
+      ...(quotes ? { info: quotes } : {}),
+      ...(typeof treatment === 'string' ? { treatment } : {}),
+      ...(formerIds ? { aliases: formerIds } : {}),
       ...(role !== undefined ? { role: role as RuleRole } : {}),
       needs: {
         ...(fixtures ? { fixtures: fixtures as FixtureNeed[] } : {}),
@@ -126,6 +206,9 @@ function checkRules(doc: unknown, origin: string): Rule[] {
       },
     };
   });
+  // An id once retired stays retired: no current rule may take it.
+  for (const [alias, owner] of retired) if (seen.has(alias)) fail(`${origin} rule ${owner}`, `alias ${alias} is the id of a current rule`);
+  return rules;
 }
 
 let cached: Rule[] | undefined;

@@ -1,9 +1,8 @@
 // Flag parsing with clear, one-line errors. Every usage problem becomes a UsageError (exit 2).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '../plan/usage-error.js';
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type WithHelp<T extends Options> = T & { help: { type: 'boolean'; short: 'h' } };

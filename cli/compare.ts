@@ -4,7 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { catalogueFor } from '../catalogue/catalogue.js';
-import { loadModel } from '../generators/model.js';
+import { loadModel } from '../core/model.js';
 import { buildMatrix, compareExitCode } from '../reports/compare.js';
 import { renderCompareConsole, writeMatrix } from '../reports/matrix-write.js';
 import { ConfigError } from '../target/config.js';

@@ -2,9 +2,9 @@
 // errors to exit codes (2 for usage and configuration problems, never a stack trace).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { LATEST_MODEL_PATH, packageVersion } from '../catalogue/paths.js';
+import { LATEST_MODEL_PATH, packageVersion } from '../core/paths.js';
 import { CatalogueError } from '../catalogue/rules.js';
-import { ModelError } from '../generators/model.js';
+import { ModelError } from '../core/model.js';
 import { ConfigError } from '../target/config.js';
 import { UsageError } from './args.js';
 

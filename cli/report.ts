@@ -3,7 +3,7 @@
 // them against a baseline. The exit code comes from the verdicts, as for `run`.
 import { dirname, resolve } from 'node:path';
 import { catalogueFor } from '../catalogue/catalogue.js';
-import { loadModel } from '../generators/model.js';
+import { loadModel } from '../core/model.js';
 import { applyBaseline, loadBaseline } from '../reports/baseline.js';
 import { mergeReports } from '../reports/merge.js';
 import { renderConsoleSummary } from '../reports/summary.js';

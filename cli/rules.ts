@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { catalogueFor } from '../catalogue/catalogue.js';
 import { errorCoverage, rulesNeeding, type CoverageRow, type RuleDeclarations } from '../catalogue/coverage.js';
 import type { Rule } from '../catalogue/rules.js';
-import { loadModel } from '../generators/model.js';
+import { loadModel } from '../core/model.js';
 import { loadTargetConfig } from '../target/config.js';
 import { OPERATIONS } from '../target/types.js';
 import { parseFlags, UsageError } from './args.js';

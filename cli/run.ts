@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Report } from '../reports/types.js';
 import { endpointFromEnvironment } from '../target/aws-environment.js';
-import { CONTROL_TOKEN_PATTERN } from '../target/description.js';
+import { CONTROL_TOKEN_PATTERN } from '../core/description.js';
 import { DRIVER_NAMES, isDriverName } from '../target/types.js';
 import { integerFlag, parseFlags, UsageError } from './args.js';
-import { parseShard } from './selection.js';
+import { parseShard } from '../plan/selection.js';
 
 export const RUN_HELP = `Usage: metering-conformance run [options]
 
@@ -119,7 +119,11 @@ export async function runCommand(args: string[]): Promise<number> {
   if (values.endpoint === undefined && values.config === undefined && endpointFromEnvironment(process.env) === undefined) {
     (await import('../emulator/register-usage.js')).startSigningKey();
   }
-  const { COMPILED_ROOT, conformanceContextFor, openTarget, planRun, reporterOptions, runBanner, suiteVitestOptions } = await import('./run-plan.js');
+  const [{ planRun, runBanner }, { openTarget }, { COMPILED_ROOT, conformanceContextFor, reporterOptions, suiteVitestOptions }] = await Promise.all([
+    import('../plan/run-plan.js'),
+    import('../plan/target.js'),
+    import('../plan/vitest-options.js'),
+  ]);
   const plan = planRun({
     level,
     driver,

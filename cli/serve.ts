@@ -1,9 +1,9 @@
 // `metering-conformance serve`: the reference emulator on its own, until interrupted.
 import { resolve } from 'node:path';
 import { FAULT_MODES, loadFixtures, startEmulator } from '../emulator/index.js';
-import { isLoopbackHost } from '../target/guard.js';
-import { loadModel } from '../generators/model.js';
-import { CONTROL_PREFIX } from '../target/description.js';
+import { isLoopbackHost } from '../core/hosts.js';
+import { loadModel } from '../core/model.js';
+import { CONTROL_PREFIX } from '../core/description.js';
 import { integerFlag, parseFlags, UsageError } from './args.js';
 
 export const SERVE_HELP = `Usage: metering-conformance serve [options]

@@ -1,12 +1,11 @@
 // BatchMeterUsage (SaaS products). Whole-request checks run record by record (customer
 // identity → product or license → dimension → time window → allocations → customer
-// identifier); any failure rejects the whole batch with no partial output (semantics §5
-// item 14). Then each record gets a status: Success (new or identical to an earlier record,
+// identifier); any failure rejects the whole batch with no partial output. Then each record gets a status: Success (new or identical to an earlier record,
 // same MeteringRecordId), DuplicateRecord (same key, another quantity or allocations) or
 // CustomerNotSubscribed. Sources: model operations.BatchMeterUsage, shapes.UsageRecord,
-// shapes.UsageRecordResult; semantics §3.2 and §5 items 2, 3, 9–17.
+// shapes.UsageRecordResult.
 import { randomUUID } from 'node:crypto';
-import type { CustomerFixture, ProductFixture } from '../target/description.js';
+import type { CustomerFixture, ProductFixture } from '../core/description.js';
 import { canonicalAllocations, checkAllocations, sameAllocations, type AllocationInput } from './allocations.js';
 import { callerKey, HOUR_MS, isoTime, modelAtLeast, type OperationContext } from './context.js';
 import { ServiceError } from './errors.js';

@@ -6,7 +6,7 @@
 // Bounded cost for any input: a list over its maximum reports its size only (its elements
 // are not walked), and the walk keeps the first few violations and counts the rest, so a
 // rejected request costs one pass over its decoded body and its answer stays small.
-import type { ServiceModel, Shape } from '../generators/model.js';
+import type { ServiceModel, Shape } from '../core/model.js';
 import { ServiceError } from './errors.js';
 import { membersOf } from './json-codec.js';
 import type { FaultName, Faults } from './faults.js';

@@ -2,12 +2,21 @@
 // between reading the ledger and committing to it there is no await, so concurrent
 // requests cannot interleave (node runs one handler at a time). Only the fault mode
 // check-then-insert-race defers a commit (pendingWrite).
-import type { ServiceModel } from '../generators/model.js';
+import type { KeyObject } from 'node:crypto';
+import type { ServiceModel } from '../core/model.js';
 import type { Faults } from './faults.js';
 import type { EmulatorFixtures } from './fixtures.js';
 import type { IssuedTokens } from './issued-tokens.js';
 import type { Ledger } from './ledger.js';
-import type { RegistrationKeys } from './register-usage.js';
+
+export interface RegistrationKeys {
+  /** Signs the JWTs. */
+  privateKey: KeyObject;
+  /** What callers verify with (the published key). */
+  publicKey: KeyObject;
+  /** Signs instead of privateKey under the fault mode register-usage-wrong-key (made only then). */
+  strayKey?: KeyObject;
+}
 
 export interface OperationContext {
   /** Access key id the request was signed with: the caller's instance/task/pod or seller account. */

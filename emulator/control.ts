@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
-import { CONTROL_HEADER, type TargetCapabilities, type TargetFixtures } from '../target/description.js';
+import { CONTROL_HEADER, type TargetCapabilities, type TargetFixtures } from '../core/description.js';
 import type { Clock } from './clock.js';
 import { ServiceError } from './errors.js';
 import type { Answer } from './http-io.js';
@@ -170,7 +170,7 @@ function sameOrigin(origin: string, host: string): boolean {
 }
 
 /** Refuses a control request that is not its owner's (throws ServiceError 401/403/415). */
-export function guardControl(request: ControlRequest, access: ControlAccess): void {
+function guardControl(request: ControlRequest, access: ControlAccess): void {
   if (access.disabled !== undefined) throw forbidden(`control API disabled: ${access.disabled}`);
   const host = request.headers.host ?? '';
   const name = hostNameOf(host);

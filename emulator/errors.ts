@@ -24,7 +24,7 @@ export class ServiceError extends Error {
     /** Wire error type, the model's shape name (e.g. InvalidTagException). */
     readonly type: string,
     message: string,
-    /** HTTP status; 400 for every modeled client error (API Reference), see semantics §1.3. */
+    /** HTTP status; 400 for every modeled client error (API Reference). */
     readonly status: number = 400,
     /** Extra answer headers, e.g. Allow on a 405. */
     readonly headers: Record<string, string> = {},

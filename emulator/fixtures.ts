@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { PACKAGE_ROOT } from '../catalogue/paths.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
 import type {
   CustomerFixture,
   ProductFixture,
@@ -13,9 +13,9 @@ import type {
   RegistrationFixture,
   TargetFixtures,
   TokenFixture,
-} from '../target/description.js';
-import { TEST_CREDENTIALS } from '../target/description.js';
-import { OPERATIONS } from '../target/types.js';
+} from '../core/description.js';
+import { TEST_CREDENTIALS } from '../core/description.js';
+import { OPERATIONS } from '../core/vocabulary.js';
 import { EmulatorConfigError } from './errors.js';
 
 export interface EmulatorFixtures extends TargetFixtures {

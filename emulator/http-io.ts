@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Bodies of 1 MiB or more are rejected (BatchMeterUsage: "each request must be less than 1 MB"). */
-export const BODY_LIMIT = 1024 * 1024;
+const BODY_LIMIT = 1024 * 1024;
 // After rejecting an oversize body, keep discarding what the client still sends, up to
 // these bounds, so a client that writes its whole body before reading can see the 413
 // instead of a reset connection.

@@ -1,6 +1,6 @@
 // Public API of the reference emulator: start it, list its fault modes, load fixtures.
-import { isLoopbackHost } from '../target/guard.js';
-import { loadModel, modelLabel, type ServiceModel } from '../generators/model.js';
+import { isLoopbackHost } from '../core/hosts.js';
+import { loadModel, modelLabel, type ServiceModel } from '../core/model.js';
 import { Clock } from './clock.js';
 import { EMULATOR_CAPABILITIES, type ControlAccess, type EmulatorDescription } from './control.js';
 import { EmulatorConfigError } from './errors.js';

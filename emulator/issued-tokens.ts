@@ -1,8 +1,8 @@
 // Registration tokens issued through the control API (POST CONTROL_PREFIX/tokens), as the
 // Marketplace sign-up redirect hands one to a seller: each resolves to one customer of the
 // fixtures until its lifetime on the emulator clock has passed, then ExpiredTokenException.
-// The default lifetime is the "expiration window of 4 hours" of the Seller Guide (semantics
-// §3.4, §5 item 29). Held in memory; reset forgets them.
+// The default lifetime is the "expiration window of 4 hours" of the Seller Guide. Held in
+// memory; reset forgets them.
 import { randomBytes } from 'node:crypto';
 
 export const DEFAULT_TOKEN_TTL_SECONDS = 4 * 3600;

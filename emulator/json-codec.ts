@@ -1,7 +1,7 @@
 // awsJson1.1 request decoding: bytes → JSON → a value whose JSON types match the model
 // (SerializationException otherwise). Constraint checks (length, range, pattern …) are the
 // next step (constraints.ts); this one only decides whether the body can be deserialized.
-import type { ListShape, ServiceModel, Shape, StructureShape } from '../generators/model.js';
+import type { ListShape, ServiceModel, Shape, StructureShape } from '../core/model.js';
 import { ServiceError } from './errors.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -56,7 +56,7 @@ class DecodeFailure {
  * A list over its model maximum as parseBounded leaves it: its length and the first element
  * that does not decode, never its elements (constraints report an oversize list's size only).
  */
-export class SkippedList {
+class SkippedList {
   constructor(
     readonly length: number,
     readonly failure: DecodeFailure | undefined,
@@ -162,7 +162,7 @@ function decodeValue(model: ServiceModel, shape: Shape, value: Json): unknown {
       if (!Number.isInteger(value)) throw new DecodeFailure((path) => `Expected an integer at '${path}' but found ${value}`);
       return value;
     case 'timestamp':
-      // awsJson timestamps are epoch seconds as a JSON number, fractions allowed (semantics §1.1).
+      // awsJson timestamps are epoch seconds as a JSON number, fractions allowed.
       if (typeof value !== 'number') throw mismatch('a timestamp (epoch seconds as a number)', value);
       if (!Number.isFinite(value)) throw new DecodeFailure((path) => `Timestamp at '${path}' is out of range`);
       return value;

@@ -1,7 +1,6 @@
 // MeterUsage (AMI and container products). Checks run in the documented order after the
 // model checks: product → entitlement → dimension → time window → allocations → ClientToken → DryRun →
-// ledger. Sources: model operations.MeterUsage and shapes.MeterUsageRequest; semantics §3.1
-// and §5 items 1, 5–8, 19.
+// ledger. Sources: model operations.MeterUsage and shapes.MeterUsageRequest.
 import { randomUUID } from 'node:crypto';
 import { canonicalAllocations, checkAllocations, sameAllocations, type AllocationInput } from './allocations.js';
 import { callerKey, HOUR_MS, isoTime, modelAtLeast, type OperationContext } from './context.js';
@@ -20,7 +19,7 @@ interface MeterUsageInput {
 
 /** "Not accepted more than 6 hours after the event"; exactly 6 hours is accepted. */
 const MAX_AGE_MS = 6 * HOUR_MS;
-/** Clock-skew tolerance for timestamps ahead of the emulator clock (semantics §5 item 4). */
+/** Clock-skew tolerance for timestamps ahead of the emulator clock. */
 const MAX_AHEAD_MS = 5 * 60_000;
 /** How long the insert takes under the fault check-then-insert-race: long enough for requests sent together to meet. */
 const RACE_WINDOW_MS = 20;
@@ -72,7 +71,7 @@ export function meterUsage(raw: Record<string, unknown>, ctx: OperationContext):
   }
   if (dryRun && !ctx.faults.has('dry-run-records')) throw dryRunAnswer();
 
-  // One record per caller (instance/task/pod), product, dimension and hour (semantics §5 item 5).
+  // One record per caller (instance/task/pod), product, dimension and hour.
   const hourMs = Math.floor(timestampMs / HOUR_MS) * HOUR_MS;
   const keyTimeMs = ctx.faults.has('seconds-in-duplicate-key') ? Math.floor(timestampMs / 1000) * 1000 : hourMs;
   const key = callerKey(ctx.caller, 'MeterUsage', input.ProductCode, input.UsageDimension, String(keyTimeMs));

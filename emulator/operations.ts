@@ -1,6 +1,6 @@
 // The operation half of the request pipeline, free of HTTP so it can be exercised with a
 // fixed clock: JSON decode and types → model constraints → the operation handler.
-import { structure } from '../generators/model.js';
+import { structure } from '../core/model.js';
 import { checkConstraints, uncheckedListMaxima } from './constraints.js';
 import type { OperationContext, OperationHandler } from './context.js';
 import { ServiceError } from './errors.js';
@@ -13,7 +13,7 @@ import { resolveCustomer } from './resolve-customer.js';
 /** From this size on a body is parsed by parseBounded: below it, a whole parse costs a megabyte or two of heap at most. */
 const LARGE_BODY = 64 * 1024;
 
-export const HANDLERS: Readonly<Record<string, OperationHandler>> = {
+const HANDLERS: Readonly<Record<string, OperationHandler>> = {
   MeterUsage: meterUsage,
   BatchMeterUsage: batchMeterUsage,
   RegisterUsage: registerUsage,

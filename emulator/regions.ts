@@ -3,7 +3,7 @@
 // (model shapes.InvalidEndpointRegionException, "must match the Region of the instance"),
 // RegisterUsage is InvalidRegionException ("called in the Region the task was launched in");
 // BatchMeterUsage and ResolveCustomer come from the seller's own software and are served as at
-// home. A Region may disable operations: DisabledApiException (semantics §3, error tables).
+// home. A Region may disable operations: DisabledApiException.
 import { ServiceError } from './errors.js';
 import type { Faults } from './faults.js';
 import type { EmulatorFixtures } from './fixtures.js';

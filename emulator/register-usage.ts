@@ -2,24 +2,15 @@
 // `Signature` over ProductCode, PublicKeyVersion and Nonce, signed with an RSA key made at
 // start-up and published at CONTROL_PREFIX/public-key. Sources: model
 // operations.RegisterUsage, shapes.RegisterUsageResult; Seller Guide
-// container-metering-registerusage; semantics §3.3 and §5 items 26–28.
+// container-metering-registerusage.
 import { constants, createPublicKey, generateKeyPair, sign, type KeyObject } from 'node:crypto';
-import type { OperationContext } from './context.js';
+import type { OperationContext, RegistrationKeys } from './context.js';
 import { ServiceError } from './errors.js';
 
 interface RegisterUsageInput {
   ProductCode: string;
   PublicKeyVersion: number;
   Nonce?: string;
-}
-
-export interface RegistrationKeys {
-  /** Signs the JWTs. */
-  privateKey: KeyObject;
-  /** What callers verify with (the published key). */
-  publicKey: KeyObject;
-  /** Signs instead of privateKey under the fault mode register-usage-wrong-key (made only then). */
-  strayKey?: KeyObject;
 }
 
 function rsaKey(): Promise<KeyObject> {

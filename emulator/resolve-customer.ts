@@ -1,8 +1,8 @@
 // ResolveCustomer (SaaS registration): registration tokens from the fixtures resolve to the
 // customer's identifiers, and so do tokens issued through the control API until their lifetime
 // on the emulator clock has passed. Sources: model operations.ResolveCustomer,
-// shapes.ResolveCustomerResult, shapes.ExpiredTokenException; semantics §3.4, §5 item 29.
-import type { CustomerFixture } from '../target/description.js';
+// shapes.ResolveCustomerResult, shapes.ExpiredTokenException.
+import type { CustomerFixture } from '../core/description.js';
 import type { OperationContext } from './context.js';
 import { ServiceError } from './errors.js';
 

@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { CONTROL_PREFIX } from '../target/description.js';
-import type { ServiceModel } from '../generators/model.js';
+import { CONTROL_PREFIX } from '../core/description.js';
+import type { ServiceModel } from '../core/model.js';
 import type { Clock } from './clock.js';
 import type { OperationContext } from './context.js';
 import { handleControl, type ControlState } from './control.js';
@@ -16,7 +16,7 @@ import { declaresOversizeBody, errorAnswer, JSON_CONTENT_TYPE, readBody, send, t
 import type { Ledger } from './ledger.js';
 import { runOperation, serves } from './operations.js';
 import { checkRegion } from './regions.js';
-import type { RegistrationKeys } from './register-usage.js';
+import type { RegistrationKeys } from './context.js';
 import { claimedAccessKeyId, SigV4Verifier } from './sigv4.js';
 
 export interface ServerParts extends ControlState {

@@ -1,10 +1,10 @@
 // SigV4 verification of incoming requests: rebuild the canonical request from the headers the
-// client says it signed (target/sigv4.ts), sign it again with the accepted secret, and
+// client says it signed (core/sigv4.ts), sign it again with the accepted secret, and
 // compare. Error names and statuses follow the awsJson analog DynamoDB, messages the IAM
-// troubleshooting texts (semantics §2, §5 item 30).
+// troubleshooting texts.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { ALGORITHM, canonicalRequest, longDate, sha256Hex, signatureOf } from '../target/sigv4.js';
+import { ALGORITHM, canonicalRequest, longDate, sha256Hex, signatureOf } from '../core/sigv4.js';
 import { ServiceError } from './errors.js';
 
 const MAX_SKEW_MS = 5 * 60 * 1000;

@@ -1,7 +1,7 @@
 // Valid values for any shape of the service model, as fast-check arbitraries: the model is
 // the only source of what "valid" means, so every model version gets its own generators.
 import fc from 'fast-check';
-import { inputShape, ModelError, shapeOf, type ListShape, type NumberShape, type ServiceModel, type StringShape, type StructureShape } from './model.js';
+import { inputShape, ModelError, shapeOf, type ListShape, type NumberShape, type ServiceModel, type StringShape, type StructureShape } from '../core/model.js';
 import { classMembers, codePointLength, modelRegExp, repeatedClass } from './patterns.js';
 
 /** A pinned member: a fixed value, an arbitrary, or `undefined` to leave the member out. */

@@ -1,9 +1,15 @@
 // Checks a generated sample against the model's schemas: a valid sample must validate, and a
 // single-fault sample must fail exactly where its label says. Suites use the same checks on
 // shrunk counterexamples, so shrinking can never turn a labelled fault into something else.
-import type { FaultCase } from './invalid.js';
-import { inputShape, type ServiceModel } from './model.js';
-import { modelPath, toWire, validator } from './schemas.js';
+import { inputShape, type ServiceModel } from '../core/model.js';
+import { modelPath, toWire, validator, type ConstraintKind } from './schemas.js';
+
+/** The label of a single-fault request: the constraint it breaks, where, and what that implies. */
+export interface FaultLabel {
+  path: string;
+  constraint: ConstraintKind;
+  implies?: ConstraintKind[];
+}
 
 /** Why `value` is not a valid `shapeName` (empty when it is). Timestamps may be Dates. */
 export function validSampleProblems(model: ServiceModel, shapeName: string, value: unknown): string[] {
@@ -14,7 +20,7 @@ export function validSampleProblems(model: ServiceModel, shapeName: string, valu
 export function faultSampleProblems(
   model: ServiceModel,
   operation: string,
-  fault: Pick<FaultCase, 'path' | 'constraint' | 'implies'>,
+  fault: FaultLabel,
   request: unknown,
 ): string[] {
   const result = validator(model, inputShape(model, operation).name)(toWire(request));

@@ -7,8 +7,6 @@
 // numbers, item count for lists, as the member's shape says). Ids depend only on member names,
 // so they are stable across model versions; a version without the member has no such rule.
 import fc from 'fast-check';
-import type { Rule } from '../catalogue/rules.js';
-import { OPERATIONS, type Operation } from '../target/types.js';
 import {
   anyCharacter,
   arrayOfSize,
@@ -24,7 +22,7 @@ import {
   type ValueOptions,
 } from './arbitraries.js';
 import { faultSampleProblems } from './check.js';
-import { inputShape, shapeOf, type Shape, type ServiceModel, type StringShape } from './model.js';
+import { inputShape, shapeOf, type Shape, type ServiceModel, type StringShape } from '../core/model.js';
 import { classMembers, codePointLength, matchesPattern, repeatedClass } from './patterns.js';
 import type { ConstraintKind } from './schemas.js';
 import { acceptedText, treatmentOf } from './treatment.js';
@@ -343,7 +341,7 @@ export function singleFaults(model: ServiceModel, operation: string, options: Va
  * Keyed by `<structure>.<member>`.
  */
 export const DOCUMENTED_VALUES: Readonly<Record<string, { values: unknown[]; source: string }>> = {
-  // TagValue has min length 1 and Value is required (semantics §5 item 22).
+  // TagValue has min length 1 and Value is required.
   'Tag.Value': { values: ['', null], source: 'model:shapes.Tag.members.Value.documentation ("The value can be empty or null.")' },
 };
 
@@ -415,97 +413,7 @@ export function unbreakableConstraints(model: ServiceModel, operation: string): 
   return coverage(model, operation).unbreakable;
 }
 
-const CONSTRAINT_TRAITS = 'https://smithy.io/2.0/spec/constraint-traits.html';
-const REQUIRED_TRAIT = 'https://smithy.io/2.0/spec/type-refinement-traits.html#required-trait';
-const AWS_JSON_1_1 = 'https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html';
-
-function jsonType(shape: Shape): string {
-  switch (shape.type) {
-    case 'structure':
-      return 'object';
-    case 'list':
-      return 'array';
-    case 'integer':
-    case 'long':
-      return 'integer';
-    case 'timestamp':
-      return 'number (epoch seconds)';
-    default:
-      return shape.type;
-  }
+/** The constraints a request can break alone: each is a derived rule of the catalogue (catalogue/derived.ts). */
+export function breakableConstraints(model: ServiceModel, operation: string): ModelConstraint[] {
+  return coverage(model, operation).breakable.map(({ constraint }) => constraint);
 }
-
-function predicate(shape: Shape, constraint: ConstraintKind): string {
-  const s = shape as { min?: number; max?: number; pattern?: string; enum?: string[] };
-  const units = shape.type === 'string' ? ' characters' : shape.type === 'list' ? ' items' : '';
-  switch (constraint) {
-    case 'required':
-      return 'is missing';
-    case 'type':
-      return `is not a JSON ${jsonType(shape)}`;
-    case 'min':
-      return shape.type === 'list' ? `has fewer than ${s.min}${units}` : shape.type === 'string' ? `is shorter than ${s.min}${units}` : `is less than ${s.min}`;
-    case 'max':
-      return shape.type === 'list' ? `has more than ${s.max}${units}` : shape.type === 'string' ? `is longer than ${s.max}${units}` : `is greater than ${s.max}`;
-    case 'pattern':
-      return `does not match the pattern ${s.pattern}`;
-    case 'enum':
-      return `is not one of ${s.enum!.join(', ')}`;
-  }
-}
-
-function subject(path: string): string {
-  const human = (p: string) => p.replace(/\.member/g, '[]');
-  return path.endsWith('.member') ? `an item of ${human(path.slice(0, -'.member'.length))}` : human(path);
-}
-
-/**
- * The rule's statement: the broken constraint, the accepted answers and the treatment behind
- * them (generators/treatment.ts), which the Rule type carries nowhere else.
- */
-function statementFor(model: ServiceModel, c: ModelConstraint): string {
-  const shape = shapeOf(model, c.shape);
-  const treatment = treatmentOf(model, c.operation, c.path, c.constraint);
-  const head = `A ${c.operation} request in which ${subject(c.path)} ${predicate(shape, c.constraint)} is rejected with ${acceptedText(treatment)}.`;
-  // A request has a rest to keep valid unless the broken member is all there is.
-  const hasRest = c.path.includes('.') || Object.keys(inputShape(model, c.operation).members).length > 1;
-  const rest =
-    treatment.anyClientError || !hasRest
-      ? ''
-      : `; the rest of the request is kept valid from the target's fixtures, so an error about another member fails (without such fixtures, any modeled client error of ${c.operation} passes)`;
-  return `${head} Treatment: ${treatment.reason}${rest}.`;
-}
-
-function ruleFor(model: ServiceModel, c: ModelConstraint): Rule {
-  const owner = shapeOf(model, c.owner);
-  const memberPath = owner.type === 'list' ? `shapes.${c.owner}.member` : `shapes.${c.owner}.members.${c.member}`;
-  const sources =
-    c.constraint === 'required'
-      ? [`model:shapes.${c.owner}.required`, REQUIRED_TRAIT]
-      : c.constraint === 'type'
-        ? [`model:${memberPath}`, AWS_JSON_1_1]
-        : [`model:shapes.${c.shape}`, CONSTRAINT_TRAITS];
-  const semantics = treatmentOf(model, c.operation, c.path, c.constraint).semantics;
-  return {
-    id: c.ruleId,
-    statement: statementFor(model, c),
-    level: 'must',
-    family: 'validation',
-    operations: [c.operation as Operation],
-    sources,
-    model: memberPath,
-    ...(semantics ? { semantics } : {}),
-    needs: c.constraint === 'type' ? { driver: 'raw' } : {},
-  };
-}
-
-/** One `must` rule per breakable constraint of every operation the model has (catalogue family `validation`). */
-export function derivedRules(model: ServiceModel): Rule[] {
-  const rules: Rule[] = [];
-  for (const operation of Object.keys(model.operations)) {
-    if (!OPERATIONS.includes(operation as Operation)) continue;
-    for (const { constraint } of coverage(model, operation).breakable) rules.push(ruleFor(model, constraint));
-  }
-  return rules;
-}
-

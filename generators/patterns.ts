@@ -1,7 +1,7 @@
 // The model's `pattern` and `length` traits read the way Smithy defines them
 // (https://smithy.io/2.0/spec/constraint-traits.html): a pattern is an ECMA-262 regular
 // expression that is NOT implicitly anchored, and a length counts Unicode scalar values.
-import { ModelError } from './model.js';
+import { ModelError } from '../core/model.js';
 
 const compiled = new Map<string, RegExp>();
 

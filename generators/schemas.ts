@@ -1,9 +1,9 @@
 // JSON Schemas derived from the service model, validated with ajv. They judge the wire form
 // (awsJson1.1: timestamps are epoch-second numbers), so generated inputs go through toWire first.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { shapeOf, type Shape, type ServiceModel } from './model.js';
+import { shapeOf, type Shape, type ServiceModel } from '../core/model.js';
 
-export { toWire } from '../target/wire.js';
+export { toWire } from '../core/wire.js';
 
 /** The model constraint an ajv keyword checks. */
 export type ConstraintKind = 'required' | 'min' | 'max' | 'pattern' | 'enum' | 'type';

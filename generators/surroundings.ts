@@ -5,11 +5,14 @@
 // no DryRun). Only then can a derived rule accept just the errors about the broken member
 // (generators/treatment.ts): any other answer names a member that was valid.
 import fc from 'fast-check';
-import type { CustomerFixture, ProductFixture, TargetFixtures } from '../target/description.js';
+import type { CustomerFixture, ProductFixture, TargetFixtures } from '../core/description.js';
 import type { ValueOptions } from './arbitraries.js';
-import { acceptedMeterUsageTimestamp, meterableProducts, modelLimits, tagSetKey, type Tag } from './domain.js';
+import type { Tag } from './inputs.js';
+import { modelLimits } from './limits.js';
+import { acceptedMeterUsageTimestamp, meterableProducts } from './meter-usage.js';
+import { tagSetKey } from './tags.js';
 import type { ModelConstraint } from './invalid.js';
-import { memberShape, structure, type ServiceModel, type StringShape } from './model.js';
+import { memberShape, structure, type ServiceModel, type StringShape } from '../core/model.js';
 import { codePointLength, matchesPattern } from './patterns.js';
 
 export interface FaultSurroundings {
@@ -27,7 +30,7 @@ type Constraint = Pick<ModelConstraint, 'operation' | 'path'>;
 /** Small allocated quantities, so that their sum stays a valid usage quantity. */
 const ALLOCATED = fc.integer({ min: 0, max: 1000 });
 
-/** Tag keys from a pool of at most the TagList max, so that no allocation list uses more distinct keys than one allocation may (semantics §5 item 23). */
+/** Tag keys from a pool of at most the TagList max, so that no allocation list uses more distinct keys than one allocation may. */
 function keyPool(model: ServiceModel): string[] | undefined {
   const key = model.shapes.TagKey as StringShape | undefined;
   const max = modelLimits(model).tags;
@@ -106,7 +109,7 @@ export function faultSurroundings(model: ServiceModel, fixtures: TargetFixtures,
   switch (c.operation) {
     case 'MeterUsage': {
       const product = meterableProducts(fixtures)[0];
-      // A DryRun request may be answered before it is validated (semantics §5 item 19); a
+      // A DryRun request may be answered before it is validated; a
       // ClientToken binds parameters. Neither is part of a plain valid request.
       const dryRunRequired = structure(model, 'MeterUsageRequest').required.includes('DryRun');
       const plain = withPins(options, { MeterUsageRequest: { DryRun: dryRunRequired ? false : undefined, ClientToken: undefined, UsageAllocations: undefined } });
@@ -132,7 +135,7 @@ function batchSurroundings(model: ServiceModel, fixtures: TargetFixtures, option
   const productCodeRequired = structure(model, 'BatchMeterUsageRequest').required.includes('ProductCode');
   const base = withPins(options, { UsageRecord: { UsageAllocations: undefined, ...(has(model, 'UsageRecord', 'LicenseArn') ? { LicenseArn: undefined } : {}) } });
   // One customer identity per record: CustomerIdentifier and CustomerAWSAccountId are
-  // exclusive (semantics §5 item 15). A record whose identifier is under test carries only
+  // exclusive. A record whose identifier is under test carries only
   // the identifier, so its valid siblings do too.
   const byIdentifier = recordMember === 'CustomerIdentifier' || !hasAccount;
   const byLicense = recordMember === 'LicenseArn';
@@ -145,7 +148,7 @@ function batchSurroundings(model: ServiceModel, fixtures: TargetFixtures, option
   const identity = byIdentifier
     ? { CustomerIdentifier: customer.identifier, ...(hasAccount ? { CustomerAWSAccountId: undefined } : {}) }
     : { CustomerAWSAccountId: customer.accountId, ...(has(model, 'UsageRecord', 'CustomerIdentifier') ? { CustomerIdentifier: undefined } : {}) };
-  // LicenseArn identifies the product: such records go without ProductCode where the model allows (semantics §3.2, §5 item 16).
+  // LicenseArn identifies the product: such records go without ProductCode where the model allows.
   const productCode = byLicense && !productCodeRequired ? undefined : product.code;
   return {
     options: withPins(base, {

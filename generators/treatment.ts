@@ -1,13 +1,13 @@
 // Which errors a request that breaks one model constraint may get: the project's treatment
 // of the derived validation rules (catalogue family `validation`). The sources name no
-// validation error for this service (semantics §1.3, §5 item 13), so the generic ones of the
+// validation error for this service, so the generic ones of the
 // protocol are accepted; of the operation's modeled errors only those about the member the
 // request breaks, because the suite makes every other member valid from the target's
 // fixtures (generators/surroundings.ts). An error about another member is a wrong answer.
-import type { ServiceModel } from './model.js';
+import type { ServiceModel } from '../core/model.js';
 import type { ConstraintKind } from './schemas.js';
 
-/** The errors any awsJson1.1 service uses for a request its model rejects (semantics §1.3; Smithy server SDK). */
+/** The errors any awsJson1.1 service uses for a request its model rejects. */
 export const GENERIC_VALIDATION_ERRORS = ['ValidationException', 'SerializationException'] as const;
 
 export interface MemberTreatment {
@@ -15,8 +15,6 @@ export interface MemberTreatment {
   errors: string[];
   /** Why, in one line. */
   reason: string;
-  /** Section of the semantics brief (../shared/reference/semantics.md). */
-  semantics?: string;
 }
 
 /**
@@ -27,22 +25,21 @@ export const MEMBER_TREATMENTS: Readonly<Record<string, MemberTreatment>> = {
   ProductCode: { errors: ['InvalidProductCodeException'], reason: 'InvalidProductCodeException is about the product code ("does not match the product code used for publishing")' },
   UsageDimension: { errors: ['InvalidUsageDimensionException'], reason: 'InvalidUsageDimensionException is about the dimension ("does not match one of the UsageDimensions")' },
   Dimension: { errors: ['InvalidUsageDimensionException'], reason: 'InvalidUsageDimensionException is about the dimension ("does not match one of the UsageDimensions")' },
-  Timestamp: { errors: ['TimestampOutOfBoundsException'], reason: 'a missing or unreadable timestamp has no value inside the allowed range (TimestampOutOfBoundsException)', semantics: '§5 item 35' },
+  Timestamp: { errors: ['TimestampOutOfBoundsException'], reason: 'a missing or unreadable timestamp has no value inside the allowed range (TimestampOutOfBoundsException)' },
   UsageQuantity: { errors: [], reason: 'no modeled error is about the quantity alone (InvalidUsageAllocationsException is about allocations, and the request has none)' },
   Quantity: { errors: [], reason: 'no modeled error is about the quantity alone (InvalidUsageAllocationsException is about allocations, and the record has none)' },
-  DryRun: { errors: [], reason: 'no modeled error is about DryRun (DryRunOperation is not a modeled shape)', semantics: '§5 item 19' },
+  DryRun: { errors: [], reason: 'no modeled error is about DryRun (DryRunOperation is not a modeled shape)' },
   ClientToken: { errors: [], reason: "no modeled error is about the token's form (IdempotencyConflictException is about reusing a token)" },
   UsageAllocations: {
     errors: ['InvalidUsageAllocationsException'],
     reason: 'InvalidUsageAllocationsException is about the allocations (model versions 2022-02-03 to 2025-03-25 also documented it for too many of them)',
-    semantics: '§5 item 25',
   },
   AllocatedUsageQuantity: { errors: ['InvalidUsageAllocationsException'], reason: 'an allocated quantity that is missing or out of range cannot add up to the usage quantity (InvalidUsageAllocationsException)' },
-  Tags: { errors: ['InvalidTagException'], reason: 'InvalidTagException is about tags ("The tag is invalid, or the number of tags is greater than 5")', semantics: '§5 items 21-23' },
-  Key: { errors: ['InvalidTagException'], reason: 'InvalidTagException is about tags ("The tag is invalid")', semantics: '§5 item 21' },
-  Value: { errors: ['InvalidTagException'], reason: 'InvalidTagException is about tags ("The tag is invalid")', semantics: '§5 items 21-22' },
+  Tags: { errors: ['InvalidTagException'], reason: 'InvalidTagException is about tags ("The tag is invalid, or the number of tags is greater than 5")' },
+  Key: { errors: ['InvalidTagException'], reason: 'InvalidTagException is about tags ("The tag is invalid")' },
+  Value: { errors: ['InvalidTagException'], reason: 'InvalidTagException is about tags ("The tag is invalid")' },
   UsageRecords: { errors: [], reason: 'no modeled error is about the form of the record list' },
-  CustomerIdentifier: { errors: ['InvalidCustomerIdentifierException'], reason: 'InvalidCustomerIdentifierException is about the customer identifier ("a CustomerIdentifier that does not exist")', semantics: '§5 item 14' },
+  CustomerIdentifier: { errors: ['InvalidCustomerIdentifierException'], reason: 'InvalidCustomerIdentifierException is about the customer identifier ("a CustomerIdentifier that does not exist")' },
   CustomerAWSAccountId: { errors: ['InvalidCustomerIdentifierException'], reason: "InvalidCustomerIdentifierException is the only modeled error about the customer's identity" },
   LicenseArn: { errors: ['InvalidLicenseException'], reason: 'InvalidLicenseException is about the license ("Ensure the LicenseArn is valid")' },
   PublicKeyVersion: { errors: ['InvalidPublicKeyVersionException'], reason: 'InvalidPublicKeyVersionException is about the key version ("Public Key version is invalid")' },
@@ -51,8 +48,8 @@ export const MEMBER_TREATMENTS: Readonly<Record<string, MemberTreatment>> = {
 };
 
 /** Constraints (`<member path>.<constraint>`) whose error code the sources leave open: any 4xx. */
-export const OPEN_CODES: Readonly<Record<string, { reason: string; semantics: string }>> = {
-  'UsageRecords.max': { reason: 'the sources name no error for more than the maximum number of records, so any client error will do', semantics: '§5 item 13' },
+export const OPEN_CODES: Readonly<Record<string, { reason: string }>> = {
+  'UsageRecords.max': { reason: 'the sources name no error for more than the maximum number of records, so any client error will do' },
 };
 
 export interface Treatment {
@@ -66,7 +63,6 @@ export interface Treatment {
   modeled: string[];
   /** The treatment in words. */
   reason: string;
-  semantics?: string;
 }
 
 /** The member a constraint path is about: its last name, a list item standing for its list. */
@@ -89,7 +85,7 @@ export function modeledClientErrors(model: ServiceModel, operation: string): str
 export function treatmentOf(model: ServiceModel, operation: string, path: string, constraint: ConstraintKind): Treatment {
   const member = memberOf(path);
   const open = OPEN_CODES[`${path}.${constraint}`];
-  if (open) return { member, anyClientError: true, accepted: [], modeled: [], reason: open.reason, semantics: open.semantics };
+  if (open) return { member, anyClientError: true, accepted: [], modeled: [], reason: open.reason };
   const modeledHere = new Set(modeledClientErrors(model, operation));
   const known = MEMBER_TREATMENTS[member];
   if (!known) {
@@ -100,7 +96,7 @@ export function treatmentOf(model: ServiceModel, operation: string, path: string
   const modeled = known.errors.filter((e) => modeledHere.has(e));
   const missing = known.errors.filter((e) => !modeledHere.has(e));
   const reason = missing.length > 0 && modeled.length === 0 ? `${known.reason}, which ${operation} does not model in this version` : known.reason;
-  return { member, anyClientError: false, accepted: [...GENERIC_VALIDATION_ERRORS, ...modeled], modeled, reason, ...(known.semantics ? { semantics: known.semantics } : {}) };
+  return { member, anyClientError: false, accepted: [...GENERIC_VALIDATION_ERRORS, ...modeled], modeled, reason };
 }
 
 /** "A, B or C". */

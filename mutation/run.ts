@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PACKAGE_ROOT, packageVersion } from '../catalogue/paths.js';
+import { PACKAGE_ROOT, packageVersion } from '../core/paths.js';
 import { FAULT_MODES } from '../emulator/index.js';
 import type { Report } from '../reports/types.js';
 import { expectedRulesFor } from '../emulator/fault-expectations.js';

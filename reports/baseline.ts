@@ -56,6 +56,32 @@ export function loadBaseline(file: string, shownAs = file): Baseline {
   return parseBaseline(text, shownAs);
 }
 
+/**
+ * The baseline with every entry that names a retired rule id (an alias in specs/rules.yaml)
+ * moved to the rule's current id, with a warning for each; an id that is neither current nor
+ * an alias is left as it is, for checkBaselineRules to refuse.
+ */
+export function renameRetiredRules(
+  baseline: Baseline,
+  rules: readonly { id: string; aliases?: string[] }[],
+  warn: (message: string) => void = (message) => process.stderr.write(`${message}\n`),
+): Baseline {
+  const current = new Set(rules.map((r) => r.id));
+  const entries = baseline.entries.map((entry): BaselineEntry => {
+    if (current.has(entry.rule)) return entry;
+    const renamed = rules.find((r) => r.aliases?.includes(entry.rule));
+    if (renamed === undefined) return entry;
+    warn(`baseline names retired rule id ${entry.rule}; it is now ${renamed.id}`);
+    return { ...entry, rule: renamed.id };
+  });
+  const seen = new Set<string>();
+  for (const { rule } of entries) {
+    if (seen.has(rule)) throw new BaselineError(`baseline ${baseline.file}: rule ${rule} is listed twice (once under a retired id)`);
+    seen.add(rule);
+  }
+  return { ...baseline, entries };
+}
+
 /** Entries naming no rule of the catalogue: a typo would otherwise silently cover nothing. */
 export function checkBaselineRules(baseline: Baseline, ruleIds: Iterable<string>): void {
   const known = new Set(ruleIds);

@@ -40,17 +40,8 @@ export interface BuildInput {
   problems?: string[];
 }
 
-/** What one test (or one shard) concluded about one rule. */
-export interface Judgement {
-  verdict: Verdict;
-  reason?: string;
-  observed?: string;
-  failure?: FailureDetail;
-  numRuns?: number;
-  retries?: number;
-  durationMs: number;
-  tests: string[];
-}
+/** What one test (or one shard) concluded about one rule: the judged part of its RuleResult. */
+export type Judgement = Pick<RuleResult, 'verdict' | 'reason' | 'observed' | 'failure' | 'numRuns' | 'retries' | 'durationMs' | 'tests'>;
 
 export const NO_TEST_REASON = 'no test checked this rule';
 const LEVELS: Level[] = ['must', 'should', 'implementation-defined'];

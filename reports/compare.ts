@@ -5,7 +5,7 @@ import { VERDICT_LABELS } from './format.js';
 import type { DriverName } from '../target/types.js';
 import type { FailureDetail, Level, Report, RuleResult, RunInfo, RunOutcome, Verdict } from './types.js';
 
-export const MATRIX_SCHEMA_VERSION = 1;
+const MATRIX_SCHEMA_VERSION = 1;
 
 /** A rule a report does not list is `absent`: never read as pass. */
 export type CellVerdict = Verdict | 'absent';
@@ -156,7 +156,7 @@ function buildRows(reports: Report[], catalogueOrder: readonly string[]): Matrix
 }
 
 /** The changes from the first column to the second, each list in row order. */
-export function diffColumns(rows: MatrixRow[], from = 0, to = 1): MatrixDiff {
+function diffColumns(rows: MatrixRow[], from = 0, to = 1): MatrixDiff {
   const diff: MatrixDiff = { regressions: [], fixes: [], newlyJudged: [], newlyNotApplicable: [] };
   for (const row of rows) {
     const before = row.cells[from]!.verdict;

@@ -1,5 +1,5 @@
 // Small text helpers shared by the report renderers (HTML, junit, markdown, console).
-import type { FailureDetail, Level, Report, RuleResult, RunOutcome, Verdict } from './types.js';
+import type { FailureDetail, Level, Report, RuleResult, Verdict } from './types.js';
 
 export const VERDICT_LABELS: Record<Verdict, string> = {
   pass: 'pass',
@@ -65,7 +65,7 @@ function plural(n: number, word: string): string {
 }
 
 /** What the baseline did to this run, e.g. "2 known failures (baseline), 1 baseline entry now passes"; empty without a baseline. */
-export function baselineExplanation(report: Report): string {
+function baselineExplanation(report: Report): string {
   if (report.run.baseline === undefined) return '';
   const known = report.rules.filter((r) => r.baseline?.status === 'known-failure').length;
   const fixed = report.rules.filter((r) => r.baseline?.status === 'now-passing').length;
@@ -123,13 +123,6 @@ export function gateExplanation(report: Report): string {
   if (parts.length > 0) return [...parts, ...(baseline ? [baseline] : [])].join(', ');
   return `no ${baselined ? 'new ' : ''}${levels.join(' or ')} rule failed${baseline ? `; ${baseline}` : ''}`;
 }
-
-export const OUTCOME_LABELS: Record<RunOutcome, string> = {
-  conformant: 'CONFORMANT',
-  'non-conformant': 'NOT CONFORMANT',
-  inconclusive: 'INCONCLUSIVE',
-  observed: 'OBSERVED',
-};
 
 /** "101 of 200 rules (99 not judged: declare … in target.yaml (60); …)": how much the run could judge. */
 export function coverageText(report: Report, maxReasons = 3): string {

@@ -2,9 +2,9 @@
 // JS, no network) in the style of report.html, whose CSS and failure rendering it reuses.
 // Everything from the reports is escaped, and the page's Content-Security-Policy only allows
 // its one script (by hash), as report.html does.
-import { createHash } from 'node:crypto';
 import { cellLabel, DIFF_KINDS, DIFF_TITLES, isFailing, type CellVerdict, type Matrix, type MatrixCell, type MatrixColumn, type MatrixRow } from './compare.js';
-import { COPY_BUTTONS_SCRIPT, escapeHtml as esc, failureHtml, STYLE } from './html.js';
+import { escapeHtml as esc, failureHtml } from './html.js';
+import { COPY_BUTTONS_SCRIPT, FILTER_BUTTONS_SCRIPT, pageHead, STYLE } from './html-assets.js';
 import type { Level, RunOutcome } from './types.js';
 
 const LEVELS: readonly Level[] = ['must', 'should', 'implementation-defined'];
@@ -183,15 +183,7 @@ const SCRIPT = `
     shown.textContent = 'Showing ' + count + ' of ' + rows.length + ' rules';
     empty.hidden = count !== 0;
   }
-  function select(kind, value) {
-    state[kind] = value;
-    document.querySelectorAll('[data-filter="' + kind + '"]').forEach(function (b) {
-      b.setAttribute('aria-pressed', String(b.getAttribute('data-value') === value));
-    });
-  }
-  document.querySelectorAll('[data-filter]').forEach(function (btn) {
-    btn.addEventListener('click', function () { select(btn.getAttribute('data-filter'), btn.getAttribute('data-value')); apply(); });
-  });
+${FILTER_BUTTONS_SCRIPT}
 ${COPY_BUTTONS_SCRIPT}
   // A link from the diff to a row the filters hide shows every row again.
   function showFromHash() {
@@ -206,21 +198,10 @@ ${COPY_BUTTONS_SCRIPT}
 })();
 `;
 
-const SCRIPT_HASH = createHash('sha256').update(SCRIPT).digest('base64');
-
 export function renderMatrixHtml(matrix: Matrix): string {
   const count = matrix.columns.length;
   const notes = matrix.notes.length > 0 ? `<section class="notes">${matrix.notes.map((n) => `<div class="note"><p>${esc(n)}</p></div>`).join('')}</section>` : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'; img-src data:; base-uri 'none'; form-action 'none'">
-<meta name="color-scheme" content="light dark">
-<title>Conformance comparison — ${count} report${count === 1 ? '' : 's'}</title>
-<style>${STYLE}${MATRIX_STYLE}</style>
-</head>
+  return `${pageHead(`Conformance comparison — ${count} report${count === 1 ? '' : 's'}`, SCRIPT, `${STYLE}${MATRIX_STYLE}`)}
 <body>
 <div class="wrap">
 <header class="top">

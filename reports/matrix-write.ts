@@ -10,7 +10,7 @@ import { oneLine } from './format.js';
 import { renderMatrixHtml } from './matrix-html.js';
 import { renderMatrixMarkdown } from './matrix-md.js';
 
-export const MATRIX_FILES = ['matrix.json', 'matrix.html', 'matrix.md'] as const;
+const MATRIX_FILES = ['matrix.json', 'matrix.html', 'matrix.md'] as const;
 
 let check: ValidateFunction<Matrix> | undefined;
 

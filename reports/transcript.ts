@@ -3,7 +3,7 @@
 // (and again by reports/redact.ts when the report is written).
 import { allAttempts } from '../target/curl.js';
 import type { Exchange } from '../target/types.js';
-import { TARGET_PREFIX } from '../target/wire.js';
+import { TARGET_PREFIX } from '../core/wire.js';
 import type { TranscriptEntry, TranscriptMessage } from './types.js';
 
 /** Longer bodies are cut, with the number of characters left out. */
@@ -17,7 +17,7 @@ function message(headers: Record<string, string>, body: string): TranscriptMessa
 }
 
 /** What an exchange was: the operation, a control call, else its method and path. */
-export function exchangeLabel(exchange: Exchange): string {
+function exchangeLabel(exchange: Exchange): string {
   if (exchange.control !== undefined) return `control: ${exchange.control}`;
   const target = exchange.request.headers['x-amz-target'];
   if (target !== undefined) return target.startsWith(`${TARGET_PREFIX}.`) ? target.slice(TARGET_PREFIX.length + 1) : `X-Amz-Target: ${target}`;

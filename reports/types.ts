@@ -1,20 +1,9 @@
 // The shape of report.json (schema: reports/report.schema.json) and of the per-test
 // metadata that suites attach for the reporter.
-import type { DriverName } from '../target/types.js';
+import type { DriverName, Level, RunOutcome, RuleRole, Verdict } from '../core/vocabulary.js';
 
-export type Level = 'must' | 'should' | 'implementation-defined';
-/**
- * What a run concluded: `conformant` (gated rules judged, none failed), `non-conformant` (a
- * gated rule failed or errored, or the run had problems), `inconclusive` (gated rules were
- * selected but none ended pass or fail), `observed` (the selection held no gated rule; the
- * implementation-defined rules were observed).
- */
-export type RunOutcome = 'conformant' | 'non-conformant' | 'inconclusive' | 'observed';
-export const RUN_OUTCOMES: readonly RunOutcome[] = ['conformant', 'non-conformant', 'inconclusive', 'observed'];
-/** A rule's part in the vacuity check (see catalogue/rules.ts). */
-export type RuleRole = 'control' | 'negative';
-export type Verdict = 'pass' | 'fail' | 'error' | 'not-applicable' | 'observed';
-export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'error', 'not-applicable', 'observed'];
+// The vocabulary lives in core/; report readers find it here too.
+export { RUN_OUTCOMES, VERDICTS, type Level, type RunOutcome, type RuleRole, type Verdict } from '../core/vocabulary.js';
 
 export interface FailureDetail {
   /** The shrunk counterexample: the generated input(s) of the failing case. */

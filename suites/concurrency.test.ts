@@ -1,16 +1,13 @@
 // Requests in flight at once: identical copies must make one record, conflicting quantities
 // exactly one accepted. Copies go out together (Promise.all), each after a generated number
 // of event-loop turns, so runs try different interleavings; with ledger read the target's
-// records are counted, otherwise the MeteringRecordIds tell. Sources: semantics §3.1, §3.2,
-// §5 items 5, 6 and 33.
+// records are counted, otherwise the MeteringRecordIds tell. The rules' info and treatment (specs/rules.yaml) state the sources.
 import fc from 'fast-check';
-import { modelLimits, type BatchMeterUsageInput, type MeterUsageInput } from '../generators/domain.js';
+import { batchRequests, clientToken, hasClientToken, meterUsageRequest, modelLimits, type BatchMeterUsageInput, type MeterUsageInput } from '../generators/index.js';
 import type { Outcome } from '../target/types.js';
 import { fail, summarizeOutcome } from './harness/expect.js';
 import { rule, type PropertyRun, type RuleContext } from './harness/rule.js';
 import { pairBatchResults } from './stateful/batch-results.js';
-import { batchRequests } from './stateful/commands.js';
-import { clientToken, hasClientToken, meterUsageRequest } from './stateful/requests.js';
 import { readTargetLedger, type TargetLedgerRecord } from './stateful/target-ledger.js';
 
 /** Event-loop turns each copy waits before it is sent (one entry per possible copy). */
@@ -33,7 +30,7 @@ function inFlight(run: PropertyRun, operation: 'MeterUsage' | 'BatchMeterUsage',
 const answers = (outcomes: Outcome[]) => ({ answers: outcomes.map(summarizeOutcome) });
 
 async function ledgerOf(ctx: RuleContext, run: PropertyRun): Promise<TargetLedgerRecord[] | undefined> {
-  return ctx.description.capabilities.ledgerRead ? readTargetLedger(ctx.description.endpoint, run.caller.accessKeyId) : undefined;
+  return ctx.description.capabilities.ledgerRead ? readTargetLedger(ctx.control, run.caller.accessKeyId) : undefined;
 }
 
 const ledgerShown = (records: TargetLedgerRecord[]) => ({ ledger: records.map((r) => ({ id: r.meteringRecordId, quantity: r.quantity })) });

@@ -1,16 +1,27 @@
 // Idempotency of MeterUsage: what counts as the same request (explicit defaults, the hour
 // key, allocations and their order, ClientToken), and that a retry after a lost answer is
 // recorded once. Member order is in protocol.test.ts; BatchMeterUsage retries in
-// batch-meter-usage.test.ts. Sources: semantics §3.1, §3.5, §5 items 5–8 and 33.
+// batch-meter-usage.test.ts. The rules' info and treatment (specs/rules.yaml) state the sources.
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { allocationsSummingTo, meterableProducts, MINUTE_MS, modelLimits, tagList, type MeterUsageInput } from '../generators/domain.js';
-import { encodeInput } from '../target/wire.js';
+import { MINUTE_MS, monthStart } from '../core/calendar.js';
+import {
+  allocationsSummingTo,
+  canonicalAllocations,
+  clientToken,
+  meterableProducts,
+  meterUsageRequest,
+  modelLimits,
+  otherHourPair,
+  sameHourPair,
+  tagList,
+  type MeterUsageInput,
+} from '../generators/index.js';
+import { encodeInput } from '../core/wire.js';
 import type { Outcome } from '../target/types.js';
 import { expectError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
 import { Observations, outcomeText } from './harness/observations.js';
 import { rule, type PropertyRun, type RuleContext } from './harness/rule.js';
-import { canonicalAllocations, clientToken, meterUsageRequest, monthStart, otherHourPair, sameHourPair } from './stateful/requests.js';
 import { readTargetLedger } from './stateful/target-ledger.js';
 
 /** Observation rules run a few random cases beside their examples. */
@@ -136,7 +147,7 @@ type OrderCase = { change: 'tags within an allocation reversed' | 'allocations i
 
 rule('idempotency.tag-order', async (ctx) => {
   const base = plainRequest(ctx, fc.integer({ min: 1, max: 1000 }));
-  const tagOrder = fc.tuple(base, tagList(ctx.model, 2)).map(([request, tags]): OrderCase => {
+  const tagOrder = fc.tuple(base, tagList(ctx.model, { minTags: 2 })).map(([request, tags]): OrderCase => {
     const q = request.UsageQuantity!;
     return {
       change: 'tags within an allocation reversed',
@@ -232,7 +243,7 @@ rule('idempotency.retry-after-transient', async (ctx) => {
     const expected = `the retry to succeed with the first MeteringRecordId ${id}`;
     expectSuccess(retry, expected);
     if (retry.output.MeteringRecordId !== id) fail(expected, retry);
-    const records = await readTargetLedger(ctx.description.endpoint, run.caller.accessKeyId);
+    const records = await readTargetLedger(ctx.control, run.caller.accessKeyId);
     if (records.length !== 1) fail(`one record in the target's ledger after the retry (${id})`, { records: records.map((r) => ({ id: r.meteringRecordId, quantity: r.quantity })) });
   });
 });

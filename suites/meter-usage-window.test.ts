@@ -3,15 +3,16 @@
 // caller), what should be rejected (more than an hour ahead), and what is only observed because
 // the documents disagree or say nothing (between one and six hours old, a little ahead, the
 // previous month). Other ages are fixed when a request is sent, against the target's clock; the
-// suite never moves a shared clock. Sources: semantics §5 items 1, 3, 4 and 35.
+// suite never moves a shared clock. The rules' info and treatment (specs/rules.yaml) state the sources.
 import fc from 'fast-check';
-import { HOUR_MS, MINUTE_MS, SECOND_MS, type MeterUsageInput } from '../generators/domain.js';
-import { structure } from '../generators/model.js';
+import { HOUR_MS, MINUTE_MS, monthStart, SECOND_MS } from '../core/calendar.js';
+import { meterUsageRequest, type MeterUsageInput } from '../generators/index.js';
+import { structure } from '../core/model.js';
 import { expectError, expectSuccess, expectStringMember } from './harness/expect.js';
 import { CutoffProbe, formatDistance } from './harness/observations.js';
+import { notApplicable } from './harness/outcomes.js';
 import { rule, type RuleContext } from './harness/rule.js';
 import { setCallerClock } from './stateful/caller-clock.js';
-import { meterUsageRequest, monthStart } from './stateful/requests.js';
 
 /** The first model versions require DryRun; there it is sent as false, elsewhere left out. */
 const withRequiredDryRun = (ctx: RuleContext, request: MeterUsageInput): MeterUsageInput =>
@@ -82,9 +83,7 @@ rule('meter-usage.window-past-boundary', async (ctx) => {
     // botocore writes a Timestamp in whole epoch seconds (dropping the milliseconds): every age
     // from 6 h + 1 ms to 6 h + 1 s would reach the target as 6 h + 1 s, so a window up to a
     // second too wide would pass.
-    ctx.meta.verdict = 'not-applicable';
-    ctx.meta.reason = 'boto3 sends a Timestamp in whole seconds, so the millisecond boundary this rule judges cannot be put on the wire; judge it with --driver raw or sdk';
-    return;
+    return notApplicable('boto3 sends a Timestamp in whole seconds, so the millisecond boundary this rule judges cannot be put on the wire; judge it with --driver raw or sdk');
   }
   const scenario = fc.record({
     request: requests(ctx),
@@ -95,7 +94,7 @@ rule('meter-usage.window-past-boundary', async (ctx) => {
     scenario,
     async ({ request, beyondMs }, run) => {
       // A whole second, so that a target reading its clock in whole seconds reads exactly this;
-      // the Timestamp carries the milliseconds (fractional epoch seconds, semantics §5 item 35),
+      // the Timestamp carries the milliseconds (fractional epoch seconds),
       // and a target that truncates it only makes it older.
       const clockMs = Math.ceil(ctx.nowMs() / SECOND_MS) * SECOND_MS;
       await setCallerClock(ctx, run, clockMs);
@@ -134,9 +133,7 @@ rule('meter-usage.month-boundary', async (ctx) => {
   const oldest = Math.max(now - 6 * HOUR_MS + MINUTE_MS, monthStart(start - 1));
   const newest = start - SECOND_MS;
   if (oldest > newest) {
-    ctx.meta.verdict = 'not-applicable';
-    ctx.meta.reason = `the target's clock (${new Date(now).toISOString()}) is not within six hours after the start of a month, and the suite does not move a shared clock`;
-    return;
+    return notApplicable(`the target's clock (${new Date(now).toISOString()}) is not within six hours after the start of a month, and the suite does not move a shared clock`);
   }
   const probe = new CutoffProbe();
   await ctx.property(

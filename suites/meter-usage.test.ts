@@ -1,6 +1,6 @@
 // MeterUsage: acceptance, idempotency, duplicates, bounds, allocations, window, DryRun, ClientToken.
 import fc from 'fast-check';
-import { allocationsSummingTo, meterableProducts, meterUsageWithDuplicateTagKey, meterUsageWithTagCount, modelLimits, staleMeterUsageTimestamp, tagList, validMeterUsage, type MeterUsageInput } from '../generators/domain.js';
+import { allocationsSummingTo, meterableProducts, meterUsageWithDuplicateTagKey, meterUsageWithTagCount, modelLimits, staleMeterUsageTimestamp, tagList, validMeterUsage, type MeterUsageInput } from '../generators/index.js';
 import type { Outcome } from '../target/types.js';
 import { expectClientError, expectError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
 import { Observations } from './harness/observations.js';
@@ -119,7 +119,7 @@ function holdToPromise(outcome: Outcome, promise: string | undefined): void {
   else if (/\baccept/i.test(promise) && !/\b(not|never|no|reject\w*)\b/i.test(promise)) expectSuccess(outcome, expected);
 }
 
-// Duplicate keys within one allocation are left open by the sources (semantics §5 item 23):
+// Duplicate keys within one allocation are left open by the sources:
 // what the target answers is recorded, per kind of duplicate; a declared promise is held.
 rule('meter-usage.duplicate-tag-keys', async (ctx) => {
   const promise = ctx.description.promises?.['meter-usage.duplicate-tag-keys'];

@@ -6,13 +6,11 @@
 // same request at home afterwards shows there was none. Sources: model shapes
 // InvalidEndpointRegionException, InvalidRegionException, DisabledApiException.
 import fc from 'fast-check';
-import { modelLimits } from '../generators/domain.js';
-import type { RegionFixture } from '../target/description.js';
+import { batchRequests, meterUsageRequest, modelLimits } from '../generators/index.js';
+import type { RegionFixture } from '../core/description.js';
 import type { Operation } from '../target/types.js';
 import { expectError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
 import { rule, type RuleContext } from './harness/rule.js';
-import { batchRequests } from './stateful/commands.js';
-import { meterUsageRequest } from './stateful/requests.js';
 
 /** Served Regions other than home where `operation` is enabled (or, with `disabled`, disabled). */
 function regionsFor(ctx: RuleContext, operation: Operation, disabled: boolean): string[] {

@@ -1,15 +1,14 @@
 // RegisterUsage (paid container products): the PS256 JWT Signature and its claims, the
 // published verification key, PublicKeyRotationTimestamp, and the entitlement, platform, key
-// version and product code errors. Behaviour: /work/shared/reference/semantics.md §3.3 and
-// §5 items 16 and 26-28.
+// version and product code errors. The rules' info and treatment (specs/rules.yaml) state the sources.
 import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
-import { request } from 'undici';
 import { unicodeString } from '../generators/arbitraries.js';
-import { CONTROL_HEADER, CONTROL_PREFIX, type RegistrationFixture } from '../target/description.js';
+import { CONTROL_PREFIX, type RegistrationFixture } from '../core/description.js';
 import { isRealServiceHost } from '../target/guard.js';
-import { TargetError, type SuccessOutcome } from '../target/types.js';
+import type { SuccessOutcome } from '../target/types.js';
 import { expectError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
+import { notApplicable } from './harness/outcomes.js';
 import { rule, type PropertyRun, type RuleContext } from './harness/rule.js';
 
 interface RegisterUsageRequest {
@@ -105,17 +104,9 @@ rule('register-usage.signature-jwt', async (ctx) => {
 
 /** The key the target publishes at CONTROL_PREFIX/public-key ({ pem }), or undefined when it publishes none. */
 async function publishedKey(ctx: RuleContext): Promise<KeyObject | undefined> {
-  const base = ctx.description.endpoint.replace(/\/+$/, '');
-  if (isRealServiceHost(new URL(base).hostname)) return undefined;
-  let status: number;
-  let text: string;
-  try {
-    const response = await request(`${base}${CONTROL_PREFIX}/public-key`, { method: 'GET', headers: { [CONTROL_HEADER]: '1' }, headersTimeout: 10_000, bodyTimeout: 10_000, signal: AbortSignal.timeout(10_000) });
-    status = response.statusCode;
-    text = await response.body.text();
-  } catch (error) {
-    throw new TargetError(`did not answer GET ${CONTROL_PREFIX}/public-key: ${(error as Error).message}`);
-  }
+  if (isRealServiceHost(new URL(ctx.description.endpoint).hostname)) return undefined;
+  // The key is open to anyone: asked for without the control token, and any answer but 200 means none.
+  const { status, text } = await ctx.control.get('/public-key', { open: true });
   if (status !== 200) return undefined;
   try {
     const pem = (JSON.parse(text) as { pem?: unknown }).pem;
@@ -127,11 +118,7 @@ async function publishedKey(ctx: RuleContext): Promise<KeyObject | undefined> {
 
 rule('register-usage.signature-verifies', async (ctx) => {
   const key = await publishedKey(ctx);
-  if (!key) {
-    ctx.meta.verdict = 'not-applicable';
-    ctx.meta.reason = `the target publishes no RegisterUsage verification key at ${CONTROL_PREFIX}/public-key (register-usage.signature-jwt still checks the JWT's structure and claims)`;
-    return;
-  }
+  if (!key) return notApplicable(`the target publishes no RegisterUsage verification key at ${CONTROL_PREFIX}/public-key (register-usage.signature-jwt still checks the JWT's structure and claims)`);
   await ctx.property(
     requests(ctx, 'entitled'),
     async (input, run) => {

@@ -1,12 +1,12 @@
 // ResolveCustomer (SaaS registration): valid tokens resolve to their customer, expired and
 // unknown tokens get their exceptions; repeat resolution and the form of an unpopulated
 // CustomerIdentifier are observed. Tokens issued through the control API (capability tokenIssue)
-// resolve, then expire on the target's clock. Behaviour: /work/shared/reference/semantics.md §3.4, §5 item 29.
+// resolve, then expire on the target's clock. The rules' info and treatment (specs/rules.yaml) state the sources.
 import fc from 'fast-check';
 import { unicodeString } from '../generators/arbitraries.js';
-import { MINUTE_MS } from '../generators/domain.js';
-import { memberShape } from '../generators/model.js';
-import type { CustomerFixture, TokenFixture } from '../target/description.js';
+import { MINUTE_MS } from '../core/calendar.js';
+import { memberShape } from '../core/model.js';
+import type { CustomerFixture, TokenFixture } from '../core/description.js';
 import type { Outcome } from '../target/types.js';
 import { expectError, expectSuccess, fail } from './harness/expect.js';
 import { rule, type RuleContext } from './harness/rule.js';
@@ -39,7 +39,7 @@ function expectCustomer(ctx: RuleContext, outcome: Extract<Outcome, { kind: 'suc
   for (const [member, value] of Object.entries(expected)) {
     if (output[member] !== value) fail(`the token to resolve to ${JSON.stringify(expected)}`, outcome);
   }
-  // "Not populated" for new integrations: absent or "" (semantics §5 item 29).
+  // "Not populated" for new integrations: absent or "".
   if (customer.identifier === undefined && output.CustomerIdentifier !== undefined && output.CustomerIdentifier !== null && output.CustomerIdentifier !== '') {
     fail('no CustomerIdentifier (absent or "") for a customer without one', outcome);
   }
@@ -48,7 +48,7 @@ function expectCustomer(ctx: RuleContext, outcome: Extract<Outcome, { kind: 'suc
 const answer = (outcome: Outcome) => (outcome.kind === 'error' ? `HTTP ${outcome.status} ${outcome.errorType || '(no error type)'}` : `HTTP ${outcome.status}`);
 
 // One test resolves each valid token once, then again: a target may treat a resubmitted token
-// as expired (semantics §5 item 29), so a token resolved by another rule first could not be
+// as expired, so a token resolved by another rule first could not be
 // judged fairly. The first answer is judged; the second and the empty-identifier form are observed.
 rule(['resolve-customer.valid-token', 'resolve-customer.repeat-resolution', 'resolve-customer.unpopulated-identifier'], async (ctx) => {
   const registrations = validRegistrations(ctx);
@@ -124,7 +124,7 @@ rule('resolve-customer.issued-token-resolves', async (ctx) => {
 // Lifetimes of 90 to 180 s, judged a minute either side of the end on the caller's own clock:
 // the clock never moves more than 4 minutes from the time requests are signed with, inside
 // the skew a target accepts, so both drivers sign as usual. Each token is resolved once (a
-// second resolution may count as a resubmitted token, semantics §5 item 29).
+// second resolution may count as a resubmitted token).
 rule('resolve-customer.issued-token-expires', async (ctx) => {
   const customers = subscribedCustomers(ctx);
   const scenario = fc.record({

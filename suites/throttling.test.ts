@@ -4,13 +4,11 @@
 // effect. Sources: model shapes.ThrottlingException and each operation's errors; SDKs retry it
 // (boto3 retries guide), so a throttled call that recorded usage would bill twice.
 import fc from 'fast-check';
-import { modelLimits } from '../generators/domain.js';
+import { batchRequests, meterUsageRequest, modelLimits } from '../generators/index.js';
 import type { Operation, OperationInput, Outcome } from '../target/types.js';
 import { expectError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
 import { rule, type PropertyRun, type RuleContext } from './harness/rule.js';
-import { batchRequests } from './stateful/commands.js';
 import { issueToken } from './stateful/issue-token.js';
-import { meterUsageRequest } from './stateful/requests.js';
 import { throttleCaller } from './stateful/throttle-caller.js';
 
 /** Sends `input` once while the run's caller is throttled, and judges the throttled answer. */

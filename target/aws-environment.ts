@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './config.js';
-import type { TargetCredentials } from './description.js';
+import type { TargetCredentials } from '../core/description.js';
 
 /** A value and where it came from, for the notes a run prints. */
 export interface Sourced<T> {
@@ -69,15 +69,15 @@ function expandHome(path: string, env: NodeJS.ProcessEnv): string {
   return path === '~' || path.startsWith('~/') ? join(home(env), path.slice(1)) : path;
 }
 
-export function profileName(env: NodeJS.ProcessEnv): string {
+function profileName(env: NodeJS.ProcessEnv): string {
   return nonEmpty(env.AWS_PROFILE) ?? 'default';
 }
 
-export function configFilePath(env: NodeJS.ProcessEnv): string {
+function configFilePath(env: NodeJS.ProcessEnv): string {
   return expandHome(nonEmpty(env.AWS_CONFIG_FILE) ?? '~/.aws/config', env);
 }
 
-export function credentialsFilePath(env: NodeJS.ProcessEnv): string {
+function credentialsFilePath(env: NodeJS.ProcessEnv): string {
   return expandHome(nonEmpty(env.AWS_SHARED_CREDENTIALS_FILE) ?? '~/.aws/credentials', env);
 }
 

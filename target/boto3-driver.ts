@@ -4,12 +4,12 @@
 // modeled exception class, the parsed output, ResponseMetadata; the wire requests are those
 // botocore sent (its before-send event), so rules see the whole-second timestamps it writes.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { BOTO3_ADAPTER_PATH } from '../catalogue/paths.js';
+import { BOTO3_ADAPTER_PATH } from '../core/paths.js';
 import { ConfigError } from './config.js';
-import type { TargetDescription } from './description.js';
+import type { TargetDescription } from '../core/description.js';
 import { isRealServiceHost, realServiceRefusal } from './guard.js';
 import { TargetError, type CallOptions, type Exchange, type Operation, type OperationInput, type Outcome, type Target } from './types.js';
-import { sanitizeErrorType, THROTTLING_ERRORS } from './wire.js';
+import { sanitizeErrorType, THROTTLING_ERRORS } from '../core/wire.js';
 
 export interface Boto3TargetOptions {
   /** Python interpreter with boto3 installed (default python3). */

@@ -3,7 +3,7 @@
 // target-schema.ts).
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { EMPTY_FIXTURES, NO_CAPABILITIES, type TargetCapabilities, type TargetFixtures } from './description.js';
+import { EMPTY_FIXTURES, NO_CAPABILITIES, type TargetCapabilities, type TargetFixtures } from '../core/description.js';
 import { targetConfigProblems } from './target-schema.js';
 
 export interface TargetConfig {

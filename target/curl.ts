@@ -3,9 +3,9 @@
 // Only the built-in test credentials (public, never valid on AWS) appear inline; any other
 // credentials, and the control token, stay in the environment variables, so the text never
 // holds a secret.
-import { CONTROL_TOKEN_ENV } from './description.js';
+import { CONTROL_TOKEN_ENV } from '../core/description.js';
 import type { Exchange } from './types.js';
-import { SIGNING_NAME, TARGET_PREFIX } from './wire.js';
+import { SIGNING_NAME, TARGET_PREFIX } from '../core/wire.js';
 
 function quote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;

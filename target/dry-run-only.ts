@@ -2,7 +2,7 @@
 // that lets through calls that record nothing and refuses every other call locally,
 // before it reaches the wire. A refused call makes its rule not-applicable, not failed.
 import { TargetError, type CallOptions, type Operation, type OperationInput, type Outcome, type RawCapableTarget, type RawRequest, type Target } from './types.js';
-import { encodeInput, TARGET_PREFIX } from './wire.js';
+import { encodeInput, TARGET_PREFIX } from '../core/wire.js';
 
 export const REAL_SERVICE_REASON = 'real service: only DryRun requests are sent';
 

@@ -4,7 +4,7 @@
 // verdict would be about a target that is not there. Operations that answer no awsJson are
 // unimplemented for the run, and their rules not-applicable with what came back.
 import { ConfigError } from './config.js';
-import type { TargetDescription } from './description.js';
+import type { TargetDescription } from '../core/description.js';
 import { dryRunOnly, RefusedOnRealService } from './dry-run-only.js';
 import { isRealServiceHost } from './guard.js';
 import { rawTargetFor } from './raw-driver.js';

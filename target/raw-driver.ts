@@ -1,7 +1,7 @@
 // The raw driver: awsJson1.1 over undici with a keep-alive pool, SigV4 by
-// target/sigv4.ts. It can also put deliberately malformed requests on the wire.
+// core/sigv4.ts. It can also put deliberately malformed requests on the wire.
 import { Pool, errors as undiciErrors } from 'undici';
-import type { TargetDescription } from './description.js';
+import type { TargetDescription } from '../core/description.js';
 import { isRealServiceHost, realServiceRefusal } from './guard.js';
 import {
   TargetError,
@@ -14,8 +14,8 @@ import {
   type RawCapableTarget,
   type RawRequest,
 } from './types.js';
-import { signedHeaders } from './sigv4.js';
-import { JSON_CONTENT_TYPE, SIGNING_NAME, TARGET_PREFIX, THROTTLING_ERRORS, encodeInput, errorMessageOf, errorTypeOf } from './wire.js';
+import { signedHeaders } from '../core/sigv4.js';
+import { JSON_CONTENT_TYPE, SIGNING_NAME, TARGET_PREFIX, THROTTLING_ERRORS, encodeInput, errorMessageOf, errorTypeOf } from '../core/wire.js';
 
 export interface RawTargetOptions {
   endpoint: string;

@@ -2,10 +2,11 @@
 // endpoint before anything is sent to it.
 import { request } from 'undici';
 import { normalizeCapabilities, normalizeFixtures, type TargetConfig, ConfigError } from './config.js';
-import { CONTROL_PREFIX, TEST_CREDENTIALS, TEST_CREDENTIALS_SOURCE, type TargetCredentials, type TargetDescription, type TargetFixtures, type TargetCapabilities } from './description.js';
+import { CONTROL_PREFIX, TEST_CREDENTIALS, TEST_CREDENTIALS_SOURCE, type TargetCredentials, type TargetDescription, type TargetFixtures, type TargetCapabilities } from '../core/description.js';
 import { credentialsFromEnvironment, regionFromEnvironment } from './aws-environment.js';
 import { describeDocumentProblems } from './target-schema.js';
-import { isLoopbackHost, isRealServiceHost, realServiceRefusal } from './guard.js';
+import { isLoopbackHost } from '../core/hosts.js';
+import { isRealServiceHost, realServiceRefusal } from './guard.js';
 
 export interface ResolveOptions {
   endpoint: string;

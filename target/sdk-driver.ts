@@ -5,12 +5,12 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Transform, type Readable } from 'node:stream';
 import * as Sdk from '@aws-sdk/client-marketplace-metering';
-import type { TargetDescription } from './description.js';
+import type { TargetDescription } from '../core/description.js';
 import { isRealServiceHost, realServiceRefusal } from './guard.js';
 import type { SdkModule } from './sdk-load.js';
 export { loadSdk } from './sdk-load.js';
 import { TargetError, type CallOptions, type Credentials, type Exchange, type Operation, type OperationInput, type Outcome, type Target } from './types.js';
-import { THROTTLING_ERRORS } from './wire.js';
+import { THROTTLING_ERRORS } from '../core/wire.js';
 
 // The SDK warns on Node 20 about its own future releases; that is not a finding of the run
 // and would only clutter its output (set the variable to "false" to see it).

@@ -14,7 +14,7 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, sep } from 'node:path';
-import { PACKAGE_ROOT } from '../catalogue/paths.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
 import { ConfigError } from './config.js';
 
 export const SDK_PACKAGE = '@aws-sdk/client-marketplace-metering';

@@ -5,9 +5,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from './target.schema.json' with { type: 'json' };
 
-/** The schema's $id; the describe document is its definitions/describeDocument. */
-export const TARGET_SCHEMA_ID = schema.$id;
-
 /** Problems beyond this many are counted, not listed: the message stays one readable line. */
 const MAX_PROBLEMS = 20;
 /** Values and keys quoted in a message are cut here (a hostile document may hold anything). */

@@ -1,7 +1,7 @@
 // The one small interface the suites talk to. Drivers (raw, sdk, boto3) implement it.
+import type { DriverName, Operation } from '../core/vocabulary.js';
 
-export const OPERATIONS = ['MeterUsage', 'BatchMeterUsage', 'RegisterUsage', 'ResolveCustomer'] as const;
-export type Operation = (typeof OPERATIONS)[number];
+export { DRIVER_NAMES, isDriverName, OPERATIONS, type DriverName, type Operation } from '../core/vocabulary.js';
 
 /** Operation input as the suites build it: model member names, timestamps as Date. */
 export type OperationInput = Record<string, unknown>;
@@ -101,11 +101,6 @@ export interface CallOptions {
   /** One attempt, answered as it came (a throttled answer too): for rules that judge a transient answer itself. */
   singleAttempt?: boolean;
 }
-
-/** How calls reach the target: awsJson over HTTP, the AWS SDK for JavaScript, or boto3 (Python). */
-export const DRIVER_NAMES = ['raw', 'sdk', 'boto3'] as const;
-export type DriverName = (typeof DRIVER_NAMES)[number];
-export const isDriverName = (value: unknown): value is DriverName => (DRIVER_NAMES as readonly unknown[]).includes(value);
 
 export interface Target {
   readonly driver: DriverName;

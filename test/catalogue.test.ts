@@ -2,8 +2,8 @@
 import { describe, expect, test } from 'vitest';
 import { catalogueFor, findRule } from '../catalogue/catalogue.js';
 import { loadRules, parseRules } from '../catalogue/rules.js';
-import { derivedRules } from '../generators/invalid.js';
-import { loadModel } from '../generators/model.js';
+import { derivedRules } from '../catalogue/derived.js';
+import { loadModel } from '../core/model.js';
 
 describe('rule catalogue', () => {
   test('specs/rules.yaml loads and every rule has a level, family and a source', () => {
@@ -14,7 +14,7 @@ describe('rule catalogue', () => {
       expect(['must', 'should', 'implementation-defined']).toContain(rule.level);
     }
   });
-  const good = { id: 'x.y', statement: 's', level: 'must', family: 'f', operations: ['MeterUsage'], sources: ['https://example.org'] };
+  const good = { id: 'x.y', statement: 's', level: 'must', family: 'f', operations: ['MeterUsage'], sources: ['https://example.org'], treatment: 't' };
   const yaml = (entry: object) => JSON.stringify([entry]);
   test.each([
     [{ ...good, level: 'may' }, /level must be one of/],
@@ -27,6 +27,57 @@ describe('rule catalogue', () => {
   });
   test('rejects duplicate ids', () => {
     expect(() => parseRules(JSON.stringify([good, good]), 'rules.yaml')).toThrow(/duplicate id/);
+  });
+});
+
+describe('what a rule rests on (info, treatment) and its former ids (aliases)', () => {
+  const base = { id: 'x.y', statement: 's', level: 'must', family: 'f', operations: ['MeterUsage'], sources: ['https://example.org'] };
+  const parse1 = (entry: object) => parseRules(JSON.stringify([entry]), 'rules.yaml')[0]!;
+  const quote = (source: string, text: string) => ({ ...base, info: [{ source, quote: text }] });
+
+  test('every hand-written rule quotes its sources or states a treatment, and no rule points to the semantics brief', () => {
+    for (const rule of loadRules()) {
+      expect((rule.info?.length ?? 0) > 0 || rule.treatment !== undefined, rule.id).toBe(true);
+      expect(JSON.stringify(rule), rule.id).not.toMatch(/semantics|§/);
+    }
+  });
+  test('a model quote is found in the documentation at its path, HTML and white space aside', () => {
+    const rule = parse1(quote('model:shapes.InvalidUsageDimensionException.documentation', 'does not match one of the UsageDimensions associated'));
+    expect(rule.info).toEqual([{ source: 'model:shapes.InvalidUsageDimensionException.documentation', quote: 'does not match one of the UsageDimensions associated' }]);
+    // A trait is quoted as the JSON the model gives it.
+    expect(parse1(quote('model:shapes.UsageRecordList', '"max": 25')).info).toHaveLength(1);
+    expect(parse1({ ...base, treatment: 'the project reads it so' }).treatment).toBe('the project reads it so');
+  });
+  test.each([
+    [base, /info \(at least one quote\) or a treatment is required/],
+    [{ ...base, info: [] }, /info \(at least one quote\) or a treatment is required/],
+    [{ ...base, treatment: ' ' }, /treatment must be a non-empty string/],
+    [{ ...base, info: 'a quote' }, /info must be a list/],
+    [quote('model:shapes.NoSuchShape.documentation', 'x'), /model:shapes.NoSuchShape.documentation is no path of the model/],
+    [quote('model:shapes.InvalidTokenException.documentation', 'Registration token is expired.'), /the quote is not in model:shapes.InvalidTokenException.documentation/],
+    [quote('model:shapes.UsageRecordList', '"max":26'), /the quote is not in/],
+    [quote('https://example.org/page', ''), /quote must be a non-empty string/],
+    [quote('semantics.md §5', 'x'), /neither an https URL nor a model: path/],
+    [{ ...base, info: [{ source: 'https://example.org', quote: 'q', note: 'n' }] }, /unknown field note/],
+    [{ ...base, treatment: 't', aliases: 'old.id' }, /aliases must be a list of strings/],
+    [{ ...base, treatment: 't', aliases: ['Old Id'] }, /alias Old Id must be a dotted lower-case name/],
+  ])('rejects %j', (entry, message) => {
+    expect(() => parse1(entry)).toThrow(message);
+  });
+  test('an alias belongs to one rule and is never the id of a current rule', () => {
+    const a = { ...base, treatment: 't', id: 'a.now', aliases: ['a.before'] };
+    expect(parse1(a).aliases).toEqual(['a.before']);
+    expect(() => parseRules(JSON.stringify([a, { ...a, id: 'b.now' }]), 'rules.yaml')).toThrow(/alias a.before is already an alias of a.now/);
+    expect(() => parseRules(JSON.stringify([a, { ...base, treatment: 't', id: 'a.before' }]), 'rules.yaml')).toThrow(/alias a.before is the id of a current rule/);
+  });
+  test('derived rules quote the constraint trait they derive from', () => {
+    const derived = derivedRules(loadModel());
+    const info = (id: string) => derived.find((r) => r.id === id)?.info;
+    expect(info('model.MeterUsage.UsageQuantity.max')).toEqual([{ source: 'model:shapes.UsageQuantity', quote: '"max":2147483647' }]);
+    expect(info('model.MeterUsage.ProductCode.required')).toEqual([{ source: 'model:shapes.MeterUsageRequest', quote: '"required":["ProductCode","Timestamp","UsageDimension"]' }]);
+    expect(derived.every((r) => (r.info?.length ?? 0) > 0)).toBe(true);
+    // Loading them as catalogue entries checks every quote against the model.
+    expect(parseRules(JSON.stringify(derived), 'derived')).toEqual(derived);
   });
 });
 

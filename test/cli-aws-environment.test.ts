@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { normalizeCapabilities, normalizeFixtures } from '../target/config.js';
 import { credentialsFromEnvironment, endpointFromEnvironment, parseIni, regionFromEnvironment } from '../target/aws-environment.js';
-import { TEST_CREDENTIALS } from '../target/description.js';
+import { TEST_CREDENTIALS } from '../core/description.js';
 import { resolveTarget } from '../target/resolve.js';
 import { readReport, runCli, serveAround, tempDir } from './support/cli.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
-import { CONTROL_TOKEN_ENV } from '../target/description.js';
+import { CONTROL_TOKEN_ENV } from '../core/description.js';
 import { hermeticEnv, readReport, runCli, tempDir, verdicts, type CliResult } from './support/cli.js';
 
 const TOKEN = 'ct-secret-7f3a9c21e5';

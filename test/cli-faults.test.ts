@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { catalogueFor } from '../catalogue/catalogue.js';
 import { FAULT_MODES } from '../emulator/index.js';
-import { loadModel } from '../generators/model.js';
+import { loadModel } from '../core/model.js';
 import { limit, runAgainstFaults } from '../mutation/fault-run.js';
 import { FAULT_EXPECTATIONS } from '../emulator/fault-expectations.js';
 import { tempDir } from './support/cli.js';

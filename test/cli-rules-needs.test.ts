@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { catalogueFor } from '../catalogue/catalogue.js';
 import { coverageHintOfNeed, FIXTURE_NEED_SPECS, unmetCapabilityReason, unmetFixtureReason } from '../catalogue/needs.js';
-import { SPECS_DIR } from '../catalogue/paths.js';
+import { SPECS_DIR } from '../core/paths.js';
 import { errorCoverage, missingDeclarations, ruleDeclarations, rulesNeeding, type CoverageRow } from '../catalogue/coverage.js';
 import { FIXTURE_NEEDS, type Rule } from '../catalogue/rules.js';
 import { coverageText, needsText } from '../cli/rules.js';
-import { loadModel, type OperationModel, type ServiceModel } from '../generators/model.js';
-import { EMPTY_FIXTURES, NO_CAPABILITIES, type TargetFixtures } from '../target/description.js';
+import { loadModel, type OperationModel, type ServiceModel } from '../core/model.js';
+import { EMPTY_FIXTURES, NO_CAPABILITIES, type TargetFixtures } from '../core/description.js';
 import { runCli, tempDir } from './support/cli.js';
 
 function modelWith(errors: Record<string, string[]>): ServiceModel {

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { catalogueFor } from '../catalogue/catalogue.js';
-import { loadModel } from '../generators/model.js';
+import { loadModel } from '../core/model.js';
 import { readReport, runCli, serveAround, tempDir, verdicts } from './support/cli.js';
 import { expectNotApplicableExactly, MIXED_LICENSE_PRODUCTS, MIXED_LICENSE_PRODUCTS_REASON } from './support/not-applicable.js';
 

@@ -2,8 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { catalogueFor } from '../catalogue/catalogue.js';
-import { loadModel } from '../generators/model.js';
-import { parseShard, selectRules, shardRules, testNamePattern } from '../cli/selection.js';
+import { loadModel } from '../core/model.js';
+import { parseShard, selectRules, shardRules, testNamePattern } from '../plan/selection.js';
 
 const CATALOGUE = catalogueFor(loadModel());
 

@@ -2,8 +2,8 @@
 // a fixed clock (window and month-end boundaries are exact).
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { SPECS_DIR } from '../catalogue/paths.js';
-import { loadModel, type ServiceModel } from '../generators/model.js';
+import { SPECS_DIR } from '../core/paths.js';
+import { loadModel, type ServiceModel } from '../core/model.js';
 import { ServiceError } from '../emulator/errors.js';
 import { runOperation } from '../emulator/operations.js';
 import { fixtures, HOUR, NOW, operationTestbed, seconds } from './support/operation-testbed.js';

@@ -29,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
-import { TEST_CREDENTIALS } from '../target/description.js';
+import { TEST_CREDENTIALS } from '../core/description.js';
 
 let emulator: RunningEmulator;
 let client: MarketplaceMeteringClient;

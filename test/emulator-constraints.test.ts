@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { checkConstraints, LISTED_VIOLATIONS, uncheckedListMaxima } from '../emulator/constraints.js';
 import { ServiceError } from '../emulator/errors.js';
 import { parseFaults } from '../emulator/faults.js';
-import { loadModel, type ServiceModel, type Shape } from '../generators/model.js';
+import { loadModel, type ServiceModel, type Shape } from '../core/model.js';
 
 const latest = loadModel();
 // The bundled model plus probe shapes for what it lacks: an unanchored pattern, a long, a

@@ -8,7 +8,7 @@ import { createServer, connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { readTargetLedger } from '../suites/stateful/target-ledger.js';
-import { CONTROL_HEADER, CONTROL_HEADERS, CONTROL_PREFIX, CONTROL_TOKEN_ENV } from '../target/description.js';
+import { CONTROL_HEADER, CONTROL_HEADERS, CONTROL_PREFIX, CONTROL_TOKEN_ENV } from '../core/description.js';
 import { BIN, runCli } from './support/cli.js';
 
 interface Answer {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { DEFAULT_FIXTURES_PATH, EmulatorConfigError, loadFixtures, parseFixtures } from '../emulator/index.js';
-import { TEST_CREDENTIALS } from '../target/description.js';
+import { TEST_CREDENTIALS } from '../core/description.js';
 
 const defaults = loadFixtures(DEFAULT_FIXTURES_PATH);
 

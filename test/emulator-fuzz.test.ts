@@ -10,11 +10,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { validInput } from '../generators/arbitraries.js';
-import { loadModel } from '../generators/model.js';
-import { CONTROL_PREFIX, TEST_CREDENTIALS } from '../target/description.js';
+import { loadModel } from '../core/model.js';
+import { CONTROL_PREFIX, TEST_CREDENTIALS } from '../core/description.js';
 import { createRawTarget } from '../target/raw-driver.js';
 import { OPERATIONS, type RawCapableTarget } from '../target/types.js';
-import { encodeInput } from '../target/wire.js';
+import { encodeInput } from '../core/wire.js';
 
 const model = loadModel();
 const ANSWER_WITHIN_MS = 10_000;

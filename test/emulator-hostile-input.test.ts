@@ -11,11 +11,11 @@ import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { checkConstraints } from '../emulator/constraints.js';
 import { decodeInput, membersOf, parseBounded, parseJsonBody, type Json } from '../emulator/json-codec.js';
 import { validInput } from '../generators/arbitraries.js';
-import { loadModel, type Shape } from '../generators/model.js';
-import { TEST_CREDENTIALS } from '../target/description.js';
+import { loadModel, type Shape } from '../core/model.js';
+import { TEST_CREDENTIALS } from '../core/description.js';
 import { createRawTarget } from '../target/raw-driver.js';
 import type { Outcome, RawCapableTarget } from '../target/types.js';
-import { encodeInput } from '../target/wire.js';
+import { encodeInput } from '../core/wire.js';
 
 const model = loadModel();
 const ANSWER_LIMIT = 16 * 1024;

@@ -3,8 +3,8 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { SPECS_DIR } from '../catalogue/paths.js';
-import { loadModel, type ServiceModel } from '../generators/model.js';
+import { SPECS_DIR } from '../core/paths.js';
+import { loadModel, type ServiceModel } from '../core/model.js';
 import { ServiceError } from '../emulator/errors.js';
 import { runOperation } from '../emulator/operations.js';
 import { HOUR, NOW, operationTestbed, seconds } from './support/operation-testbed.js';

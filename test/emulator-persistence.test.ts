@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { EmulatorConfigError, startEmulator, type LedgerRecord, type RunningEmulator } from '../emulator/index.js';
-import { CONTROL_HEADERS, CONTROL_PREFIX, TEST_CREDENTIALS } from '../target/description.js';
+import { CONTROL_HEADERS, CONTROL_PREFIX, TEST_CREDENTIALS } from '../core/description.js';
 import { createRawTarget } from '../target/raw-driver.js';
 import type { Outcome } from '../target/types.js';
 import { runCli, serve } from './support/cli.js';

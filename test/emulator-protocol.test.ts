@@ -9,10 +9,10 @@ import fc from 'fast-check';
 import { request as httpRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { join } from 'node:path';
-import { SPECS_DIR } from '../catalogue/paths.js';
-import { loadModel } from '../generators/model.js';
+import { SPECS_DIR } from '../core/paths.js';
+import { loadModel } from '../core/model.js';
 import { EmulatorConfigError, FAULT_MODES, startEmulator, type EmulatorDescription, type LedgerRecord, type RunningEmulator } from '../emulator/index.js';
-import { CONTROL_HEADERS, CONTROL_PREFIX, TEST_CREDENTIALS } from '../target/description.js';
+import { CONTROL_HEADERS, CONTROL_PREFIX, TEST_CREDENTIALS } from '../core/description.js';
 import { createRawTarget } from '../target/raw-driver.js';
 import type { Outcome, RawCapableTarget } from '../target/types.js';
 

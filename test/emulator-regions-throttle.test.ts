@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseFixtures } from '../emulator/fixtures.js';
 import { EmulatorConfigError, startEmulator, type RunningEmulator } from '../emulator/index.js';
-import { CONTROL_HEADERS, CONTROL_PREFIX, TEST_CREDENTIALS } from '../target/description.js';
+import { CONTROL_HEADERS, CONTROL_PREFIX, TEST_CREDENTIALS } from '../core/description.js';
 import { createRawTarget } from '../target/raw-driver.js';
 import type { CallOptions, Operation, OperationInput, Outcome, RawCapableTarget } from '../target/types.js';
 

@@ -3,7 +3,7 @@
 import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
-import { CONTROL_HEADERS, CONTROL_PREFIX, TEST_CREDENTIALS } from '../target/description.js';
+import { CONTROL_HEADERS, CONTROL_PREFIX, TEST_CREDENTIALS } from '../core/description.js';
 import { createRawTarget } from '../target/raw-driver.js';
 import type { Outcome, RawCapableTarget } from '../target/types.js';
 

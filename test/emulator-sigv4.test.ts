@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { claimedAccessKeyId, SigV4Verifier, type SignedRequest, type VerifierOptions } from '../emulator/sigv4.js';
 import { ServiceError } from '../emulator/errors.js';
-import { longDate, signedHeaders } from '../target/sigv4.js';
-import { JSON_CONTENT_TYPE } from '../target/wire.js';
+import { longDate, signedHeaders } from '../core/sigv4.js';
+import { JSON_CONTENT_TYPE } from '../core/wire.js';
 
 const NOW = Date.UTC(2026, 11, 7, 12, 0, 0);
 const SKEW = 5 * 60 * 1000;

@@ -4,14 +4,15 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { LATEST_MODEL_PATH, SPECS_DIR } from '../catalogue/paths.js';
+import { LATEST_MODEL_PATH, SPECS_DIR } from '../core/paths.js';
 import { loadRules, parseRules } from '../catalogue/rules.js';
 import { validInput, validValue } from '../generators/arbitraries.js';
-import { derivedRules, singleFaults, unbreakableConstraints } from '../generators/invalid.js';
-import { loadModel, ModelError } from '../generators/model.js';
+import { derivedRules } from '../catalogue/derived.js';
+import { singleFaults, unbreakableConstraints } from '../generators/invalid.js';
+import { loadModel, ModelError } from '../core/model.js';
 import { codePointLength, modelRegExp, patternsOf } from '../generators/patterns.js';
 import { modelPath, toWire, validator } from '../generators/schemas.js';
-import { encodeInput } from '../target/wire.js';
+import { encodeInput } from '../core/wire.js';
 
 const model = loadModel();
 const HISTORY = join(SPECS_DIR, 'history');
@@ -167,7 +168,8 @@ describe('single faults and derived rules', () => {
   });
   test.each(ALL_MODELS.map((m) => [m.version, m]))('model %s: derived rules are valid catalogue entries with unique ids', (_v, m) => {
     const rules = derivedRules(m);
-    const reparsed = parseRules(JSON.stringify(rules), `derived ${m.version}`);
+    // Their `model:` quotes are checked against the model they were derived from.
+    const reparsed = parseRules(JSON.stringify(rules), `derived ${m.version}`, m.file);
     expect(reparsed).toEqual(rules);
     const handWritten = new Set(loadRules().map((r) => r.id));
     expect(rules.filter((r) => handWritten.has(r.id))).toEqual([]);

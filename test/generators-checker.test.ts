@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { validInput } from '../generators/arbitraries.js';
 import { faultSampleProblems, validSampleProblems } from '../generators/check.js';
 import { singleFaults, type FaultCase } from '../generators/invalid.js';
-import { loadModel } from '../generators/model.js';
+import { loadModel } from '../core/model.js';
 
 const model = loadModel();
 const SAMPLES = 100;

@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { SPECS_DIR } from '../catalogue/paths.js';
+import { monthStart as monthStartOf } from '../core/calendar.js';
+import { SPECS_DIR } from '../core/paths.js';
 import { faultSampleProblems, validSampleProblems } from '../generators/check.js';
 import {
   acceptedMeterUsageTimestamp,
@@ -42,10 +43,10 @@ import {
   timestampWindow,
   type MeterUsageInput,
   type UsageAllocation,
-} from '../generators/domain.js';
-import { loadModel, ModelError } from '../generators/model.js';
+} from '../generators/index.js';
+import { loadModel, ModelError } from '../core/model.js';
 import { toWire } from '../generators/schemas.js';
-import { EMPTY_FIXTURES, type TargetFixtures } from '../target/description.js';
+import { EMPTY_FIXTURES, type TargetFixtures } from '../core/description.js';
 
 const model = loadModel();
 const history = (date: string) => loadModel(join(SPECS_DIR, 'history', `service-2.${date}.json`));
@@ -89,7 +90,7 @@ describe('timestamps', () => {
         const age = now - ts.getTime();
         expect(age).toBeGreaterThanOrEqual(0);
         expect(age).toBeLessThanOrEqual(24 * HOUR_MS - MINUTE_MS);
-        const monthStart = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1);
+        const monthStart = monthStartOf(now);
         if (now >= monthStart + 6 * HOUR_MS) expect(ts.getTime()).toBeGreaterThan(monthStart);
       }),
       { numRuns: 200 },
@@ -159,7 +160,7 @@ describe('usage allocations', () => {
   });
   test.each([false, true])('duplicate tag sets (untagged: %s) while the sum is right', (untagged) => {
     fc.assert(
-      fc.property(total.chain((t) => fc.tuple(fc.constant(t), duplicateTagSetAllocations(model, t, untagged))), ([t, allocations]) => {
+      fc.property(total.chain((t) => fc.tuple(fc.constant(t), duplicateTagSetAllocations(model, t, { untagged }))), ([t, allocations]) => {
         expect(sum(allocations)).toBe(t);
         const keys = allocations.map((a) => tagSetKey(a.Tags));
         expect(new Set(keys).size).toBe(keys.length - 1);

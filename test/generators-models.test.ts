@@ -5,11 +5,11 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { LATEST_MODEL_PATH, SPECS_DIR } from '../catalogue/paths.js';
+import { LATEST_MODEL_PATH, SPECS_DIR } from '../core/paths.js';
 import { validInput } from '../generators/arbitraries.js';
 import { faultSampleProblems, validSampleProblems } from '../generators/check.js';
 import { singleFaults } from '../generators/invalid.js';
-import { loadModel } from '../generators/model.js';
+import { loadModel } from '../core/model.js';
 
 const HISTORY_DIR = join(SPECS_DIR, 'history');
 const MODEL_FILES = [LATEST_MODEL_PATH, ...readdirSync(HISTORY_DIR).filter((f) => f.endsWith('.json')).sort().map((f) => join(HISTORY_DIR, f))];

@@ -12,9 +12,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { PACKAGE_ROOT } from '../catalogue/paths.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
 import type { Report } from '../reports/types.js';
-import { TEST_CREDENTIALS, type TargetDescription } from '../target/description.js';
+import { TEST_CREDENTIALS, type TargetDescription } from '../core/description.js';
 import { createRawTarget } from '../target/raw-driver.js';
 import { createSdkTarget } from '../target/sdk-driver.js';
 import { TargetError, type Target } from '../target/types.js';

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { PACKAGE_ROOT } from '../catalogue/paths.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
 import { FAULT_MODES } from '../emulator/index.js';
 import { renderDetectionPower, type MutationResults } from '../mutation/detection-power.js';
 

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { PACKAGE_ROOT } from '../catalogue/paths.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
 import { loadRules } from '../catalogue/rules.js';
 
 /** Rule ids named by `rule('id', …)` or `rule(['a', 'b'], …)` calls in a suite's source. */

@@ -7,12 +7,12 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { PACKAGE_ROOT } from '../catalogue/paths.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
 import { ConformanceProjectReporter } from '../api/reporter.js';
 import { RUN_HELP } from '../cli/run.js';
-import { planRun } from '../cli/run-plan.js';
+import { planRun } from '../plan/run-plan.js';
 import { REDACTED } from '../reports/redact.js';
-import { TEST_CREDENTIALS } from '../target/description.js';
+import { TEST_CREDENTIALS } from '../core/description.js';
 import { hermeticEnv, readReport, serve, tempDir, verdicts, type Served } from './support/cli.js';
 
 const SEED = '4711';

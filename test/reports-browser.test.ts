@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../catalogue/paths.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
 import type { Report } from '../reports/types.js';
 import { writeReports } from '../reports/write.js';
 import { sampleReport } from './reports-fixtures.js';

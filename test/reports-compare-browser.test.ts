@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../catalogue/paths.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
 import { buildMatrix } from '../reports/compare.js';
 import { writeMatrix } from '../reports/matrix-write.js';
 import { extraRule, failureWithTranscript, SAMPLE_ORDER, variant } from './compare-fixtures.js';

@@ -1,7 +1,8 @@
 // report.html's "Detection power" section: for a run against a target with fault modes
 // (run.faults), each fault mode with the rules expected to catch it and whether one failed.
 import { describe, expect, test } from 'vitest';
-import { planRun, reporterOptions } from '../cli/run-plan.js';
+import { planRun } from '../plan/run-plan.js';
+import { reporterOptions } from '../plan/vitest-options.js';
 import { FAULT_EXPECTATIONS } from '../emulator/fault-expectations.js';
 import { startEmulator } from '../emulator/index.js';
 import { detectionPowerHtml, renderHtml } from '../reports/html.js';

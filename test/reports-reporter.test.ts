@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVitest } from 'vitest/node';
 import type { Rule } from '../catalogue/rules.js';
-import { PACKAGE_ROOT } from '../catalogue/paths.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
 import type { Report } from '../reports/types.js';
 import { ConformanceReporter } from '../reports/vitest-reporter.js';
 

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { planRun, replayArgs, replayOutDir } from '../cli/run-plan.js';
+import { planRun, replayArgs, replayOutDir } from '../plan/run-plan.js';
 import { answerText } from '../reports/format.js';
 import { renderHar } from '../reports/har.js';
 import { renderHtml } from '../reports/html.js';
@@ -13,10 +13,11 @@ import { TRANSCRIPT_BODY_LIMIT, TRANSCRIPT_MAX_ENTRIES, transcriptOf } from '../
 import type { RuleMeta } from '../reports/types.js';
 import { validateReport } from '../reports/validate.js';
 import { fail } from '../suites/harness/expect.js';
-import { FLAKY_REASON, replayCommand, runProperty } from '../suites/harness/property.js';
+import { FLAKY_REASON, runProperty } from '../suites/harness/property.js';
+import { replayCommand } from '../suites/harness/replay.js';
 import { PropertyRun, type RuleContext } from '../suites/harness/rule.js';
 import { curlLine, curlScript } from '../target/curl.js';
-import { TEST_CREDENTIALS, type TargetDescription } from '../target/description.js';
+import { TEST_CREDENTIALS, type TargetDescription } from '../core/description.js';
 import type { Exchange, Outcome, Target } from '../target/types.js';
 import { sampleReport } from './reports-fixtures.js';
 

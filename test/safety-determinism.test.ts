@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { PACKAGE_ROOT } from '../catalogue/paths.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { runCli, tempDir, type CliResult } from './support/cli.js';
 import { startRecordingProxy, type RecordedRequest, type RecordingProxy } from './support/recording-proxy.js';

@@ -5,15 +5,15 @@ import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PACKAGE_ROOT } from '../catalogue/paths.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
-import { TEST_CREDENTIALS } from '../target/description.js';
+import { TEST_CREDENTIALS } from '../core/description.js';
 import { dryRunOnly, recordsNothing, RefusedOnRealService, REAL_SERVICE_REASON } from '../target/dry-run-only.js';
 import { isRealServiceHost, REAL_SERVICE_SUFFIXES } from '../target/guard.js';
 import { createRawTarget } from '../target/raw-driver.js';
 import { createSdkTarget } from '../target/sdk-driver.js';
 import { OPERATIONS, TargetError, type Outcome, type RawCapableTarget, type RawRequest } from '../target/types.js';
-import { encodeInput } from '../target/wire.js';
+import { encodeInput } from '../core/wire.js';
 import { startRecordingProxy, type RecordingProxy } from './support/recording-proxy.js';
 import { readReport, runCli, tempDir } from './support/cli.js';
 

@@ -3,13 +3,13 @@
 // (answers per situation, the window cut-off summary) that implementation-defined rules record.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { HOUR_MS, type UsageRecord } from '../generators/domain.js';
-import type { TargetFixtures } from '../target/description.js';
+import { HOUR_MS, hourStart, monthStart } from '../core/calendar.js';
+import { acceptedRange, sameHourPair, type UsageRecord } from '../generators/index.js';
+import type { TargetFixtures } from '../core/description.js';
 import type { SuccessOutcome } from '../target/types.js';
 import { CutoffProbe, formatDistance, Observations, outcomeText } from '../suites/harness/observations.js';
 import { pairBatchResults } from '../suites/stateful/batch-results.js';
 import { LedgerModel } from '../suites/stateful/ledger-model.js';
-import { acceptedRange, hourStart, monthStart, sameHourPair } from '../suites/stateful/requests.js';
 import type { Outcome } from '../target/types.js';
 
 const fixtures: TargetFixtures = {

@@ -9,11 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { LATEST_MODEL_PATH } from '../catalogue/paths.js';
+import { LATEST_MODEL_PATH } from '../core/paths.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { createBoto3Target, encodeBoto3Input, probeBoto3 } from '../target/boto3-driver.js';
 import { ConfigError } from '../target/config.js';
-import { CONTROL_HEADERS, CONTROL_PREFIX, TEST_CREDENTIALS, type TargetDescription } from '../target/description.js';
+import { CONTROL_HEADERS, CONTROL_PREFIX, TEST_CREDENTIALS, type TargetDescription } from '../core/description.js';
 import { TargetError, type Operation, type OperationInput, type Outcome, type Target } from '../target/types.js';
 
 const hasBoto3 = spawnSync('python3', ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0;
@@ -252,24 +252,25 @@ describe('the boto3 adapter process', () => {
 
 describe('boto3 runs: planning, needs, records as sent', () => {
   test('--python needs --driver boto3; a missing interpreter stops planning with a ConfigError', async () => {
-    const { planRun } = await import('../cli/run-plan.js');
+    const { planRun } = await import('../plan/run-plan.js');
     const { UsageError } = await import('../cli/args.js');
     expect(() => planRun({ seed: 1, python: 'python3' })).toThrow(UsageError);
     expect(() => planRun({ seed: 1, driver: 'boto3', python: '/nonexistent/python3' })).toThrow(ConfigError);
   });
 
   test.runIf(hasBoto3)('a boto3 plan carries the probe: run.client names boto3, the context its model gaps and interpreter', async () => {
-    const { clientInfo, planRun } = await import('../cli/run-plan.js');
+    const { planRun } = await import('../plan/run-plan.js');
+    const { clientInfo } = await import('../plan/target.js');
     const plan = planRun({ seed: 1, driver: 'boto3', python: 'python3' });
     expect(plan.boto3).toMatchObject({ name: 'boto3', missingMembers: [] });
-    expect(clientInfo(plan)).toMatchObject({ name: 'boto3', location: plan.boto3!.location });
-    expect(clientInfo(plan).version).toContain(`botocore ${plan.boto3!.botocoreVersion}`);
+    expect(clientInfo(plan.settings, plan.boto3)).toMatchObject({ name: 'boto3', location: plan.boto3!.location });
+    expect(clientInfo(plan.settings, plan.boto3).version).toContain(`botocore ${plan.boto3!.botocoreVersion}`);
   });
 
   test('a rule on a member the driver library lacks is not-applicable, naming the member', async () => {
     const { unmetNeeds } = await import('../suites/harness/needs.js');
     const { catalogueFor } = await import('../catalogue/catalogue.js');
-    const { loadModel } = await import('../generators/model.js');
+    const { loadModel } = await import('../core/model.js');
     const model = loadModel();
     const rule = catalogueFor(model).find((r) => r.model === 'shapes.MeterUsageRequest.members.ClientToken')!;
     const other = catalogueFor(model).find((r) => r.operations.includes('RegisterUsage'))!;

@@ -1,4 +1,4 @@
-// The project's SigV4 (target/sigv4.ts) against @smithy/signature-v4, the signer of the AWS SDKs:
+// The project's SigV4 (core/sigv4.ts) against @smithy/signature-v4, the signer of the AWS SDKs:
 // same Authorization header for any request, and the emulator accepts what the SDK signs.
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
@@ -8,11 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, test } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { SigV4Verifier } from '../emulator/sigv4.js';
-import { TEST_CREDENTIALS } from '../target/description.js';
+import { TEST_CREDENTIALS } from '../core/description.js';
 import { createRawTarget } from '../target/raw-driver.js';
-import { canonicalPath, canonicalQuery, canonicalRequest, signedHeaders } from '../target/sigv4.js';
+import { canonicalPath, canonicalQuery, canonicalRequest, signedHeaders } from '../core/sigv4.js';
 import type { RawCapableTarget, RawRequest } from '../target/types.js';
-import { JSON_CONTENT_TYPE, TARGET_PREFIX, encodeInput } from '../target/wire.js';
+import { JSON_CONTENT_TYPE, TARGET_PREFIX, encodeInput } from '../core/wire.js';
 
 const headerName = fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/).filter((n) => n !== 'content-length' && n !== 'x-amz-date' && n !== 'x-amz-security-token');
 const headerValue = fc.stringMatching(/^[ -~\t]{0,40}$/);
@@ -136,7 +136,7 @@ describe('a request that leaves host out of SignedHeaders', () => {
   const caller = () => ({ accessKeyId: `AK${randomUUID().replace(/-/g, '').slice(0, 18).toUpperCase()}`, secretAccessKey: TEST_CREDENTIALS.secretAccessKey });
   const meterInput = (quantity: number) => ({ ProductCode: 'conformance-ami-1', UsageDimension: 'Hours', UsageQuantity: quantity, Timestamp: new Date(Date.now() - 60_000) });
 
-  /** MeterUsage signed by target/sigv4.ts over content-type, x-amz-date and x-amz-target only; the driver sends host unsigned. */
+  /** MeterUsage signed by core/sigv4.ts over content-type, x-amz-date and x-amz-target only; the driver sends host unsigned. */
   function hostUnsigned(input: Record<string, unknown>, credentials: { accessKeyId: string; secretAccessKey: string }): RawRequest {
     const body = encodeInput(input);
     const headers = signedHeaders({

@@ -3,11 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { SPECS_DIR } from '../catalogue/paths.js';
+import { SPECS_DIR } from '../core/paths.js';
 import { curlLine } from '../target/curl.js';
-import { isLoopbackHost, isRealServiceHost } from '../target/guard.js';
+import { isLoopbackHost } from '../core/hosts.js';
+import { isRealServiceHost } from '../target/guard.js';
 import { checkEndpoint } from '../target/resolve.js';
-import { encodeInput, errorTypeOf } from '../target/wire.js';
+import { encodeInput, errorTypeOf } from '../core/wire.js';
 
 interface OutputCase {
   id: string;

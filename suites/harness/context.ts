@@ -1,6 +1,6 @@
 // What the CLI (or a user's vitest config) hands to the suites: the target and the run settings.
 import { inject } from 'vitest';
-import type { TargetDescription } from '../../target/description.js';
+import type { TargetDescription } from '../../core/description.js';
 import type { DriverName } from '../../target/types.js';
 
 export interface ConformanceContext {

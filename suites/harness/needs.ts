@@ -2,7 +2,7 @@
 // that cannot is reported not-applicable with the reason, never passed.
 import { FIXTURE_NEED_SPECS, unmetCapabilityReason, unmetFixtureReason } from '../../catalogue/needs.js';
 import type { Rule } from '../../catalogue/rules.js';
-import type { ServiceModel } from '../../generators/model.js';
+import type { ServiceModel } from '../../core/model.js';
 import type { ConformanceContext } from './context.js';
 
 /** True when `path` (e.g. shapes.MeterUsageRequest.members.ClientToken) exists in the model. */

@@ -6,17 +6,67 @@ import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import { transcriptOf } from '../../reports/transcript.js';
 import type { FailureAttempt, FailureDetail } from '../../reports/types.js';
-import { commandLine, curlLine, curlScript, flagArgs, type CurlCredentials } from '../../target/curl.js';
-import { isTestCredentials } from '../../target/description.js';
+import { curlLine, curlScript, type CurlCredentials } from '../../target/curl.js';
+import { isTestCredentials } from '../../core/description.js';
 import { TargetError } from '../../target/types.js';
 import { Violation } from './expect.js';
-import type { PropertyRun, RuleContext } from './rule.js';
+import { replayCommand } from './replay.js';
+import type { Rule } from '../../catalogue/rules.js';
+import type { TargetDescription } from '../../core/description.js';
+import type { RuleMeta } from '../../reports/types.js';
+import type { Credentials, Exchange } from '../../target/types.js';
+import type { ConformanceContext } from './context.js';
+
+/** What the runner reads of one property run (harness/rule.ts PropertyRun): its caller and what it exchanged. */
+export interface RunRecord {
+  readonly caller: Credentials;
+  readonly exchanges: Exchange[];
+}
+
+/** What the runner needs of the rule it runs (harness/rule.ts RuleContext). */
+export interface PropertyHost<R extends RunRecord> {
+  readonly rules: readonly Rule[];
+  readonly context: ConformanceContext;
+  readonly description: TargetDescription;
+  readonly meta: RuleMeta;
+  newRun(): R;
+}
 
 export interface PropertyOptions<T> {
   /** Documented examples, always tried first. */
   examples?: T[];
   /** Overrides the run's property-run count (e.g. for costly properties). */
   numRuns?: number;
+  /**
+   * How a failure shows its counterexample, read from fast-check's run details (the shrunk
+   * counterexample): e.g. the steps of a command sequence instead of the commands, and the
+   * replay state an arbitrary keeps beside fast-check's path (fc.commands' replayPath).
+   */
+  failure?: (counterexample: T) => FailureShape;
+}
+
+/** See PropertyOptions.failure. */
+export interface FailureShape {
+  /** What the report shows as the counterexample (default: the generated value). */
+  counterexample?: unknown;
+  /** The counterexample in one line for the test's message, and what it is called there. */
+  summary?: { label: string; text: string };
+  /** Replay state beside fast-check's path, joined to it after REPLAY_SEPARATOR in the replay path. */
+  replayState?: string;
+}
+
+/**
+ * Separates fast-check's path from an arbitrary's own replay state in a replay path
+ * ("0:1:0~AAB:x"): a replay gives fast-check the part before it, and the rule the part after
+ * (replayState()).
+ */
+export const REPLAY_SEPARATOR = '~';
+
+/** The replay state after REPLAY_SEPARATOR in the path this run replays for `ruleId`, if any. */
+export function replayState(context: ConformanceContext, ruleId: string): string | undefined {
+  const replay = context.replay?.ruleId === ruleId ? context.replay.path : undefined;
+  const at = replay?.indexOf(REPLAY_SEPARATOR) ?? -1;
+  return at < 0 ? undefined : replay!.slice(at + REPLAY_SEPARATOR.length);
 }
 
 /** A stable 32-bit seed per rule, so a rule's inputs do not depend on which other rules ran. */
@@ -39,24 +89,15 @@ export function plain(value: unknown): unknown {
   );
 }
 
-/**
- * The command that replays one rule of this run: the run's own target and settings
- * (`args`, see ConformanceContext.replayArgs), the rule, the run seed and, with a fast-check
- * path, exactly one counterexample. Quoted for a POSIX shell.
- */
-export function replayCommand(ruleId: string, runSeed: number, path: string | undefined, args: readonly string[] = []): string {
-  return commandLine(['npx', 'metering-conformance', 'run', ...args, '--rules', ruleId, ...flagArgs('--seed', String(runSeed)), ...(path ? flagArgs('--replay', path) : [])]);
-}
-
 /** One execution of the predicate: its input, the run it made and how it ended. */
 interface Execution<T> {
   value: T;
-  run: PropertyRun;
+  run: RunRecord;
   error: unknown;
 }
 
 /** The recorded evidence of one run of a counterexample: transcript, curl line, script. */
-function evidenceOf(ctx: RuleContext, run: PropertyRun): Pick<FailureDetail, 'curl' | 'script' | 'transcript' | 'transcriptOmitted'> {
+function evidenceOf(ctx: PropertyHost<RunRecord>, run: RunRecord): Pick<FailureDetail, 'curl' | 'script' | 'transcript' | 'transcriptOmitted'> {
   const description = ctx.description;
   const base = description.credentials;
   const credentials: CurlCredentials = isTestCredentials(base) ? { kind: 'inline', accessKeyId: run.caller.accessKeyId, secretAccessKey: base.secretAccessKey } : { kind: 'variables' };
@@ -81,7 +122,7 @@ function evidenceOf(ctx: RuleContext, run: PropertyRun): Pick<FailureDetail, 'cu
   };
 }
 
-function attemptOf(ctx: RuleContext, run: PropertyRun, outcome: FailureAttempt['outcome'], actual?: unknown): FailureAttempt {
+function attemptOf(ctx: PropertyHost<RunRecord>, run: RunRecord, outcome: FailureAttempt['outcome'], actual?: unknown): FailureAttempt {
   const { transcript, omitted } = transcriptOf(run.exchanges);
   return { outcome, ...(actual !== undefined ? { actual } : {}), transcript, ...(omitted > 0 ? { transcriptOmitted: omitted } : {}) };
 }
@@ -96,17 +137,18 @@ export const FLAKY_REASON = 'flaky: failed once, passed on re-run';
  */
 const SHRINK_BUDGET_MS = 5_000;
 
-export async function runProperty<T>(
-  ctx: RuleContext,
+export async function runProperty<T, R extends RunRecord>(
+  ctx: PropertyHost<R>,
   arbitrary: fc.Arbitrary<T>,
-  predicate: (value: T, run: PropertyRun) => Promise<void>,
+  predicate: (value: T, run: R) => Promise<void>,
   options: PropertyOptions<T>,
 ): Promise<void> {
   const ruleId = ctx.rules[0].id;
   const runSeed = ctx.context.seed;
   const replayArgs = ctx.context.replayArgs ?? [];
   const seed = ruleSeed(runSeed, ruleId);
-  const replay = ctx.context.replay?.ruleId === ruleId ? ctx.context.replay.path : undefined;
+  // fast-check's own path: a replay state after REPLAY_SEPARATOR belongs to the arbitrary.
+  const replay = ctx.context.replay?.ruleId === ruleId ? ctx.context.replay.path.split(REPLAY_SEPARATOR)[0] : undefined;
   let targetError: TargetError | undefined;
   // The last execution that failed: the minimal counterexample once shrinking is over.
   let failing: Execution<T> | undefined;
@@ -148,22 +190,25 @@ export async function runProperty<T>(
   ctx.meta.numRuns = result.numRuns;
   if (!result.failed) return;
 
+  /** The failure as the report shows it: what was expected and seen, how to replay it, and its evidence. */
+  const failureOf = (run: RunRecord, counterexample: unknown, expected: string, actual: unknown, path: string | undefined): FailureDetail => ({
+    counterexample,
+    expected,
+    actual,
+    seed: runSeed,
+    ...(path ? { path } : {}),
+    replay: replayCommand(ruleId, runSeed, path, replayArgs),
+    ...evidenceOf(ctx, run),
+    numRuns: result.numRuns,
+    shrinks: result.numShrinks,
+  });
+
   if (targetError) {
     // Shrinking stopped at the target error, so fast-check's counterexample never ran: report
     // the input that met the error, and its path only when it was the run's first failure.
     if (failing !== undefined && failing.error === targetError) {
       const path = targetErrorFirst ? result.counterexamplePath?.split(':')[0] : undefined;
-      ctx.meta.failure = {
-        counterexample: plain(failing.value),
-        expected: 'a judgeable answer from the target',
-        actual: `target ${targetError.message}`,
-        seed: runSeed,
-        ...(path ? { path } : {}),
-        replay: replayCommand(ruleId, runSeed, path, replayArgs),
-        ...evidenceOf(ctx, failing.run),
-        numRuns: result.numRuns,
-        shrinks: result.numShrinks,
-      };
+      ctx.meta.failure = failureOf(failing.run, plain(failing.value), 'a judgeable answer from the target', `target ${targetError.message}`, path);
     }
     throw targetError;
   }
@@ -172,16 +217,11 @@ export async function runProperty<T>(
     // A bug in the suite itself, not a verdict about the target: let vitest show it.
     throw error instanceof Error ? error : new Error(String(error));
   }
+  // fast-check's shrunk counterexample is the last failing execution's value.
+  const shape = options.failure?.(result.counterexample !== null ? result.counterexample[0] : failing.value) ?? {};
+  const path = result.counterexamplePath ? `${result.counterexamplePath}${shape.replayState ? `${REPLAY_SEPARATOR}${shape.replayState}` : ''}` : undefined;
   const detail: FailureDetail = {
-    counterexample: plain(failing.value),
-    expected: error.expected,
-    actual: error.actual,
-    seed: runSeed,
-    ...(result.counterexamplePath ? { path: result.counterexamplePath } : {}),
-    replay: replayCommand(ruleId, runSeed, result.counterexamplePath ?? undefined, replayArgs),
-    ...evidenceOf(ctx, failing.run),
-    numRuns: result.numRuns,
-    shrinks: result.numShrinks,
+    ...failureOf(failing.run, shape.counterexample ?? plain(failing.value), error.expected, error.actual, path),
     ...(shrinkingCut ? { shrinkingStopped: `shrinking stopped after ${SHRINK_BUDGET_MS / 1000} s of requests; the counterexample may not be minimal` } : {}),
   };
 
@@ -216,7 +256,7 @@ export async function runProperty<T>(
   const message = [
     `${ruleId}: expected ${detail.expected}`,
     `  actual: ${JSON.stringify(detail.actual)}`,
-    `  counterexample (after ${detail.shrinks} shrinks): ${JSON.stringify(detail.counterexample)}`,
+    `  ${shape.summary?.label ?? 'counterexample'} (after ${detail.shrinks} shrinks): ${shape.summary?.text ?? JSON.stringify(detail.counterexample)}`,
     `  replay: ${detail.replay}`,
   ].join('\n');
   throw new Violation(detail.expected, detail.actual, message);

@@ -1,21 +1,27 @@
 // `rule(id, body)`: one vitest test per rule (or set of rules), with the rule's needs
 // checked first and the verdict details attached for the reporter (task.meta.conformance).
+// The body ends with an outcome (outcomes.ts): a normal return, a returned or thrown
+// NotApplicable, a thrown Violation; here (and in property.ts for a property's failure) it
+// becomes the verdict, its reason and the failure detail. Suites never write them.
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, test, type TestContext } from 'vitest';
 import { findRule } from '../../catalogue/catalogue.js';
 import type { Rule } from '../../catalogue/rules.js';
-import { loadModel, type ServiceModel } from '../../generators/model.js';
+import { loadModel, type ServiceModel } from '../../core/model.js';
 import type { RuleMeta } from '../../reports/types.js';
-import type { TargetDescription, TargetFixtures } from '../../target/description.js';
+import type { TargetDescription, TargetFixtures } from '../../core/description.js';
 import { dryRunOnly, REAL_SERVICE_REASON, RefusedOnRealService } from '../../target/dry-run-only.js';
 import { isRealServiceHost } from '../../target/guard.js';
+import { ControlClient } from '../../target/control-client.js';
 import { rawTargetFor } from '../../target/raw-driver.js';
 import { TargetError, type CallOptions, type Credentials, type Exchange, type Operation, type OperationInput, type Outcome, type RawCapableTarget, type RawRequest, type Target } from '../../target/types.js';
 import { conformanceContext, type ConformanceContext } from './context.js';
 import { Violation } from './expect.js';
 import { unmetNeeds } from './needs.js';
-import { replayCommand, runProperty, type PropertyOptions } from './property.js';
+import { NotApplicable, type RuleOutcome } from './outcomes.js';
+import { runProperty, type PropertyOptions } from './property.js';
+import { replayCommand } from './replay.js';
 
 declare module '@vitest/runner' {
   interface TaskMeta {
@@ -106,6 +112,7 @@ export class RuleContext {
   readonly fixtures: TargetFixtures;
   readonly description: TargetDescription;
   private readonly observations: string[] = [];
+  private controlClient: ControlClient | undefined;
 
   constructor(
     readonly rules: Rule[],
@@ -119,6 +126,13 @@ export class RuleContext {
 
   get target(): Target {
     return targetFor(this.context);
+  }
+
+  /** The target's control API (clock, tokens, throttle, ledger, public key), with the run's --timeout. */
+  get control(): ControlClient {
+    const timeoutMs = this.context.requestTimeoutMs;
+    this.controlClient ??= new ControlClient(this.description.endpoint, timeoutMs ? { timeoutMs } : {});
+    return this.controlClient;
   }
 
   /** The target's clock now, in epoch milliseconds. */
@@ -158,7 +172,7 @@ export interface RuleTestOptions {
  * Declares the test of one or more rules. The test is named after its rule ids; every id
  * must exist in the catalogue (a typo is an error at collection time, not a silent gap).
  */
-export function rule(ids: string | string[], body: (ctx: RuleContext) => Promise<void>, options: RuleTestOptions = {}): void {
+export function rule(ids: string | string[], body: (ctx: RuleContext) => Promise<RuleOutcome>, options: RuleTestOptions = {}): void {
   const ruleIds = Array.isArray(ids) ? ids : [ids];
   const model = loadModel(conformanceContext().modelFile);
   const rules = ruleIds.map((id) => {
@@ -175,22 +189,19 @@ export function rule(ids: string | string[], body: (ctx: RuleContext) => Promise
     if (context.driver === 'sdk') sdkDriver ??= await import('../../target/sdk-driver.js');
     if (context.driver === 'boto3') boto3Driver ??= await import('../../target/boto3-driver.js');
     const ctx = new RuleContext(rules, context, meta);
-    const unmet = unmetNeeds(rules, context, ctx.model);
-    if (unmet) {
+    const notApplicable = (reason: string): void => {
       meta.verdict = 'not-applicable';
-      meta.reason = unmet;
-      vitestContext.skip(unmet);
-      return;
-    }
+      meta.reason = reason;
+      vitestContext.skip(reason);
+    };
+    const unmet = unmetNeeds(rules, context, ctx.model);
+    if (unmet) return notApplicable(unmet);
+    let outcome: RuleOutcome;
     try {
-      await body(ctx);
+      outcome = await body(ctx);
     } catch (error) {
-      if (error instanceof RefusedOnRealService) {
-        meta.verdict = 'not-applicable';
-        meta.reason = REAL_SERVICE_REASON;
-        vitestContext.skip(REAL_SERVICE_REASON);
-        return;
-      }
+      if (error instanceof RefusedOnRealService) return notApplicable(REAL_SERVICE_REASON);
+      if (error instanceof NotApplicable && meta.verdict === undefined) return notApplicable(error.reason);
       if (error instanceof TargetError) {
         meta.verdict = 'error';
         meta.reason = `target ${error.message}`;
@@ -205,5 +216,9 @@ export function rule(ids: string | string[], body: (ctx: RuleContext) => Promise
       }
       throw error;
     }
+    if (outcome instanceof NotApplicable) return notApplicable(outcome.reason);
+    // A normal return passes. The reporter calls a passed implementation-defined rule observed;
+    // a rule that must or should hold keeps what it observed only with its pass decided here.
+    if (meta.observed !== undefined && rules.every((r) => r.level !== 'implementation-defined')) meta.verdict = 'pass';
   }, options.timeout);
 }

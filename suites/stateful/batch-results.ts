@@ -1,8 +1,8 @@
 // Pairs the records of a BatchMeterUsage request with the results of its answer. Results
-// echo their UsageRecord and may come in any order (semantics §5 item 11); a target that
+// echo their UsageRecord and may come in any order; a target that
 // echoes nothing is paired by position. Results and UnprocessedRecords must partition the
-// input (semantics §5 item 11, must).
-import type { UsageRecord } from '../../generators/domain.js';
+// input.
+import type { UsageRecord } from '../../generators/index.js';
 import type { Outcome, SuccessOutcome } from '../../target/types.js';
 
 export interface RecordResult {

@@ -4,15 +4,25 @@
 // generated parameters: which earlier record a retry repeats is decided when it runs, from the
 // model, so shrinking can drop any command and the rest still make sense.
 import fc from 'fast-check';
-import { batchRequest, HOUR_MS, modelLimits, type BatchMeterUsageInput, type MeterUsageInput, type UsageRecord } from '../../generators/domain.js';
-import { ModelError, type ServiceModel } from '../../generators/model.js';
-import type { TargetFixtures } from '../../target/description.js';
+import { HOUR_MS, hourStart } from '../../core/calendar.js';
+import {
+  acceptedRange,
+  batchRequests,
+  clientToken,
+  hasClientToken,
+  meterUsageRequest,
+  modelLimits,
+  type BatchMeterUsageInput,
+  type MeterUsageInput,
+  type UsageRecord,
+} from '../../generators/index.js';
+import type { ServiceModel } from '../../core/model.js';
+import type { TargetFixtures } from '../../core/description.js';
 import type { Operation, Outcome } from '../../target/types.js';
 import { summarizeOutcome, Violation } from '../harness/expect.js';
 import { plain } from '../harness/property.js';
 import type { PropertyRun } from '../harness/rule.js';
 import type { BatchEntry, LedgerModel } from './ledger-model.js';
-import { acceptedRange, clientToken, hasClientToken, hourStart, meterUsageRequest } from './requests.js';
 import { pairBatchResults, type RecordResult } from './batch-results.js';
 import { ledgerById, type TargetLedgerRecord } from './target-ledger.js';
 
@@ -427,36 +437,6 @@ class BatchConflict extends QuantityConflict {
   toString(): string {
     return this.describe('BatchMeterUsage');
   }
-}
-
-/**
- * Valid batches of 1..maxSize records that name customers every way the fixtures and the model
- * allow (account id with ProductCode, legacy CustomerIdentifier, account id with LicenseArn).
- */
-export function batchRequests(fixtures: TargetFixtures, model: ServiceModel, nowMs: number, maxSize = 4): fc.Arbitrary<BatchMeterUsageInput> {
-  const styles: Parameters<typeof batchRequest>[3][] = [
-    { size: 1, identity: 'account' },
-    { size: 1, identity: 'identifier' },
-    { size: 1, identity: 'account', license: 'without-product-code' },
-  ];
-  /** The largest batch of `style` the fixtures allow now, up to maxSize (0: none); fewer keys are left near the end of an hour. */
-  const largest = (style: (typeof styles)[number]): number => {
-    for (let size = maxSize; size >= 1; size--) {
-      try {
-        batchRequest(model, fixtures, nowMs, { ...style, size });
-        return size;
-      } catch (error) {
-        if (!(error instanceof ModelError)) throw error;
-      }
-    }
-    return 0;
-  };
-  const batches = styles.flatMap((style) => {
-    const max = largest(style);
-    return max === 0 ? [] : [fc.integer({ min: 1, max }).chain((size) => batchRequest(model, fixtures, nowMs, { ...style, size }))];
-  });
-  if (batches.length === 0) throw new ModelError('the fixtures allow no BatchMeterUsage request (a SaaS product with a subscribed customer)');
-  return fc.oneof(...batches);
 }
 
 /** The BatchMeterUsage commands. */

@@ -2,10 +2,9 @@
 // the Marketplace sign-up redirect hands one to a seller, so ResolveCustomer rules can follow a
 // token's lifecycle instead of the fixed tokens of the fixtures. The reference emulator serves
 // it; a target that declares tokenIssue serves the same shape.
-import { CONTROL_PREFIX } from '../../target/description.js';
+import { CONTROL_PREFIX } from '../../core/description.js';
 import { TargetError } from '../../target/types.js';
 import type { PropertyRun, RuleContext } from '../harness/rule.js';
-import { postControl } from './caller-clock.js';
 
 export interface TokenRequest {
   /** CustomerAWSAccountId of a fixture customer. */
@@ -18,7 +17,7 @@ export interface TokenRequest {
 
 /** A fresh registration token for `wanted.customer`, recorded with the run's exchanges. */
 export async function issueToken(ctx: RuleContext, run: PropertyRun, wanted: TokenRequest): Promise<string> {
-  const { status, text } = await postControl(ctx, run, '/tokens', wanted);
+  const { status, text } = await ctx.control.post('/tokens', wanted, { record: (exchange) => run.record(exchange) });
   const token = status === 200 ? answeredToken(text) : undefined;
   if (token === undefined) {
     throw new TargetError(`declares token issue but answered POST ${CONTROL_PREFIX}/tokens ${JSON.stringify(wanted)} with HTTP ${status} ${text.slice(0, 200)}`);

@@ -1,12 +1,11 @@
 // The in-memory model of one caller's metering ledger that the stateful suite compares a
-// target with, step by step. It holds only what the documents fix (semantics §3.1, §3.2,
-// §5 items 5, 6, 8, 9): MeterUsage keeps one record per product, dimension and hour, and a
+// target with, step by step. It holds only what the documents fix: MeterUsage keeps one record per product, dimension and hour, and a
 // ClientToken binds the exact parameters it was first used with; BatchMeterUsage keeps one
 // record per customer, dimension and hour. The commands steer clear of the cases the
 // documents leave open, so the model never has to guess.
-import type { MeterUsageInput, UsageRecord } from '../../generators/domain.js';
-import type { TargetFixtures } from '../../target/description.js';
-import { hourStart, meterUsageKey } from './requests.js';
+import { hourStart } from '../../core/calendar.js';
+import type { MeterUsageInput, UsageRecord } from '../../generators/index.js';
+import type { TargetFixtures } from '../../core/description.js';
 
 export interface MeterUsageEntry {
   /** The request that created the record, ClientToken included when it had one. */
@@ -19,6 +18,11 @@ export interface BatchEntry {
   /** The ProductCode of the request the record came in (absent for LicenseArn records). */
   productCode?: string;
   id: string;
+}
+
+/** The MeterUsage duplicate key of the non-AgentCore service: product, dimension, hour. */
+export function meterUsageKey(request: MeterUsageInput): string {
+  return JSON.stringify([request.ProductCode, request.UsageDimension, hourStart(request.Timestamp.getTime())]);
 }
 
 export class LedgerModel {

@@ -2,8 +2,8 @@
 // emulator (GET CONTROL_PREFIX/ledger?caller=<access key id>). A target that declares the
 // ledgerRead capability serves the same shape: { records: [{ meteringRecordId, quantity, ... }] }.
 // Rules count records with it where ids alone cannot show double billing.
-import { request } from 'undici';
-import { controlAuthorization, CONTROL_HEADER, CONTROL_PREFIX, CONTROL_TOKEN_HINT } from '../../target/description.js';
+import { CONTROL_PREFIX } from '../../core/description.js';
+import { ControlClient } from '../../target/control-client.js';
 import { TargetError } from '../../target/types.js';
 
 export interface TargetLedgerRecord {
@@ -13,20 +13,10 @@ export interface TargetLedgerRecord {
   [member: string]: unknown;
 }
 
-const TIMEOUT_MS = 10_000;
-
-export async function readTargetLedger(endpoint: string, caller: string): Promise<TargetLedgerRecord[]> {
-  const url = `${endpoint.replace(/\/+$/, '')}${CONTROL_PREFIX}/ledger?caller=${encodeURIComponent(caller)}`;
-  let status: number;
-  let text: string;
-  try {
-    const response = await request(url, { method: 'GET', headers: { [CONTROL_HEADER]: '1', ...controlAuthorization() }, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, signal: AbortSignal.timeout(TIMEOUT_MS) });
-    status = response.statusCode;
-    text = await response.body.text();
-  } catch (error) {
-    throw new TargetError(`did not answer the ledger read ${CONTROL_PREFIX}/ledger: ${(error as Error).message}`);
-  }
-  if (status === 401) throw new TargetError(`answered GET ${CONTROL_PREFIX}/ledger with HTTP 401: ${CONTROL_TOKEN_HINT}`);
+/** The caller's records, through the run's control client (or a client of its own for an endpoint URL). */
+export async function readTargetLedger(control: ControlClient | string, caller: string): Promise<TargetLedgerRecord[]> {
+  const client = typeof control === 'string' ? new ControlClient(control) : control;
+  const { status, text } = await client.get(`/ledger?caller=${encodeURIComponent(caller)}`);
   if (status !== 200) throw new TargetError(`declares ledger read but answered HTTP ${status} to GET ${CONTROL_PREFIX}/ledger`);
   let doc: unknown;
   try {

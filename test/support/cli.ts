@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, vi } from 'vitest';
-import { PACKAGE_ROOT } from '../../catalogue/paths.js';
+import { PACKAGE_ROOT } from '../../core/paths.js';
 import type { Report } from '../../reports/types.js';
 
 export const BIN = join(PACKAGE_ROOT, 'bin', 'metering-conformance.js');

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { CONTROL_PREFIX } from '../../target/description.js';
+import { CONTROL_PREFIX } from '../../core/description.js';
 
 export const HOSTILE_MODES = [
   'hang',

@@ -2,11 +2,8 @@
 // why. A run that skips any other rule (or gives another reason) is a regression, even when
 // it exits 0.
 import { expect } from 'vitest';
+import { HOUR_MS, MINUTE_MS, monthStart, SECOND_MS } from '../../core/calendar.js';
 import type { Report } from '../../reports/types.js';
-
-const SECOND_MS = 1_000;
-const MINUTE_MS = 60 * SECOND_MS;
-const HOUR_MS = 60 * MINUTE_MS;
 
 /**
  * Needs two SaaS products with a subscribed, licensed customer each; the emulator's default
@@ -22,11 +19,6 @@ export const MIXED_LICENSE_PRODUCTS_REASON = /^needs two SaaS products with a su
  */
 export const MONTH_BOUNDARY = 'meter-usage.month-boundary';
 const MONTH_BOUNDARY_REASON = /^the target's clock \(([^)]+)\) is not within six hours after the start of a month/;
-
-function monthStart(ms: number): number {
-  const d = new Date(ms);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-}
 
 /** True when meter-usage.month-boundary can be judged at this clock (see suites/meter-usage-window.test.ts). */
 export function monthBoundaryJudgeableAt(ms: number): boolean {

@@ -5,8 +5,9 @@ import type { OperationContext } from '../../emulator/context.js';
 import { parseFaults } from '../../emulator/faults.js';
 import { DEFAULT_FIXTURES_PATH, loadFixtures } from '../../emulator/fixtures.js';
 import { Ledger } from '../../emulator/ledger.js';
-import { registrationKeys, type RegistrationKeys } from '../../emulator/register-usage.js';
-import { loadModel } from '../../generators/model.js';
+import type { RegistrationKeys } from '../../emulator/context.js';
+import { registrationKeys } from '../../emulator/register-usage.js';
+import { loadModel } from '../../core/model.js';
 
 export const NOW = Date.UTC(2026, 6, 15, 12, 30, 0); // 2026-07-15T12:30:00Z
 export const HOUR = 3_600_000;

@@ -3,7 +3,7 @@
 // describe endpoint, so the harness treats the target as a third-party one (config, no clock).
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import { CONTROL_PREFIX } from '../../target/description.js';
+import { CONTROL_PREFIX } from '../../core/description.js';
 
 export interface RecordedRequest {
   method: string;

@@ -1,15 +1,29 @@
 // Which rules a run judges: the --rules globs, then the --shard slice, and the vitest
 // test-name filter that runs exactly the tests of those rules.
 import type { Rule } from '../catalogue/rules.js';
-import { UsageError } from './args.js';
+import { suitesOf } from '../catalogue/families.js';
+import { UsageError } from './usage-error.js';
 
 function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 }
 
-export function selectRules(all: Rule[], globs: string | undefined): Rule[] {
+/** A plain id only a rule's aliases know (a retired id) stands for that rule: its current id, with a warning. */
+function currentId(all: Rule[], glob: string, warn: (message: string) => void): string {
+  if (glob.includes('*') || all.some((rule) => rule.id === glob)) return glob;
+  const renamed = all.find((rule) => rule.aliases?.includes(glob));
+  if (renamed === undefined) return glob;
+  warn(`--rules names retired rule id ${glob}; it is now ${renamed.id}`);
+  return renamed.id;
+}
+
+export function selectRules(all: Rule[], globs: string | undefined, warn: (message: string) => void = (message) => process.stderr.write(`${message}\n`)): Rule[] {
   if (!globs) return all;
-  const patterns = globs.split(',').map((g) => g.trim()).filter(Boolean).map(globToRegExp);
+  const patterns = globs
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean)
+    .map((g) => globToRegExp(currentId(all, g, warn)));
   const selected = all.filter((rule) => patterns.some((p) => p.test(rule.id)));
   if (selected.length === 0) throw new UsageError(`--rules ${globs} matches no rule (see metering-conformance rules)`);
   return selected;
@@ -53,12 +67,12 @@ export function testNamePattern(selected: Rule[], all: Rule[]): RegExp | undefin
 }
 
 /**
- * The suite files that hold the tests of `selected`: a family's tests live in
- * suites/<family>.test.js and suites/<family>-*.test.js (test/orphans.test.ts checks this).
+ * The suite files that hold the tests of `selected`: a family's files are those
+ * catalogue/families.ts lists (test/catalogue-families.test.ts checks the table).
  * Loading only those keeps a run of a few rules from collecting every suite.
  */
 export function suiteFiles(selected: Rule[], all: Rule[]): string[] {
   if (selected.length === all.length) return ['suites/*.test.js'];
   const families = [...new Set(selected.map((r) => r.family))].sort();
-  return families.flatMap((family) => [`suites/${family}.test.js`, `suites/${family}-*.test.js`]);
+  return families.flatMap((family) => suitesOf(family).map((file) => `suites/${file.replace(/\.ts$/, '.js')}`));
 }

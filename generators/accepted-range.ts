@@ -1,22 +1,14 @@
-// Requests shared by the idempotency, stateful and concurrency suites: MeterUsage requests
-// dated where every reading of the documents accepts them (at most an hour old, and in the
-// current month, since a month boundary is implementation-defined for MeterUsage,
-// semantics §5 items 1 and 3), and the order-insensitive comparisons the ledger model uses.
+// MeterUsage requests dated where every reading of the documents accepts them: at most an hour
+// old, and in the current month, since a month boundary is implementation-defined for MeterUsage
+//. The idempotency, stateful, concurrency, regions, throttling and
+// window suites send these.
 import fc from 'fast-check';
-import { HOUR_MS, instantBetween, meterUsageHasMember, MINUTE_MS, SECOND_MS, validMeterUsage, type MeterUsageInput, type UsageAllocation } from '../../generators/domain.js';
-import type { ServiceModel } from '../../generators/model.js';
-import type { TargetFixtures } from '../../target/description.js';
-
-// The suites take their time units from here, with the rest of their request helpers.
-
-export function hourStart(ms: number): number {
-  return Math.floor(ms / HOUR_MS) * HOUR_MS;
-}
-
-export function monthStart(ms: number): number {
-  const d = new Date(ms);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-}
+import { HOUR_MS, hourStartsBetween, MINUTE_MS, monthStart, SECOND_MS } from '../core/calendar.js';
+import type { TargetFixtures } from '../core/description.js';
+import type { ServiceModel } from '../core/model.js';
+import type { MeterUsageInput } from './inputs.js';
+import { instantBetween } from './instants.js';
+import { validMeterUsage } from './meter-usage.js';
 
 /** The instants every reading accepts for MeterUsage at `nowMs`: [from, to] in epoch ms. */
 export function acceptedRange(nowMs: number): { from: number; to: number } {
@@ -32,9 +24,7 @@ function recentInstant(nowMs: number): fc.Arbitrary<Date> {
 /** Hour starts of the hours that overlap the accepted range. */
 function acceptedHours(nowMs: number): number[] {
   const { from, to } = acceptedRange(nowMs);
-  const hours: number[] = [];
-  for (let h = hourStart(from); h <= to; h += HOUR_MS) hours.push(h);
-  return hours;
+  return hourStartsBetween(from, to);
 }
 
 /** Two distinct instants of one hour inside the accepted range. */
@@ -60,36 +50,20 @@ export function otherHourPair(nowMs: number): fc.Arbitrary<[Date, Date]> | undef
   return fc.tuple(instantBetween(Math.max(from, first), first + HOUR_MS - 1), instantBetween(second, Math.min(to, second + HOUR_MS - 1)));
 }
 
-export interface RequestOptions {
+export interface AcceptedRequestOptions {
+  /** Include UsageAllocations sometimes (default: when the model has them). */
   allocations?: boolean;
+  /** The quantity (default 0..the model's max, boundaries weighted up). */
   quantity?: fc.Arbitrary<number>;
+  /** The timestamp (default any instant of acceptedRange(nowMs)). */
   timestamp?: fc.Arbitrary<Date>;
 }
 
 /** Valid MeterUsage requests dated inside the accepted range, from the target's fixtures. */
-export function meterUsageRequest(fixtures: TargetFixtures, model: ServiceModel, nowMs: number, options: RequestOptions = {}): fc.Arbitrary<MeterUsageInput> {
+export function meterUsageRequest(fixtures: TargetFixtures, model: ServiceModel, nowMs: number, options: AcceptedRequestOptions = {}): fc.Arbitrary<MeterUsageInput> {
   return validMeterUsage(fixtures, model, nowMs, {
     timestamp: options.timestamp ?? recentInstant(nowMs),
     ...(options.allocations !== undefined ? { allocations: options.allocations } : {}),
     ...(options.quantity ? { quantity: options.quantity } : {}),
   });
-}
-
-/** ClientTokens as SDKs make them (UUIDs) or as a caller might choose them (1..64 characters). */
-export const clientToken: fc.Arbitrary<string> = fc.oneof(fc.uuid(), fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/));
-
-export function hasClientToken(model: ServiceModel): boolean {
-  return meterUsageHasMember(model, 'ClientToken');
-}
-
-/** Allocations as an order-insensitive value: tag order and allocation order do not count. */
-export function canonicalAllocations(allocations: UsageAllocation[] | undefined): string {
-  if (allocations === undefined) return 'none';
-  const each = allocations.map((a) => JSON.stringify([a.AllocatedUsageQuantity, [...(a.Tags ?? [])].map((t) => [t.Key, t.Value]).sort()]));
-  return JSON.stringify(each.sort());
-}
-
-/** The MeterUsage duplicate key of the non-AgentCore service: product, dimension, hour (semantics §5 item 5). */
-export function meterUsageKey(request: MeterUsageInput): string {
-  return JSON.stringify([request.ProductCode, request.UsageDimension, hourStart(request.Timestamp.getTime())]);
 }

@@ -1,7 +1,7 @@
 // What a target knows (fixtures) and can do (capabilities). The reference emulator
 // publishes its own description at CONTROL_PREFIX/describe; other targets declare
 // theirs in a target.yaml passed with --config.
-import type { Operation } from './types.js';
+import type { Operation } from './vocabulary.js';
 
 /** Reserved path prefix of the reference emulator's control API. */
 export const CONTROL_PREFIX = '/__metering-conformance/v1';

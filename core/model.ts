@@ -2,7 +2,7 @@
 // Everything that knows what a valid request looks like starts here.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { LATEST_MODEL_PATH } from '../catalogue/paths.js';
+import { LATEST_MODEL_PATH } from './paths.js';
 
 interface ShapeBase {
   name: string;
@@ -73,7 +73,7 @@ export class ModelError extends Error {
 const SUPPORTED_TYPES = new Set(['structure', 'list', 'string', 'integer', 'long', 'boolean', 'timestamp']);
 
 /** Parses and indexes a botocore service-2 JSON document. */
-export function parseModel(json: unknown, file: string): ServiceModel {
+function parseModel(json: unknown, file: string): ServiceModel {
   const doc = json as {
     metadata?: Record<string, string>;
     operations?: Record<string, Record<string, unknown>>;

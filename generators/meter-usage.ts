@@ -1,0 +1,138 @@
+// MeterUsage requests: valid ones for the target's fixtures, with allocations adding up to the
+// quantity when drawn, and with too many or duplicate tags.
+import fc from 'fast-check';
+import { MINUTE_MS, SECOND_MS } from '../core/calendar.js';
+import type { ProductFixture, TargetFixtures } from '../core/description.js';
+import { memberShape, ModelError, structure, type ServiceModel } from '../core/model.js';
+import { boundedInteger } from './arbitraries.js';
+import { allocationsSummingTo, withTags } from './allocations.js';
+import type { MeterUsageInput, Tag } from './inputs.js';
+import { modelLimits, requireShape } from './limits.js';
+import { tagCharacters, tagList, tagOf } from './tags.js';
+import { insideWindow, staleTimestamp, timestampWindow } from './time-windows.js';
+
+/** Products MeterUsage can meter: not SaaS (those use BatchMeterUsage), with a dimension. */
+export function meterableProducts(fixtures: TargetFixtures): ProductFixture[] {
+  return fixtures.products.filter((p) => p.kind !== 'saas' && p.entitled !== false && p.dimensions.length > 0);
+}
+
+/** True when this model version's MeterUsageRequest has the member (UsageAllocations and ClientToken arrived later). */
+export function meterUsageHasMember(model: ServiceModel, member: string): boolean {
+  return memberShape(model, 'MeterUsageRequest', member) !== undefined;
+}
+
+/**
+ * Timestamps 1 to 55 minutes old, in whole seconds as an SDK sends them: inside the hour that
+ * MeterUsage must accept (a month boundary aside), and far enough from the
+ * clock that a rule adding milliseconds stays in the past.
+ */
+export function recentTimestamp(nowMs: number): fc.Arbitrary<Date> {
+  return fc.integer({ min: 60, max: 55 * 60 }).map((secondsAgo) => new Date((Math.floor(nowMs / SECOND_MS) - secondsAgo) * SECOND_MS));
+}
+
+/** Timestamps beyond this model version's MeterUsage window. */
+export function staleMeterUsageTimestamp(model: ServiceModel, nowMs: number): fc.Arbitrary<Date> {
+  return staleTimestamp(nowMs, timestampWindow(model, 'MeterUsage'));
+}
+
+/** Timestamps every reading of this model version's MeterUsage window accepts. */
+export function acceptedMeterUsageTimestamp(model: ServiceModel, nowMs: number): fc.Arbitrary<Date> {
+  return insideWindow(nowMs, timestampWindow(model, 'MeterUsage'));
+}
+
+export interface MeterUsageOptions {
+  /** Include UsageAllocations sometimes (default: when the model has them). */
+  allocations?: boolean;
+  /** Pin the quantity (for rules that need a particular one); default 0..the model's max, boundaries weighted up. */
+  quantity?: fc.Arbitrary<number>;
+  /** Default: recentTimestamp. */
+  timestamp?: fc.Arbitrary<Date>;
+}
+
+/** Valid MeterUsage requests for a product of the target's fixtures; allocations, when drawn, add up to the quantity. */
+export function validMeterUsage(fixtures: TargetFixtures, model: ServiceModel, nowMs: number, options: MeterUsageOptions = {}): fc.Arbitrary<MeterUsageInput> {
+  const products = meterableProducts(fixtures);
+  if (products.length === 0) throw new ModelError('the fixtures have no product that MeterUsage can meter');
+  const withAllocations = options.allocations ?? meterUsageHasMember(model, 'UsageAllocations');
+  // The first model versions require DryRun; later ones default it to false (explicit or not).
+  const dryRunRequired = structure(model, 'MeterUsageRequest').required.includes('DryRun');
+  return fc
+    .record(
+      {
+        product: fc.constantFrom(...products),
+        pick: fc.nat(),
+        quantity: options.quantity ?? boundedInteger(0, modelLimits(model).quantity),
+        timestamp: options.timestamp ?? recentTimestamp(nowMs),
+        explicitDryRunFalse: dryRunRequired ? fc.constant(true) : fc.boolean(),
+      },
+      { noNullPrototype: true },
+    )
+    .chain(({ product, pick, quantity, timestamp, explicitDryRunFalse }) => {
+      const base: MeterUsageInput = {
+        ProductCode: product.code,
+        Timestamp: timestamp,
+        UsageDimension: product.dimensions[pick % product.dimensions.length],
+        UsageQuantity: quantity,
+        ...(explicitDryRunFalse ? { DryRun: false } : {}),
+      };
+      if (!withAllocations) return fc.constant(base);
+      return fc.option(allocationsSummingTo(model, quantity), { nil: undefined, freq: 2 }).map((a) => (a ? { ...base, UsageAllocations: a } : base));
+    });
+}
+
+export interface TagCountOptions {
+  /** Tags on the one allocation (default one more than the model's TagList max: 6). */
+  count?: number;
+}
+
+/**
+ * Valid MeterUsage requests (no allocations of their own) given one allocation of the whole
+ * quantity that carries `options.count` tags with distinct keys (meter-usage.too-many-tags by
+ * default). A failing case shrinks to that many tags with one-character keys and values of the
+ * model's minimum length.
+ */
+export function meterUsageWithTagCount(fixtures: TargetFixtures, model: ServiceModel, nowMs: number, options: TagCountOptions = {}): fc.Arbitrary<MeterUsageInput> {
+  requireShape(model, 'UsageAllocations', 'usage allocations');
+  const n = options.count ?? (modelLimits(model).tags ?? 5) + 1;
+  return fc
+    .tuple(validMeterUsage(fixtures, model, nowMs, { allocations: false }), tagList(model, { minTags: n, maxTags: n }))
+    .map(([request, tags]): MeterUsageInput => ({ ...request, UsageAllocations: [withTags(request.UsageQuantity ?? 0, tags)] }));
+}
+
+/**
+ * Valid MeterUsage requests (no allocations of their own) given one allocation of the whole
+ * quantity in which two tags share one Key: 1 to max-1 tags with distinct keys, plus a second
+ * tag with the Key of one of them, its Value either the same (the tag repeated) or drawn anew,
+ * inserted anywhere in the list. The allocation stays within the model's TagList max.
+ */
+export function meterUsageWithDuplicateTagKey(fixtures: TargetFixtures, model: ServiceModel, nowMs: number): fc.Arbitrary<MeterUsageInput> {
+  requireShape(model, 'UsageAllocations', 'usage allocations');
+  const max = modelLimits(model).tags ?? 5;
+  const otherValue = fc.option(tagOf(model, tagCharacters(model).allowed), { nil: undefined });
+  return fc
+    .tuple(validMeterUsage(fixtures, model, nowMs, { allocations: false }), tagList(model, { minTags: 1, maxTags: Math.max(1, max - 1) }), fc.nat(), fc.nat(), otherValue)
+    .map(([request, tags, from, at, other]): MeterUsageInput => {
+      const original = tags[from % tags.length];
+      const twin: Tag = { Key: original.Key, Value: other ? other.Value : original.Value };
+      const all = tags.map((t) => ({ ...t }));
+      all.splice(at % (all.length + 1), 0, twin);
+      return { ...request, UsageAllocations: [withTags(request.UsageQuantity ?? 0, all)] };
+    });
+}
+
+/** Valid MeterUsage requests without allocations: the plain request the protocol and authentication rules wrap. */
+export function plainMeterUsage(fixtures: TargetFixtures, model: ServiceModel, nowMs: number): fc.Arbitrary<MeterUsageInput> {
+  return validMeterUsage(fixtures, model, nowMs, { allocations: false });
+}
+
+/**
+ * One fixed valid MeterUsage request of `model`, for the examples of rules: the first meterable
+ * product and its first dimension, quantity 1, at the whole minute ten minutes before the one
+ * of `nowMs`, with DryRun false where the model requires it (its first versions).
+ */
+export function exampleMeterUsage(fixtures: TargetFixtures, model: ServiceModel, nowMs: number): MeterUsageInput {
+  const product = meterableProducts(fixtures)[0];
+  const tenMinutesAgo = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS - 10 * MINUTE_MS;
+  const dryRunRequired = structure(model, 'MeterUsageRequest').required.includes('DryRun');
+  return { ProductCode: product.code, UsageDimension: product.dimensions[0], UsageQuantity: 1, Timestamp: new Date(tenMinutesAgo), ...(dryRunRequired ? { DryRun: false } : {}) };
+}

@@ -1,0 +1,103 @@
+// The control API of a target (CONTROL_PREFIX/...: clock, tokens, throttle, ledger, public key):
+// one client for every control call a rule makes, with the run's time limit of a request
+// (--timeout) and the control token from the environment. A call made for a property run is
+// recorded with that run's exchanges (`control` set), so the transcript and the script of a
+// counterexample show it; the record names the token's variable, never its value.
+import { request } from 'undici';
+import { controlAuthorization, CONTROL_HEADER, CONTROL_HEADERS, CONTROL_PREFIX, CONTROL_TOKEN_ENV, CONTROL_TOKEN_HINT } from '../core/description.js';
+import { TargetError, type Exchange } from './types.js';
+
+/** Time limit of one control request when the run sets none. */
+const CONTROL_TIMEOUT_MS = 10_000;
+
+/** Longest response body kept in a recorded exchange. */
+const RECORDED_BODY_CHARS = 4096;
+
+export interface ControlClientOptions {
+  /** Time limit of one control request, in milliseconds (the run's --timeout); default CONTROL_TIMEOUT_MS. */
+  timeoutMs?: number;
+  /** Where the control token is read from (CONTROL_TOKEN_ENV); default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ControlCallOptions {
+  /** Takes the exchange before it is sent (completed once it ends), e.g. a property run's record(). */
+  record?: (exchange: Exchange) => void;
+  /** How messages name the call; default `METHOD CONTROL_PREFIX/route` (without the query). */
+  name?: string;
+  /**
+   * A route open to anyone (describe, public-key): sent without the token, and an HTTP 401 is
+   * an answer like any other instead of the hint where the token goes.
+   */
+  open?: boolean;
+}
+
+/** The status and body text of a control answer. */
+export interface ControlAnswer {
+  status: number;
+  text: string;
+}
+
+export class ControlClient {
+  readonly base: string;
+  readonly timeoutMs: number;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(endpoint: string, options: ControlClientOptions = {}) {
+    this.base = endpoint.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? CONTROL_TIMEOUT_MS;
+    this.env = options.env ?? process.env;
+  }
+
+  /** The URL of a control route (`/clock`, `/ledger?caller=...`). */
+  url(route: string): string {
+    return `${this.base}${CONTROL_PREFIX}${route}`;
+  }
+
+  get(route: string, options: ControlCallOptions = {}): Promise<ControlAnswer> {
+    return this.send('GET', route, undefined, options);
+  }
+
+  /** POSTs `payload` as JSON. */
+  post(route: string, payload: unknown, options: ControlCallOptions = {}): Promise<ControlAnswer> {
+    return this.send('POST', route, JSON.stringify(payload), options);
+  }
+
+  private async send(method: 'GET' | 'POST', route: string, body: string | undefined, options: ControlCallOptions): Promise<ControlAnswer> {
+    const url = this.url(route);
+    const name = options.name ?? `${method} ${CONTROL_PREFIX}${route.split('?')[0]}`;
+    const authorization = options.open ? {} : controlAuthorization(this.env);
+    // A GET reads: the control header alone. A POST changes state: the header and a JSON body.
+    const headers: Record<string, string> = method === 'POST' ? { ...CONTROL_HEADERS } : { [CONTROL_HEADER]: '1' };
+    const recorded = { ...headers, ...(authorization.authorization !== undefined ? { authorization: `Bearer $${CONTROL_TOKEN_ENV}` } : {}) };
+    const exchange: Exchange = { control: route.split('?')[0].replace(/^\//, ''), request: { method, url, headers: recorded, body: body ?? '' }, startedAtMs: Date.now(), attempt: 1 };
+    options.record?.(exchange);
+    let status: number;
+    let text: string;
+    try {
+      const response = await request(url, {
+        method,
+        ...(body !== undefined ? { body } : {}),
+        headers: { ...headers, ...authorization },
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      status = response.statusCode;
+      text = await response.body.text();
+      exchange.response = {
+        status,
+        headers: Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)])),
+        body: text.slice(0, RECORDED_BODY_CHARS),
+      };
+    } catch (error) {
+      exchange.error = `did not answer: ${(error as Error).message}`;
+      throw new TargetError(`did not answer ${name}: ${(error as Error).message}`, options.record ? exchange : undefined);
+    } finally {
+      exchange.durationMs = Date.now() - exchange.startedAtMs!;
+    }
+    // Without the right token every control call fails alike: say what to do, not what the route wanted.
+    if (status === 401 && !options.open) throw new TargetError(`answered ${name} with HTTP 401: ${CONTROL_TOKEN_HINT}`, options.record ? exchange : undefined);
+    return { status, text };
+  }
+}
