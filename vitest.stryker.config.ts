@@ -15,6 +15,7 @@ const CI_SET = [
   'test/target-wire.test.ts',
   'test/reports-baseline.test.ts',
   'test/catalogue.test.ts',
+  'test/rule-aliases.test.ts',
 ];
 const FULL_SET = [
   'test/target-sigv4.test.ts',

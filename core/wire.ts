@@ -4,6 +4,30 @@ export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 export const TARGET_PREFIX = 'AWSMPMeteringService';
 export const SIGNING_NAME = 'aws-marketplace';
 
+/** A request the raw driver sends as given, for malformed-wire rules. */
+export interface RawRequest {
+  /** Defaults to `AWSMPMeteringService.<operation>` framing when operation is set. */
+  operation?: string;
+  method?: string;
+  path?: string;
+  body: string | Buffer;
+  /** Extra or overriding headers; a value of null removes a header the driver would add. */
+  headers?: Record<string, string | null>;
+  /** Sign the request (default true). */
+  sign?: boolean;
+  /** Override signing inputs to produce deliberately wrong signatures. */
+  signing?: Partial<SigningOverrides>;
+}
+
+/** Signing inputs a RawRequest may override (its `signing`): each replaces the caller's, the target's or the clock's. */
+export interface SigningOverrides {
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  service: string;
+  date: Date;
+}
+
 /** The wire form of an operation input: Dates become epoch seconds, undefined members disappear. */
 export function toWire(value: unknown): unknown {
   if (value instanceof Date) return value.getTime() / 1000;

@@ -51,6 +51,7 @@ export {
   staleMeterUsageTimestamp,
   validMeterUsage,
   type MeterUsageOptions,
+  type PlainMeterUsageOptions,
   type TagCountOptions,
 } from './meter-usage.js';
 export { acceptedRange, meterUsageRequest, otherHourPair, sameHourPair, type AcceptedRequestOptions } from './accepted-range.js';

@@ -120,9 +120,17 @@ export function meterUsageWithDuplicateTagKey(fixtures: TargetFixtures, model: S
     });
 }
 
-/** Valid MeterUsage requests without allocations: the plain request the protocol and authentication rules wrap. */
-export function plainMeterUsage(fixtures: TargetFixtures, model: ServiceModel, nowMs: number): fc.Arbitrary<MeterUsageInput> {
-  return validMeterUsage(fixtures, model, nowMs, { allocations: false });
+export interface PlainMeterUsageOptions {
+  /** Pin the quantity; default as validMeterUsage's (0..the model's max, boundaries weighted up). */
+  quantity?: fc.Arbitrary<number>;
+}
+
+/**
+ * Valid MeterUsage requests without allocations: the plain request the protocol and
+ * authentication rules wrap, and the one MeterUsage rules send again with another quantity.
+ */
+export function plainMeterUsage(fixtures: TargetFixtures, model: ServiceModel, nowMs: number, options: PlainMeterUsageOptions = {}): fc.Arbitrary<MeterUsageInput> {
+  return validMeterUsage(fixtures, model, nowMs, { allocations: false, ...(options.quantity ? { quantity: options.quantity } : {}) });
 }
 
 /**

@@ -1,14 +1,10 @@
 // MeterUsage: acceptance, idempotency, duplicates, bounds, allocations, window, DryRun, ClientToken.
 import fc from 'fast-check';
-import { allocationsSummingTo, meterableProducts, meterUsageWithDuplicateTagKey, meterUsageWithTagCount, modelLimits, staleMeterUsageTimestamp, tagList, validMeterUsage, type MeterUsageInput } from '../generators/index.js';
+import { allocationsSummingTo, meterableProducts, meterUsageWithDuplicateTagKey, meterUsageWithTagCount, modelLimits, plainMeterUsage, staleMeterUsageTimestamp, tagList, validMeterUsage, type MeterUsageInput } from '../generators/index.js';
 import type { Outcome } from '../target/types.js';
 import { expectClientError, expectError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
 import { Observations } from './harness/observations.js';
-import { rule, type RuleContext } from './harness/rule.js';
-
-/** Valid requests without allocations: for rules that change the quantity afterwards. */
-const plainRequests = (ctx: RuleContext, quantity?: fc.Arbitrary<number>) =>
-  validMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs(), { allocations: false, ...(quantity ? { quantity } : {}) });
+import { rule } from './harness/rule.js';
 
 rule('meter-usage.accepts-valid', async (ctx) => {
   await ctx.property(validMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs()), async (request, run) => {
@@ -32,7 +28,7 @@ rule('meter-usage.identical-retry', async (ctx) => {
 rule('meter-usage.duplicate-quantity', async (ctx) => {
   const max = modelLimits(ctx.model).quantity;
   const scenario = fc
-    .tuple(plainRequests(ctx), fc.integer({ min: 0, max }))
+    .tuple(plainMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs()), fc.integer({ min: 0, max }))
     .filter(([request, other]) => other !== request.UsageQuantity);
   await ctx.property(scenario, async ([request, otherQuantity], run) => {
     expectSuccess(await run.call('MeterUsage', { ...request }));
@@ -43,7 +39,7 @@ rule('meter-usage.duplicate-quantity', async (ctx) => {
 
 rule('meter-usage.quantity-bounds-accepted', async (ctx) => {
   const max = modelLimits(ctx.model).quantity;
-  await ctx.property(plainRequests(ctx, fc.constantFrom(0, max)), async (request, run) => {
+  await ctx.property(plainMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs(), { quantity: fc.constantFrom(0, max) }), async (request, run) => {
     const outcome = await run.call('MeterUsage', { ...request });
     expectSuccess(outcome, `HTTP 200 for UsageQuantity ${request.UsageQuantity}`);
     expectStringMember(outcome, 'MeteringRecordId');
@@ -52,7 +48,7 @@ rule('meter-usage.quantity-bounds-accepted', async (ctx) => {
 
 rule('meter-usage.quantity-out-of-range', async (ctx) => {
   const max = modelLimits(ctx.model).quantity;
-  const scenario = fc.tuple(plainRequests(ctx, fc.constantFrom(-1, max + 1)), fc.integer({ min: 0, max }));
+  const scenario = fc.tuple(plainMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs(), { quantity: fc.constantFrom(-1, max + 1) }), fc.integer({ min: 0, max }));
   await ctx.property(scenario, async ([request, validQuantity], run) => {
     expectClientError(await run.call('MeterUsage', { ...request }), `a client error for UsageQuantity ${request.UsageQuantity}`);
     // Nothing was recorded: the same hour still takes a valid quantity.
@@ -62,7 +58,7 @@ rule('meter-usage.quantity-out-of-range', async (ctx) => {
 });
 
 rule('meter-usage.allocation-sum', async (ctx) => {
-  const scenario = plainRequests(ctx, fc.integer({ min: 0, max: 1_000_000 })).chain((request) =>
+  const scenario = plainMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs(), { quantity: fc.integer({ min: 0, max: 1_000_000 }) }).chain((request) =>
     fc
       .tuple(allocationsSummingTo(ctx.model, request.UsageQuantity!), fc.integer({ min: 1, max: 1000 }), fc.boolean())
       .map(([allocs, delta, up]): MeterUsageInput => {
@@ -79,7 +75,7 @@ rule('meter-usage.allocation-sum', async (ctx) => {
 
 rule('meter-usage.allocation-duplicate-tags', async (ctx) => {
   const scenario = fc
-    .tuple(plainRequests(ctx, fc.integer({ min: 0, max: 1_000_000 })), tagList(ctx.model), fc.nat())
+    .tuple(plainMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs(), { quantity: fc.integer({ min: 0, max: 1_000_000 }) }), tagList(ctx.model), fc.nat())
     .map(([request, tags, cut]): MeterUsageInput => {
       const q = request.UsageQuantity!;
       const a = cut % (q + 1);
@@ -170,7 +166,7 @@ rule('meter-usage.not-entitled', async (ctx) => {
   const unentitled = ctx.fixtures.products.filter((p) => p.kind !== 'saas' && p.entitled === false && p.dimensions.length > 0);
   // A valid request in every other respect: an entitled product's request moved to an unentitled product and one of its dimensions.
   const scenario = fc
-    .tuple(plainRequests(ctx), fc.constantFrom(...unentitled))
+    .tuple(plainMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs()), fc.constantFrom(...unentitled))
     .chain(([request, product]) => fc.constantFrom(...product.dimensions).map((dimension) => ({ ...request, ProductCode: product.code, UsageDimension: dimension })));
   await ctx.property(scenario, async (request, run) => {
     expectError(await run.call('MeterUsage', { ...request }), 'CustomerNotEntitledException', `HTTP 4xx CustomerNotEntitledException for product ${request.ProductCode}, which the caller holds no subscription to`);
@@ -179,7 +175,7 @@ rule('meter-usage.not-entitled', async (ctx) => {
 
 rule('meter-usage.dry-run', async (ctx) => {
   const max = modelLimits(ctx.model).quantity;
-  const scenario = fc.tuple(plainRequests(ctx), fc.integer({ min: 0, max })).filter(([request, q]) => q !== request.UsageQuantity);
+  const scenario = fc.tuple(plainMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs()), fc.integer({ min: 0, max })).filter(([request, q]) => q !== request.UsageQuantity);
   await ctx.property(scenario, async ([request, otherQuantity], run) => {
     const dry = await run.call('MeterUsage', { ...request, DryRun: true });
     if (dry.kind !== 'error' || dry.errorType !== 'DryRunOperation') fail('an error of type DryRunOperation', dry);
@@ -191,7 +187,7 @@ rule('meter-usage.dry-run', async (ctx) => {
 
 rule('meter-usage.client-token-conflict', async (ctx) => {
   const token = fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/);
-  await ctx.property(fc.tuple(plainRequests(ctx), token), async ([request, clientToken], run) => {
+  await ctx.property(fc.tuple(plainMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs()), token), async ([request, clientToken], run) => {
     expectSuccess(await run.call('MeterUsage', { ...request, ClientToken: clientToken }));
     // An hour earlier is a fresh key (accepted without a token), so only the token can conflict.
     const other = { ...request, Timestamp: new Date(request.Timestamp.getTime() - 3_600_000), ClientToken: clientToken };

@@ -1,7 +1,9 @@
 // The one small interface the suites talk to. Drivers (raw, sdk, boto3) implement it.
 import type { DriverName, Operation } from '../core/vocabulary.js';
+import type { RawRequest } from '../core/wire.js';
 
 export { DRIVER_NAMES, isDriverName, OPERATIONS, type DriverName, type Operation } from '../core/vocabulary.js';
+export type { RawRequest, SigningOverrides } from '../core/wire.js';
 
 /** Operation input as the suites build it: model member names, timestamps as Date. */
 export type OperationInput = Record<string, unknown>;
@@ -63,29 +65,6 @@ export interface ErrorOutcome extends OutcomeBase {
 }
 
 export type Outcome = SuccessOutcome | ErrorOutcome;
-
-/** A request the raw driver sends as given, for malformed-wire rules. */
-export interface RawRequest {
-  /** Defaults to `AWSMPMeteringService.<operation>` framing when operation is set. */
-  operation?: string;
-  method?: string;
-  path?: string;
-  body: string | Buffer;
-  /** Extra or overriding headers; a value of null removes a header the driver would add. */
-  headers?: Record<string, string | null>;
-  /** Sign the request (default true). */
-  sign?: boolean;
-  /** Override signing inputs to produce deliberately wrong signatures. */
-  signing?: Partial<SigningOverrides>;
-}
-
-export interface SigningOverrides {
-  accessKeyId: string;
-  secretAccessKey: string;
-  region: string;
-  service: string;
-  date: Date;
-}
 
 export interface Credentials {
   accessKeyId: string;

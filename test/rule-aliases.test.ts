@@ -46,6 +46,17 @@ describe('a baseline naming a retired rule id', () => {
     expect(() => checkBaselineRules(same, ids)).toThrow(/names a rule not in the catalogue: meter-usage.no-such-rule/);
   });
 
+  test('a current id is never renamed, even where another rule lists it as an alias', () => {
+    const rules = [{ id: 'a.one' }, { id: 'a.two', aliases: ['a.one', 'a.old'] }];
+    const listed = parseBaseline('- rule: a.one\n  reason: kept\n- rule: a.old\n  reason: moved\n', 'baseline.yaml');
+    const warnings: string[] = [];
+    expect(renameRetiredRules(listed, rules, (m) => warnings.push(m)).entries).toEqual([
+      { rule: 'a.one', reason: 'kept' },
+      { rule: 'a.two', reason: 'moved' },
+    ]);
+    expect(warnings).toEqual(['baseline names retired rule id a.old; it is now a.two']);
+  });
+
   test('the old and the new id of one rule in one baseline is a duplicate', () => {
     const both = parseBaseline('- rule: meter-usage.retry-identical\n  reason: a\n- rule: meter-usage.identical-retry\n  reason: b\n', 'baseline.yaml');
     expect(() => renameRetiredRules(both, catalogue, () => {})).toThrow(/rule meter-usage.identical-retry is listed twice/);
