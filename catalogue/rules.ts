@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import type { Level } from '../core/vocabulary.js';
 import type { TargetCapabilities } from '../core/description.js';
 import { OPERATIONS, type Operation } from '../core/vocabulary.js';
-import { RULES_PATH } from '../core/paths.js';
+import { LATEST_MODEL_PATH, RULES_PATH } from '../core/paths.js';
 
 /** Fixture kinds a rule can need from the target description. */
 export const FIXTURE_NEEDS = [
@@ -89,8 +89,6 @@ function stringList(value: unknown, where: string, field: string): string[] {
   return value as string[];
 }
 
-// `model:` quotes are checked against the latest model, which lives beside rules.yaml.
-const LATEST_MODEL_FILE = join(dirname(RULES_PATH), 'meteringmarketplace-2016-01-14.service-2.json');
 const modelDocs = new Map<string, unknown>();
 
 function modelDoc(file: string): unknown {
@@ -147,11 +145,11 @@ function checkQuotes(info: unknown, treatment: unknown, where: string, modelFile
  * `modelFile` is the model `model:` quotes are checked against (the latest one by default;
  * derived rules of an older model quote that model).
  */
-export function parseRules(text: string, origin: string, modelFile = LATEST_MODEL_FILE): Rule[] {
+export function parseRules(text: string, origin: string, modelFile = LATEST_MODEL_PATH): Rule[] {
   return checkRules(parse(text), origin, modelFile);
 }
 
-function checkRules(doc: unknown, origin: string, modelFile = LATEST_MODEL_FILE): Rule[] {
+function checkRules(doc: unknown, origin: string, modelFile = LATEST_MODEL_PATH): Rule[] {
   if (!Array.isArray(doc)) fail(origin, 'expected a list of rules');
   const seen = new Set<string>();
   const retired = new Map<string, string>();
@@ -213,14 +211,16 @@ function checkRules(doc: unknown, origin: string, modelFile = LATEST_MODEL_FILE)
 
 let cached: Rule[] | undefined;
 
-// Parsing the YAML costs a few hundred milliseconds, in the CLI and again in the test worker;
-// the build stores it as JSON next to the compiled code (`npm run build`), tagged with the
-// digest of the YAML it came from, so an edited rules.yaml is never shadowed by a stale copy.
+// Parsing the YAML and checking every rule (its quotes against the model included) costs a few
+// hundred milliseconds, in the CLI and again in each test worker; the build does it once and
+// stores the checked rules as JSON next to the compiled code (`npm run build`), tagged with the
+// digest of the YAML they came from, so an edited rules.yaml is never shadowed by a stale copy.
 const COMPILED_RULES = join(dirname(fileURLToPath(import.meta.url)), 'rules.json');
 
 interface CompiledRules {
   yamlSha256: string;
-  rules: unknown;
+  /** Checked when the build wrote them. */
+  rules: Rule[];
 }
 
 const digest = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -230,7 +230,7 @@ export function loadRules(): Rule[] {
   if (!cached) {
     const text = readFileSync(RULES_PATH, 'utf8');
     const compiled = readCompiled();
-    cached = compiled?.yamlSha256 === digest(text) ? checkRules(compiled.rules, 'specs/rules.yaml') : parseRules(text, 'specs/rules.yaml');
+    cached = compiled?.yamlSha256 === digest(text) ? compiled.rules : parseRules(text, 'specs/rules.yaml');
   }
   return cached;
 }
@@ -246,11 +246,8 @@ function readCompiled(): CompiledRules | undefined {
 /** Writes the JSON form of specs/rules.yaml beside this module (the build's last step). */
 export function compileRules(): string {
   const text = readFileSync(RULES_PATH, 'utf8');
-  const compiled: CompiledRules = { yamlSha256: digest(text), rules: parse(text) };
+  const compiled: CompiledRules = { yamlSha256: digest(text), rules: parseRules(text, 'specs/rules.yaml') };
   writeFileSync(COMPILED_RULES, JSON.stringify(compiled));
   return COMPILED_RULES;
 }
 
-export function ruleById(id: string): Rule | undefined {
-  return loadRules().find((r) => r.id === id);
-}

@@ -109,7 +109,7 @@ export function wrongRegion(region: string, fixtures: TargetFixtures): fc.Arbitr
 }
 
 /** A fixed Region other than `region` (a real one when it can), for the examples of rules. */
-export function otherRegionThan(region: string): string {
+function otherRegionThan(region: string): string {
   return [...REGIONS, 'xx-conformance-1'].find((r) => r !== region)!;
 }
 

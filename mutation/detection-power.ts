@@ -1,7 +1,7 @@
 // docs/detection-power.md: the results of `npm run mutation` (mutation/results.json) as the
 // published table of the suite's detection power. Pure: the same results give the same text.
 
-export type FaultStatus = 'killed' | 'survived' | 'error';
+type FaultStatus = 'killed' | 'survived' | 'error';
 
 /** One fault mode's result in mutation/results.json. */
 export interface FaultResult {
@@ -54,7 +54,7 @@ function rulesText(result: FaultResult): string {
 const seconds = (ms: number | undefined): string => (ms === undefined ? '–' : `${(ms / 1000).toFixed(1)} s`);
 
 /** The score line, as `npm run mutation` prints it. */
-export function scoreLine(results: MutationResults): string {
+function scoreLine(results: MutationResults): string {
   const { killedByExpected, total } = results.score;
   const percent = total === 0 ? '–' : `${((killedByExpected / total) * 100).toFixed(1)}%`;
   return `Mutation score: **${percent}** (${killedByExpected} of ${total} fault modes killed by an expected rule).`;

@@ -5,7 +5,7 @@
 #
 #   stdin, first line:  {"endpoint", "region", "credentials", "timeoutMs", "maxResponseBytes", "threads"}
 #   stdout, answer:     {"ready": true, "boto3": {...}, "botocore": {...}}  or  {"fatal": "..."}
-#   stdin, then:        {"id", "operation", "input", "dates", "blobs", "credentials", "region", "singleAttempt"}
+#   stdin, then:        {"id", "operation", "input", "dates", "credentials", "region", "singleAttempt"}
 #   stdout, per id:     {"id", "kind": "success" | "error" | "failure", ..., "attempts": [...]}
 #
 # Requests carry an id: up to `threads` are in flight at once (a bounded ThreadPoolExecutor);
@@ -15,7 +15,6 @@
 # prints one line: boto3 and botocore versions and locations, and the members of the run's
 # service model that botocore's own model of the service lacks.
 import argparse
-import base64
 import datetime
 import json
 import re
@@ -233,11 +232,9 @@ def serve():
     default_client = client_for(config['region'], 3)
     modeled = {name for name in dir(default_client.exceptions) if not name.startswith('_') and isinstance(getattr(default_client.exceptions, name), type)}
 
-    def to_input(value, dates, blobs):
+    def to_input(value, dates):
         for path in dates:
             set_path(value, path, lambda ms: datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(milliseconds=ms))
-        for path in blobs:
-            set_path(value, path, base64.b64decode)
         return value
 
     def attempts_of(state):
@@ -253,7 +250,7 @@ def serve():
         local.state = state
         try:
             client = client_for(request.get('region') or config['region'], 1 if request.get('singleAttempt') else 3)
-            params = to_input(request.get('input') or {}, request.get('dates') or [], request.get('blobs') or [])
+            params = to_input(request.get('input') or {}, request.get('dates') or [])
             method = getattr(client, botocore.xform_name(request['operation']))
             try:
                 result = method(**params)
@@ -344,7 +341,7 @@ def set_path(value, path, convert):
 
 
 def to_json(value):
-    """Parsed output as JSON: datetimes as ISO-8601 text (UTC, milliseconds), bytes as base64."""
+    """Parsed output as JSON: datetimes as ISO-8601 text (UTC, milliseconds). The service has no blob members."""
     if isinstance(value, dict):
         return {k: to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -353,10 +350,6 @@ def to_json(value):
         if value.tzinfo is None:
             value = value.replace(tzinfo=datetime.timezone.utc)
         return value.astimezone(datetime.timezone.utc).isoformat(timespec='milliseconds').replace('+00:00', 'Z')
-    if isinstance(value, (bytes, bytearray)):
-        return base64.b64encode(bytes(value)).decode('ascii')
-    if hasattr(value, 'read'):
-        return base64.b64encode(value.read()).decode('ascii')
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)

@@ -129,20 +129,15 @@ function lastLine(text: string | undefined): string {
 }
 
 /**
- * The input as JSON, with the paths of its timestamps (epoch ms) and blobs (base64): the
- * adapter turns them back into datetime and bytes before boto3 serializes them.
+ * The input as JSON, with the paths of its timestamps (epoch ms): the adapter turns them back
+ * into datetimes before boto3 serializes them. (The service model has no blob members.)
  */
-export function encodeBoto3Input(input: OperationInput): { input: unknown; dates: (string | number)[][]; blobs: (string | number)[][] } {
+export function encodeBoto3Input(input: OperationInput): { input: unknown; dates: (string | number)[][] } {
   const dates: (string | number)[][] = [];
-  const blobs: (string | number)[][] = [];
   const walk = (value: unknown, path: (string | number)[]): unknown => {
     if (value instanceof Date) {
       dates.push(path);
       return value.getTime();
-    }
-    if (value instanceof Uint8Array) {
-      blobs.push(path);
-      return Buffer.from(value).toString('base64');
     }
     if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i]));
     if (value !== null && typeof value === 'object') {
@@ -152,7 +147,7 @@ export function encodeBoto3Input(input: OperationInput): { input: unknown; dates
     }
     return value;
   };
-  return { input: walk(input, []), dates, blobs };
+  return { input: walk(input, []), dates };
 }
 
 /** The exchange of a call: its last attempt, the retried ones before it. */
@@ -312,6 +307,7 @@ export function createBoto3Target(description: TargetDescription, options: Boto3
         headers: answer.headers,
         retries: answer.retries,
         exchange,
+        wholeSecondTimestamps: true,
         output: answer.output,
       };
     }

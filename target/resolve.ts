@@ -170,6 +170,7 @@ export async function resolveTarget(options: ResolveOptions): Promise<{ descript
   // The real service has no control API: whatever a config says, nothing is sent to one.
   if (realService) capabilities = { ...capabilities, clockControl: false, reset: false, ledgerRead: false, tokenIssue: false, throttle: false };
   const region = options.region ?? config?.region ?? probe.published?.region ?? regionFromEnvironment(options.env)?.value ?? 'us-east-1';
+  const faults = publishedFaults(probe.published);
   return {
     description: {
       endpoint: url.href.replace(/\/+$/, ''),
@@ -180,7 +181,7 @@ export async function resolveTarget(options: ResolveOptions): Promise<{ descript
       fixtures,
       capabilities,
       ...(config?.promises ? { promises: config.promises } : {}),
-      ...(publishedFaults(probe.published) !== undefined ? { faults: publishedFaults(probe.published)! } : {}),
+      ...(faults !== undefined ? { faults } : {}),
     },
     clockOffsetMs: probe.clockOffsetMs,
     notes,

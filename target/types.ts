@@ -3,7 +3,7 @@ import type { DriverName, Operation } from '../core/vocabulary.js';
 import type { RawRequest } from '../core/wire.js';
 
 export { DRIVER_NAMES, isDriverName, OPERATIONS, type DriverName, type Operation } from '../core/vocabulary.js';
-export type { RawRequest, SigningOverrides } from '../core/wire.js';
+export type { RawRequest } from '../core/wire.js';
 
 /** Operation input as the suites build it: model member names, timestamps as Date. */
 export type OperationInput = Record<string, unknown>;
@@ -48,6 +48,11 @@ interface OutcomeBase {
   /** Transient answers (throttling, 5xx) that were retried before this final answer. */
   retries: number;
   exchange: Exchange;
+  /**
+   * The driver's serializer wrote timestamps in whole epoch seconds (boto3): the target received
+   * the request as `exchange.request.body` holds it, not at the precision it was given.
+   */
+  wholeSecondTimestamps?: true;
 }
 
 export interface SuccessOutcome extends OutcomeBase {

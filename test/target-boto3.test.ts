@@ -57,9 +57,9 @@ async function control(route: string, body: unknown): Promise<number> {
 }
 
 describe('encodeBoto3Input', () => {
-  test('sends timestamps as epoch milliseconds and blobs as base64, with their paths', () => {
-    const encoded = encodeBoto3Input({ A: new Date(1_700_000_000_123), L: [{ T: new Date(5) }, { B: new Uint8Array([1, 2]) }], U: undefined });
-    expect(encoded).toEqual({ input: { A: 1_700_000_000_123, L: [{ T: 5 }, { B: 'AQI=' }] }, dates: [['A'], ['L', 0, 'T']], blobs: [['L', 1, 'B']] });
+  test('sends timestamps as epoch milliseconds, with their paths', () => {
+    const encoded = encodeBoto3Input({ A: new Date(1_700_000_000_123), L: [{ T: new Date(5) }, { B: 'x' }], U: undefined });
+    expect(encoded).toEqual({ input: { A: 1_700_000_000_123, L: [{ T: 5 }, { B: 'x' }] }, dates: [['A'], ['L', 0, 'T']] });
   });
 });
 
@@ -287,7 +287,7 @@ describe('boto3 runs: planning, needs, records as sent', () => {
       { Dimension: 'A', Quantity: 1, Timestamp: new Date(1_700_000_000_789) },
       { Dimension: 'B', Quantity: 1, Timestamp: new Date(1_700_000_001_000) },
     ];
-    const outcome = (body: string) => ({ exchange: { request: { method: 'POST', url: 'u', headers: {}, body } } }) as never;
+    const outcome = (body: string) => ({ wholeSecondTimestamps: true, exchange: { request: { method: 'POST', url: 'u', headers: {}, body } } }) as never;
     const whole = recordsAsSent(records, outcome(JSON.stringify({ UsageRecords: [{ Dimension: 'A', Timestamp: 1_700_000_000 }, { Dimension: 'B', Timestamp: 1_700_000_001 }] })));
     expect(whole.map((r) => r.Timestamp.getTime())).toEqual([1_700_000_000_000, 1_700_000_001_000]);
     expect(whole[1]).toBe(records[1]);
@@ -296,5 +296,8 @@ describe('boto3 runs: planning, needs, records as sent', () => {
     // A body that cannot be read record by record leaves the records as given.
     expect(recordsAsSent(records, outcome('{"UsageRecords":[{"Dimension":"A","Timestamp":1}]}'))).toBe(records);
     expect(recordsAsSent(records, outcome('not json'))).toBe(records);
+    // A driver that sends what it is given (raw, sdk): its body is not read again.
+    const unrounded = { exchange: { request: { method: 'POST', url: 'u', headers: {}, body: JSON.stringify({ UsageRecords: [{ Dimension: 'A', Timestamp: 1_700_000_000 }, { Dimension: 'B', Timestamp: 1_700_000_001 }] }) } } } as never;
+    expect(recordsAsSent(records, unrounded)).toBe(records);
   });
 });

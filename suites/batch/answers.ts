@@ -52,7 +52,12 @@ export function align(outcome: SuccessOutcome, given: UsageRecord[]): Slot[] {
   const pending = new Map<string, number[]>();
   // Judged against the records as the driver sent them (a Timestamp in whole seconds under boto3).
   const records = recordsAsSent(given, outcome);
-  records.forEach((r, i) => pending.set(recordKey(r), [...(pending.get(recordKey(r)) ?? []), i]));
+  records.forEach((r, i) => {
+    const key = recordKey(r);
+    const at = pending.get(key);
+    if (at) at.push(i);
+    else pending.set(key, [i]);
+  });
   const slots: (Slot | undefined)[] = records.map(() => undefined);
   const place = (key: string, slot: Slot, where: string) => {
     const i = pending.get(key)?.shift();

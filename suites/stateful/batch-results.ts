@@ -24,11 +24,14 @@ export function timestampMs(value: unknown): number | undefined {
 /**
  * The records as they went on the wire: the driver's serializer decides how precise a Timestamp
  * is (boto3 writes whole epoch seconds, the JS SDK and the raw driver milliseconds), and a target
- * can only echo what it received. Each record takes the Timestamp of its counterpart in the
- * request body the driver recorded; when that body cannot be read record by record (another
+ * can only echo what it received. The records as given, unless the driver says it rounded
+ * (outcome.wholeSecondTimestamps): then each record takes the Timestamp of its counterpart in
+ * the request body the driver recorded; when that body cannot be read record by record (another
  * length, another Dimension, no epoch number), the records are kept as given.
  */
 export function recordsAsSent<R extends { Timestamp?: unknown; Dimension?: unknown }>(records: R[], outcome: Outcome): R[] {
+  // Only a driver that rounds needs its body read again: the others send what they were given.
+  if (!outcome.wholeSecondTimestamps) return records;
   let wire: unknown;
   try {
     wire = (JSON.parse(outcome.exchange.request.body) as { UsageRecords?: unknown }).UsageRecords;
