@@ -302,6 +302,8 @@ export function buildReport(input: BuildInput): Report {
     family: rule.family,
     operations: [...rule.operations],
     sources: [...rule.sources],
+    ...(rule.info !== undefined ? { info: rule.info.map((q) => ({ ...q })) } : {}),
+    ...(rule.treatment !== undefined ? { treatment: rule.treatment } : {}),
     ...(rule.role !== undefined ? { role: rule.role } : {}),
     ...combineJudgements(byRule.get(rule.id)!),
   }));

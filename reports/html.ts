@@ -147,6 +147,13 @@ const BASELINE_TITLES = {
   'not-judged': 'In the baseline; not judged in this run',
 } as const;
 
+/** What the rule rests on: its quotes with their sources, and the project's treatment where the sources are silent. */
+function restsOnHtml(rule: RuleResult): string {
+  const quotes = (rule.info ?? []).map((q) => `<blockquote cite="${esc(q.source)}"><p>${esc(q.quote)}</p><footer>${sourceHtml(q.source)}</footer></blockquote>`);
+  const treatment = rule.treatment !== undefined ? `<h4>Treatment where the sources are silent</h4><p>${esc(rule.treatment)}</p>` : '';
+  return `<div class="note note-basis">${quotes.length > 0 ? `<h4>Rests on</h4>${quotes.join('')}` : ''}${treatment}</div>`;
+}
+
 function ruleHtml(rule: RuleResult): string {
   const known = rule.baseline?.status === 'known-failure';
   const open = (rule.verdict === 'fail' || rule.verdict === 'error') && !known ? ' open' : '';
@@ -162,6 +169,7 @@ function ruleHtml(rule: RuleResult): string {
   if (rule.observed !== undefined) {
     notes.push(`<div class="note note-observed"><h4>What the target did</h4><p>${esc(rule.observed)}</p></div>`);
   }
+  if (rule.info !== undefined || rule.treatment !== undefined) notes.push(restsOnHtml(rule));
   const facts = [
     rule.numRuns !== undefined ? `<div><dt>Runs</dt><dd>${esc(rule.numRuns)}</dd></div>` : '',
     rule.retries !== undefined ? `<div><dt>Retried answers</dt><dd>${esc(rule.retries)}</dd></div>` : '',

@@ -1,5 +1,6 @@
 // The shape of report.json (schema: reports/report.schema.json) and of the per-test
 // metadata that suites attach for the reporter.
+import type { RuleQuote } from '../catalogue/rules.js';
 import type { DriverName, Level, RunOutcome, RuleRole, Verdict } from '../core/vocabulary.js';
 
 // The vocabulary lives in core/; report readers find it here too.
@@ -96,6 +97,10 @@ export interface RuleResult {
   family: string;
   operations: string[];
   sources: string[];
+  /** The sentences of the documentation or model the rule rests on, quoted. */
+  info?: RuleQuote[];
+  /** The project's reading where the sources are silent or ambiguous. */
+  treatment?: string;
   verdict: Verdict;
   reason?: string;
   observed?: string;

@@ -397,10 +397,11 @@ describe('buildReport, exactly', () => {
 
   it('builds the whole report of a small run', () => {
     const negative = { ...MUST, role: 'negative' as const };
+    const treated = { ...SHOULD, info: undefined, treatment: 'Our reading.' };
     const control = { ...makeRule('mu.control', 'must', 'meter-usage', ['MeterUsage']), role: 'control' as const };
     const report = buildReport({
       run: RUN,
-      rules: [negative, SHOULD],
+      rules: [negative, treated],
       catalogue: [control],
       tests: [test('n', 'passed', { ruleIds: ['mu.must', 'mu.must'], numRuns: 4 }), test('c', 'passed', { ruleIds: ['mu.control'] }), test('s', 'skipped', { ruleIds: ['mu.should'], reason: 'no clock' })],
       gateLevel: 'must',
@@ -422,14 +423,15 @@ describe('buildReport, exactly', () => {
         coverage: { judged: 1, notJudged: 1, reasons: [{ reason: 'no clock', rules: 1 }] },
       },
       rules: [
-        { id: 'mu.must', statement: MUST.statement, level: 'must', family: 'meter-usage', operations: ['MeterUsage'], sources: MUST.sources, role: 'negative', verdict: 'pass', numRuns: 4, durationMs: 10, tests: ['n'] },
-        { id: 'mu.should', statement: SHOULD.statement, level: 'should', family: 'meter-usage', operations: ['MeterUsage'], sources: SHOULD.sources, verdict: 'not-applicable', reason: 'no clock', durationMs: 10, tests: ['s'] },
+        { id: 'mu.must', statement: MUST.statement, level: 'must', family: 'meter-usage', operations: ['MeterUsage'], sources: MUST.sources, info: MUST.info, role: 'negative', verdict: 'pass', numRuns: 4, durationMs: 10, tests: ['n'] },
+        { id: 'mu.should', statement: SHOULD.statement, level: 'should', family: 'meter-usage', operations: ['MeterUsage'], sources: SHOULD.sources, treatment: 'Our reading.', verdict: 'not-applicable', reason: 'no clock', durationMs: 10, tests: ['s'] },
       ],
       controls: [{ operation: 'MeterUsage', rule: 'mu.control', verdict: 'pass' }],
       problems: [],
     });
     expect(report.rules[0]!.operations).not.toBe(negative.operations);
     expect(report.rules[0]!.sources).not.toBe(negative.sources);
+    expect(report.rules[0]!.info![0]).not.toBe(negative.info![0]);
   });
 
   it('has no controls when no control ran, and adds to a copy of the problems it was given', () => {

@@ -10,7 +10,8 @@ export const FAKE_TOKEN = 'FwoGZXIvYXdzEFAKESESSIONTOKENxyz123';
 export const HOSTILE = `</script><img src=x onerror="alert(1)"><script>alert(2)</script>&amp;`;
 
 export function makeRule(id: string, level: Rule['level'], family: string, operations: Operation[], statement = `Statement of ${id}.`): Rule {
-  return { id, statement, level, family, operations, sources: ['https://docs.aws.amazon.com/marketplace/latest/APIReference/Welcome.html', `model:shapes.${family}`], needs: {} };
+  const docs = 'https://docs.aws.amazon.com/marketplace/latest/APIReference/Welcome.html';
+  return { id, statement, level, family, operations, sources: [docs, `model:shapes.${family}`], info: [{ source: docs, quote: `The sentence ${id} rests on.` }], needs: {} };
 }
 
 export const RUN: RunInfo = {
@@ -94,7 +95,9 @@ export function sampleReport(options: { hostile?: boolean } = {}): Report {
   const hostile = options.hostile ?? false;
   return buildReport({
     run: hostile ? { ...RUN, target: `http://127.0.0.1:5055/?q="><b>${HOSTILE}` } : RUN,
-    rules: hostile ? SAMPLE_RULES.map((r, i) => (i === 0 ? { ...r, statement: `Statement with ${HOSTILE}` } : r)) : SAMPLE_RULES,
+    rules: hostile
+      ? SAMPLE_RULES.map((r, i) => (i === 0 ? { ...r, statement: `Statement with ${HOSTILE}`, info: [{ source: `model:${HOSTILE}`, quote: `Quote with ${HOSTILE}` }], treatment: `Treatment with ${HOSTILE}` } : r))
+      : SAMPLE_RULES,
     tests: sampleTests(hostile),
     gateLevel: 'should',
   });

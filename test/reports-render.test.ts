@@ -45,7 +45,7 @@ describe('report.json schema', () => {
 });
 
 const ALLOWED_TAGS = new Set(
-  'html head meta title style body div header h1 h2 h4 section span strong small dl dt dd table thead tbody tr th td a p button input main details summary code pre ul li br em footer script'.split(' '),
+  'html head meta title style body div header h1 h2 h4 section span strong small dl dt dd table thead tbody tr th td a p button input main details summary code pre ul li br em footer script blockquote'.split(' '),
 );
 
 describe('report.html', () => {
@@ -58,6 +58,8 @@ describe('report.html', () => {
     expect(html).not.toContain('<b>');
     expect(html).toContain('&lt;/script&gt;&lt;img src=x onerror=&quot;alert(1)&quot;&gt;');
     expect(html).toContain('&amp;amp;');
+    expect(html).toContain('<p>Quote with &lt;/script&gt;&lt;img');
+    expect(html).toContain('<p>Treatment with &lt;/script&gt;&lt;img');
   });
 
   it('allows only its own script, by hash, and loads nothing from the network', () => {
@@ -83,6 +85,9 @@ describe('report.html', () => {
     expect(plain).toContain('&quot;ProductCode&quot;: &quot;prod-abc123&quot;');
     expect(plain).toContain('no registration token fixture');
     expect(plain).toContain('What the target did');
+    // Every rule card quotes what its rule rests on, with the source linked.
+    for (const rule of report.rules) expect(plain).toContain(`<h4>Rests on</h4><blockquote cite="${rule.info![0]!.source}"><p>The sentence ${rule.id} rests on.</p>`);
+    expect(plain).not.toContain('Treatment where the sources are silent');
   });
 });
 
