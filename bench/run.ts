@@ -4,15 +4,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import fc from 'fast-check';
 import { Pool } from 'undici';
 import { PACKAGE_ROOT } from '../core/paths.js';
-import { singleFaults, validInput } from '../generators/index.js';
-import { loadModel } from '../core/model.js';
 import { CONTROL_PREFIX, TEST_CREDENTIALS } from '../core/description.js';
 import { signedHeaders } from '../core/sigv4.js';
 import { encodeInput, JSON_CONTENT_TYPE, SIGNING_NAME, TARGET_PREFIX } from '../core/wire.js';
-import { OPERATIONS, type Operation } from '../target/types.js';
+import { type Operation } from '../target/types.js';
+import { generationRows } from './generation.js';
 
 const BIN = join(PACKAGE_ROOT, 'bin', 'metering-conformance.js');
 const CONCURRENCY = 32;
@@ -387,28 +385,6 @@ async function fullRun(runs?: number): Promise<FullRun> {
   return { wallMs, testsMs: report.run.durationMs, requests: stats.stats?.requests ?? 0, runner: memory.stop(), emulatorRssMb, exit };
 }
 
-/** (e) generation throughput per operation: valid requests and single-fault requests per second. */
-function generatorThroughput(): void {
-  const model = loadModel();
-  for (const operation of OPERATIONS) {
-    if (!(operation in model.operations)) continue;
-    const valid = validInput(model, operation as Operation);
-    let t = performance.now();
-    const n = quick ? 200 : 1000;
-    fc.sample(valid, { numRuns: n, seed: 1 });
-    record(`generate valid ${operation}`, n / ((performance.now() - t) / 1000), 'req/s');
-    const faults = singleFaults(model, operation);
-    t = performance.now();
-    let count = 0;
-    for (const fault of faults) {
-      const k = Math.max(1, Math.floor(n / faults.length));
-      fc.sample(fault.arbitrary, { numRuns: k, seed: 1 });
-      count += k;
-    }
-    record(`generate invalid ${operation}`, count / ((performance.now() - t) / 1000), 'req/s', `${faults.length} fault cases`);
-  }
-}
-
 async function main(): Promise<void> {
   if (process.argv.includes('--hostile-only')) {
     // This one measurement, printed only: bench/results.json is left as it is.
@@ -431,7 +407,7 @@ async function main(): Promise<void> {
     const big = await fullRun(1000);
     record('(d) full run with --runs 1000, wall time', big.wallMs / 1000, 's', `exit ${big.exit}`);
   }
-  generatorThroughput();
+  for (const row of generationRows(quick)) record(row.name, row.value, row.unit, row.note);
   record('(f) peak RSS, runner (CLI + vitest worker, summed)', run.runner.rssMb, 'MB', `PSS ${Math.round(run.runner.pssMb)} MB; per process ${run.runner.processes.join(' + ')} MB`);
   record('(f) peak RSS, emulator under load', Math.max(emulator.rssMb, run.emulatorRssMb), 'MB');
   recordHostileLoad(await hostileLoad());
