@@ -119,7 +119,7 @@ export async function runCommand(args: string[]): Promise<number> {
   if (values.endpoint === undefined && values.config === undefined && endpointFromEnvironment(process.env) === undefined) {
     (await import('../emulator/register-usage.js')).startSigningKey();
   }
-  const [{ planRun, runBanner }, { openTarget }, { COMPILED_ROOT, conformanceContextFor, reporterOptions, suiteVitestOptions }] = await Promise.all([
+  const [{ planRun, runBanner }, { openTarget }, { COMPILED_ROOT, conformanceContextFor, reporterOptions, schedulingFor, suiteVitestOptions }] = await Promise.all([
     import('../plan/run-plan.js'),
     import('../plan/target.js'),
     import('../plan/vitest-options.js'),
@@ -157,7 +157,9 @@ export async function runCommand(args: string[]): Promise<number> {
   const modules = Promise.all([import('vitest/node'), import('../reports/vitest-reporter.js'), import('../reports/progress.js')]);
   modules.catch(() => undefined); // awaited below; a target that fails to open ends the run first
   const target = await openTarget(plan);
-  for (const note of target.notes) process.stderr.write(`note: ${note}\n`);
+  const scheduling = schedulingFor(target.roundTripMs);
+  const notes = scheduling.maxWorkers !== undefined ? [...target.notes, `the target answered in ${Math.round(target.roundTripMs)} ms at best: ${scheduling.maxConcurrency} rules at once in each of ${scheduling.maxWorkers} workers`] : target.notes;
+  for (const note of notes) process.stderr.write(`note: ${note}\n`);
   process.stderr.write(`${runBanner(plan, target.description)}\n`);
 
   let report: Report | undefined;
@@ -182,7 +184,7 @@ export async function runCommand(args: string[]): Promise<number> {
       'test',
       [],
       {
-        ...suiteVitestOptions(plan),
+        ...suiteVitestOptions(plan, scheduling),
         root: COMPILED_ROOT,
         config: false,
         watch: false,

@@ -18,6 +18,8 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export interface OpenTarget {
   description: TargetDescription;
   clockOffsetMs: number;
+  /** Preflight.roundTripMs (0 for the embedded emulator): see schedulingFor. */
+  roundTripMs: number;
   /** What the user should know about the target (where its endpoint came from, ...). */
   notes: string[];
   close(): Promise<void>;
@@ -41,6 +43,7 @@ export async function openTarget(plan: RunPlan, env: NodeJS.ProcessEnv = process
         capabilities: published.capabilities,
       },
       clockOffsetMs: 0,
+      roundTripMs: 0,
       notes: [],
       close: () => emulator.close(),
     };
@@ -61,7 +64,7 @@ export async function openTarget(plan: RunPlan, env: NodeJS.ProcessEnv = process
   });
   const origin = endpoint.source === '--endpoint' ? [] : [`endpoint ${endpoint.value} from ${endpoint.source}`];
   // Before any rule runs, a service must answer: a dead target stops the run with the reason.
-  const answers = await preflight(resolved.description, {
+  const { answers, roundTripMs } = await preflight(resolved.description, {
     timeoutMs: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     clockOffsetMs: resolved.clockOffsetMs,
     allowRealService: settings.allowRealService === true,
@@ -69,7 +72,7 @@ export async function openTarget(plan: RunPlan, env: NodeJS.ProcessEnv = process
   const unimplemented = unimplementedOperations(answers, resolved.description.endpoint);
   const unanswered = Object.entries(unimplemented).map(([operation, detail]) => `${operation} gave no awsJson answer in the preflight (${detail}): its rules are not-applicable`);
   const description = Object.keys(unimplemented).length > 0 ? { ...resolved.description, unimplemented } : resolved.description;
-  return { ...resolved, description, notes: [...origin, ...resolved.notes, ...unanswered], close: async () => {} };
+  return { ...resolved, description, roundTripMs, notes: [...origin, ...resolved.notes, ...unanswered], close: async () => {} };
 }
 
 /** The client library the run's calls go through, for the report (run.client). */

@@ -85,6 +85,30 @@ export const COMPILED_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 /** A module of the compiled package, suite files included (vite's module ids use '/'). */
 const COMPILED_MODULE = new RegExp(`^${COMPILED_ROOT.replace(/\\/g, '/').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`);
 
+/** How many rules run at once, and in how many vitest workers (files run one after another in a worker). */
+export interface Scheduling {
+  maxConcurrency: number;
+  /** vitest's default (one fewer than the cores) when absent. */
+  maxWorkers?: number;
+}
+
+/**
+ * A target whose quickest warm round trip takes this long is latency-bound rather than
+ * CPU-bound: another region, or a staging endpoint over the internet. A loopback or
+ * same-region target answers in a few milliseconds, even on a busy machine.
+ */
+export const REMOTE_ROUND_TRIP_MS = 20;
+
+/**
+ * Scheduling for a target `roundTripMs` away. Near (the embedded emulator, a loopback serve) a
+ * run is CPU-bound: eight rules at once in vitest's default workers. Far, it waits on latency:
+ * 32 rules at once in each of four workers, so that files run side by side too. Scheduling never
+ * changes what a seed draws (a lane count would), only when the requests go out.
+ */
+export function schedulingFor(roundTripMs: number): Scheduling {
+  return roundTripMs >= REMOTE_ROUND_TRIP_MS ? { maxConcurrency: 32, maxWorkers: 4 } : { maxConcurrency: 8 };
+}
+
 /**
  * The vitest options of a conformance run, for `run` (startVitest) and for a user's vitest
  * config alike: which compiled suite files, which tests, and how they are scheduled.
@@ -92,7 +116,7 @@ const COMPILED_MODULE = new RegExp(`^${COMPILED_ROOT.replace(/\\/g, '/').replace
  * runs every test of the selected families' files (the report still judges only the
  * selected rules).
  */
-export function suiteVitestOptions(plan: RunPlan): InlineConfig {
+export function suiteVitestOptions(plan: RunPlan, scheduling: Scheduling = schedulingFor(0)): InlineConfig {
   return {
     // Globs below are relative to the compiled package, wherever the user's root is.
     dir: COMPILED_ROOT,
@@ -102,8 +126,8 @@ export function suiteVitestOptions(plan: RunPlan): InlineConfig {
     testNamePattern: testNamePattern([...plan.rules, ...plan.controls], plan.catalogue),
     // Scheduling. A rule's property makes many requests; a slow target needs the long limit.
     testTimeout: 300_000,
-    // Rule tests of one file that run at once (rule() declares them test.concurrent).
-    maxConcurrency: 8,
+    // Rule tests of one file that run at once (rule() declares them test.concurrent), and workers.
+    ...scheduling,
     // The suites share no mutable module state: one module graph for all files saves
     // re-importing the generators, ajv and the SDK once per file.
     isolate: false,

@@ -8,7 +8,7 @@ import type { TargetDescription } from '../core/description.js';
 import { dryRunOnly, RefusedOnRealService } from './dry-run-only.js';
 import { isRealServiceHost } from './guard.js';
 import { rawTargetFor } from './raw-driver.js';
-import { TargetError, type Operation, type OperationInput, type Outcome } from './types.js';
+import { TargetError, type Operation, type OperationInput, type Outcome, type Target } from './types.js';
 
 export interface PreflightAnswer {
   operation: Operation;
@@ -18,12 +18,27 @@ export interface PreflightAnswer {
   detail: string;
 }
 
+export interface Preflight {
+  answers: PreflightAnswer[];
+  /**
+   * The quickest of a few answers to a request that records nothing, sent one after another
+   * over the connections the preflight opened (0 when none came): how far away the target is,
+   * without connecting and the target's first-request warm-up in it.
+   */
+  roundTripMs: number;
+}
+
+/** Warm requests timed for Preflight.roundTripMs. */
+const ROUND_TRIPS = 3;
+
 /**
  * Requests that record nothing anywhere: an unknown product (and DryRun) for MeterUsage and
  * RegisterUsage, an empty batch, a token nobody issued. Their answers may be errors: any
  * awsJson answer shows a service is there. The names are fixed (a run with the same seed sends
  * the same requests) and match no fixture anyone would declare.
  */
+const UNISSUED_TOKEN: [Operation, OperationInput] = ['ResolveCustomer', { RegistrationToken: 'mc-preflight-token-never-published' }];
+
 function preflightRequests(now: Date): [Operation, OperationInput][] {
   const tag = 'never-published';
   const product = `mc-preflight-${tag}`;
@@ -31,7 +46,7 @@ function preflightRequests(now: Date): [Operation, OperationInput][] {
     ['MeterUsage', { ProductCode: product, UsageDimension: 'mc-preflight', UsageQuantity: 0, Timestamp: now, DryRun: true }],
     ['BatchMeterUsage', { ProductCode: product, UsageRecords: [] }],
     ['RegisterUsage', { ProductCode: product, PublicKeyVersion: 1 }],
-    ['ResolveCustomer', { RegistrationToken: `mc-preflight-token-${tag}` }],
+    UNISSUED_TOKEN,
   ];
 }
 
@@ -49,8 +64,8 @@ function describeOutcome(outcome: Outcome): { awsJson: boolean; detail: string }
   };
 }
 
-/** Sends the preflight requests at once, each bounded by `timeoutMs`. */
-export async function preflight(description: TargetDescription, options: { timeoutMs: number; clockOffsetMs: number; allowRealService: boolean }): Promise<PreflightAnswer[]> {
+/** Sends the preflight requests at once, each bounded by `timeoutMs`, then times a few round trips. */
+export async function preflight(description: TargetDescription, options: { timeoutMs: number; clockOffsetMs: number; allowRealService: boolean }): Promise<Preflight> {
   const realService = isRealServiceHost(new URL(description.endpoint).hostname);
   const raw = rawTargetFor(description, {
     allowRealService: realService && options.allowRealService,
@@ -72,10 +87,28 @@ export async function preflight(description: TargetDescription, options: { timeo
         }
       }),
     );
-    return answers.filter((a): a is PreflightAnswer => a !== undefined);
+    const answered = answers.filter((a): a is PreflightAnswer => a !== undefined);
+    // No service there: the run stops (unimplementedOperations), so nothing more is sent.
+    const service = answered.some((a) => a.awsJson);
+    return { answers: answered, roundTripMs: service ? await quickestRoundTrip(target, UNISSUED_TOKEN) : 0 };
   } finally {
     await target.close();
   }
+}
+
+/** See Preflight.roundTripMs. The request records nothing anywhere, the real service included. */
+async function quickestRoundTrip(target: Target, [operation, input]: [Operation, OperationInput]): Promise<number> {
+  let quickest = Infinity;
+  for (let i = 0; i < ROUND_TRIPS; i++) {
+    const started = performance.now();
+    try {
+      await target.call(operation, input);
+    } catch {
+      continue; // no answer: nothing to time
+    }
+    quickest = Math.min(quickest, performance.now() - started);
+  }
+  return Number.isFinite(quickest) ? quickest : 0;
 }
 
 /**

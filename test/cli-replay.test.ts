@@ -42,6 +42,22 @@ describe('replay', () => {
     const second = readReport(again).rules.find((r) => r.id === rule)?.failure;
     expect(withoutTimes(second?.counterexample)).toEqual(withoutTimes(failure!.counterexample));
   });
+
+  test('stateful.meter-usage-sequences: a failure in a lane other than the first replays from its path, which names the lane', async () => {
+    const rule = 'stateful.meter-usage-sequences';
+    // Four runs, one per lane: with this seed the first three sequences pass and lane 3's fails.
+    const first = tempDir();
+    const failed = await runCli(['run', '--endpoint', served.url, '--rules', rule, '--seed', '3', '--runs', '4', '--out', first]);
+    expect(failed.code).toBe(1);
+    const failure = readReport(first).rules.find((r) => r.id === rule)!.failure!;
+    expect(failure.path).toMatch(/^3\/[\d:]+~/);
+    const again = tempDir();
+    const replayed = await runCli(['run', '--endpoint', served.url, '--rules', rule, '--seed', '3', '--runs', '4', '--replay', failure.path!, '--out', again]);
+    expect(replayed.code).toBe(1);
+    const second = readReport(again).rules.find((r) => r.id === rule)!.failure!;
+    expect(second.path).toBe(failure.path);
+    expect(withoutTimes(second.counterexample)).toEqual(withoutTimes(failure.counterexample));
+  });
 });
 
 /** Runs a command line through sh, as a user pasting it would. */

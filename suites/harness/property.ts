@@ -41,8 +41,18 @@ export interface PropertyOptions<T> {
    * How a failure shows its counterexample, read from fast-check's run details (the shrunk
    * counterexample): e.g. the steps of a command sequence instead of the commands, and the
    * replay state an arbitrary keeps beside fast-check's path (fc.commands' replayPath).
+   * `run` is the failing run of the counterexample (what it exchanged, and any state the
+   * predicate kept for it).
    */
-  failure?: (counterexample: T) => FailureShape;
+  failure?: (counterexample: T, run: RunRecord) => FailureShape;
+  /**
+   * Independent lanes the runs are split into, each its own fast-check check with a seed of
+   * its own, run at once (default 1). Only on a target that isolates callers (every run its
+   * own ledger); a long sequential property then costs a remote target's latency once per
+   * lane's run instead of once per run. The lane count is part of the rule, not of the
+   * target's speed, so that a seed draws the same inputs wherever it runs.
+   */
+  lanes?: number;
 }
 
 /** See PropertyOptions.failure. */
@@ -64,15 +74,31 @@ export const REPLAY_SEPARATOR = '~';
 
 /** The replay state after REPLAY_SEPARATOR in the path this run replays for `ruleId`, if any. */
 export function replayState(context: ConformanceContext, ruleId: string): string | undefined {
-  const replay = context.replay?.ruleId === ruleId ? context.replay.path : undefined;
-  const at = replay?.indexOf(REPLAY_SEPARATOR) ?? -1;
-  return at < 0 ? undefined : replay!.slice(at + REPLAY_SEPARATOR.length);
+  return context.replay?.ruleId === ruleId ? parseReplayPath(context.replay.path).state : undefined;
 }
 
-/** A stable 32-bit seed per rule, so a rule's inputs do not depend on which other rules ran. */
-export function ruleSeed(runSeed: number, ruleId: string): number {
+/**
+ * Separates a lane from fast-check's path in a replay path ("2/37:1:0"): lane 0 has no prefix,
+ * so rules without lanes keep plain fast-check paths.
+ */
+export const LANE_SEPARATOR = '/';
+
+/** A replay path taken apart: its lane, fast-check's path and the arbitrary's own state. */
+export function parseReplayPath(path: string): { lane: number; fastCheckPath: string; state?: string } {
+  const at = path.indexOf(REPLAY_SEPARATOR);
+  const head = at < 0 ? path : path.slice(0, at);
+  const lanePart = /^(\d+)\//.exec(head);
+  return {
+    lane: lanePart ? Number(lanePart[1]) : 0,
+    fastCheckPath: lanePart ? head.slice(lanePart[0].length) : head,
+    ...(at < 0 ? {} : { state: path.slice(at + REPLAY_SEPARATOR.length) }),
+  };
+}
+
+/** A stable 32-bit seed per rule (and lane), so a rule's inputs do not depend on which other rules ran. */
+export function ruleSeed(runSeed: number, ruleId: string, lane = 0): number {
   let hash = 0x811c9dc5 ^ runSeed;
-  for (const ch of ruleId) {
+  for (const ch of lane === 0 ? ruleId : `${ruleId}${LANE_SEPARATOR}${lane}`) {
     hash ^= ch.codePointAt(0)!;
     hash = Math.imul(hash, 0x01000193);
   }
@@ -137,32 +163,32 @@ export const FLAKY_REASON = 'flaky: failed once, passed on re-run';
  */
 const SHRINK_BUDGET_MS = 5_000;
 
-export async function runProperty<T, R extends RunRecord>(
+/** What one lane's check left: fast-check's details and the executions the report needs. */
+interface LaneResult<T> {
+  lane: number;
+  result: fc.RunDetails<[T]>;
+  /** The last execution that failed: the minimal counterexample once shrinking is over. */
+  failing?: Execution<T>;
+  targetError?: TargetError;
+  /** The target error came on the lane's first failing execution (not while shrinking another failure). */
+  targetErrorFirst: boolean;
+  shrinkingCut: boolean;
+}
+
+/** One lane's fast-check check: `numRuns` runs from the lane's own seed, or the replay of one path. */
+async function checkLane<T, R extends RunRecord>(
   ctx: PropertyHost<R>,
   arbitrary: fc.Arbitrary<T>,
   predicate: (value: T, run: R) => Promise<void>,
-  options: PropertyOptions<T>,
-): Promise<void> {
-  const ruleId = ctx.rules[0].id;
-  const runSeed = ctx.context.seed;
-  const replayArgs = ctx.context.replayArgs ?? [];
-  const seed = ruleSeed(runSeed, ruleId);
-  // fast-check's own path: a replay state after REPLAY_SEPARATOR belongs to the arbitrary.
-  const replay = ctx.context.replay?.ruleId === ruleId ? ctx.context.replay.path.split(REPLAY_SEPARATOR)[0] : undefined;
-  let targetError: TargetError | undefined;
-  // The last execution that failed: the minimal counterexample once shrinking is over.
-  let failing: Execution<T> | undefined;
-  // The target error came on the first failing execution (not while shrinking another failure).
-  let targetErrorFirst = false;
-
+  lane: { index: number; numRuns: number; examples?: T[]; path?: string },
+): Promise<LaneResult<T>> {
+  const state: Omit<LaneResult<T>, 'result'> = { lane: lane.index, targetErrorFirst: false, shrinkingCut: false };
   let firstFailureAt: number | undefined;
-  let shrinkingCut = false;
-
   const property = fc.asyncProperty(arbitrary, async (value) => {
     // Once the target has failed to answer, stop talking to it: shrinking would only wait again.
-    if (targetError) throw targetError;
+    if (state.targetError) throw state.targetError;
     if (firstFailureAt !== undefined && performance.now() - firstFailureAt > SHRINK_BUDGET_MS) {
-      shrinkingCut = true;
+      state.shrinkingCut = true;
       fc.pre(false);
     }
     const run = ctx.newRun();
@@ -170,25 +196,66 @@ export async function runProperty<T, R extends RunRecord>(
       await predicate(value, run);
     } catch (error) {
       if (error instanceof TargetError) {
-        targetError = error;
-        targetErrorFirst = failing === undefined;
+        state.targetError = error;
+        state.targetErrorFirst = state.failing === undefined;
       }
-      failing = { value, run, error };
+      state.failing = { value, run, error };
       firstFailureAt ??= performance.now();
       throw error;
     }
   });
-
   const result = await fc.check(property, {
-    seed,
+    seed: ruleSeed(ctx.context.seed, ctx.rules[0].id, lane.index),
     // fast-check counts the examples in numRuns and, replaying a path, walks them first: the
     // run count stays the random runs after the examples, and a replay keeps them.
-    numRuns: replay ? 1 : (options.numRuns ?? ctx.context.runs) + (options.examples?.length ?? 0),
-    ...(replay ? { path: replay } : {}),
-    ...(options.examples ? { examples: options.examples.map((e) => [e] as [T]) } : {}),
+    numRuns: lane.path !== undefined ? 1 : lane.numRuns + (lane.examples?.length ?? 0),
+    ...(lane.path !== undefined ? { path: lane.path } : {}),
+    ...(lane.examples ? { examples: lane.examples.map((e) => [e] as [T]) } : {}),
   });
-  ctx.meta.numRuns = result.numRuns;
-  if (!result.failed) return;
+  return { ...state, result };
+}
+
+/** How many lanes a property runs in here: see PropertyOptions.lanes. */
+function laneCount(ctx: PropertyHost<RunRecord>, runs: number, lanes = 1): number {
+  return ctx.description.capabilities.callerIsolation ? Math.max(1, Math.min(lanes, runs)) : 1;
+}
+
+/**
+ * What a property draws from: an arbitrary, or a function making one per lane for an arbitrary
+ * that keeps state between draws (fc.commands keeps the replay path of its last shrink).
+ */
+export type PropertyArbitrary<T> = fc.Arbitrary<T> | (() => fc.Arbitrary<T>);
+
+export async function runProperty<T, R extends RunRecord>(
+  ctx: PropertyHost<R>,
+  arbitrary: PropertyArbitrary<T>,
+  predicate: (value: T, run: R) => Promise<void>,
+  options: PropertyOptions<T>,
+): Promise<void> {
+  const ruleId = ctx.rules[0].id;
+  const runSeed = ctx.context.seed;
+  const replayArgs = ctx.context.replayArgs ?? [];
+  // A replay runs the one lane its path names; fast-check gets its own part of the path.
+  const replay = ctx.context.replay?.ruleId === ruleId ? parseReplayPath(ctx.context.replay.path) : undefined;
+  const runs = options.numRuns ?? ctx.context.runs;
+  const lanes = replay !== undefined ? [replay.lane] : Array.from({ length: laneCount(ctx, runs, options.lanes) }, (_, i) => i);
+  // The runs are shared out between the lanes; the documented examples go to lane 0.
+  const results = await Promise.all(
+    lanes.map((index) =>
+      checkLane(ctx, typeof arbitrary === 'function' ? arbitrary() : arbitrary, predicate, {
+        index,
+        numRuns: Math.floor((runs + lanes.length - 1 - index) / lanes.length),
+        ...(index === 0 && options.examples ? { examples: options.examples } : {}),
+        ...(replay !== undefined ? { path: replay.fastCheckPath } : {}),
+      }),
+    ),
+  );
+  ctx.meta.numRuns = results.reduce((sum, r) => sum + r.result.numRuns, 0);
+  // The first lane that failed speaks for the rule: the same one whatever the lanes' timing.
+  const failed = results.find((r) => r.result.failed);
+  if (failed === undefined) return;
+  const { result, failing, targetError, targetErrorFirst, shrinkingCut } = failed;
+  const lanePath = (path: string) => (failed.lane === 0 ? path : `${failed.lane}${LANE_SEPARATOR}${path}`);
 
   /** The failure as the report shows it: what was expected and seen, how to replay it, and its evidence. */
   const failureOf = (run: RunRecord, counterexample: unknown, expected: string, actual: unknown, path: string | undefined): FailureDetail => ({
@@ -207,7 +274,8 @@ export async function runProperty<T, R extends RunRecord>(
     // Shrinking stopped at the target error, so fast-check's counterexample never ran: report
     // the input that met the error, and its path only when it was the run's first failure.
     if (failing !== undefined && failing.error === targetError) {
-      const path = targetErrorFirst ? result.counterexamplePath?.split(':')[0] : undefined;
+      const firstPath = targetErrorFirst ? result.counterexamplePath?.split(':')[0] : undefined;
+      const path = firstPath !== undefined ? lanePath(firstPath) : undefined;
       ctx.meta.failure = failureOf(failing.run, plain(failing.value), 'a judgeable answer from the target', `target ${targetError.message}`, path);
     }
     throw targetError;
@@ -218,8 +286,8 @@ export async function runProperty<T, R extends RunRecord>(
     throw error instanceof Error ? error : new Error(String(error));
   }
   // fast-check's shrunk counterexample is the last failing execution's value.
-  const shape = options.failure?.(result.counterexample !== null ? result.counterexample[0] : failing.value) ?? {};
-  const path = result.counterexamplePath ? `${result.counterexamplePath}${shape.replayState ? `${REPLAY_SEPARATOR}${shape.replayState}` : ''}` : undefined;
+  const shape = options.failure?.(result.counterexample !== null ? result.counterexample[0] : failing.value, failing.run) ?? {};
+  const path = result.counterexamplePath ? lanePath(`${result.counterexamplePath}${shape.replayState ? `${REPLAY_SEPARATOR}${shape.replayState}` : ''}`) : undefined;
   const detail: FailureDetail = {
     ...failureOf(failing.run, shape.counterexample ?? plain(failing.value), error.expected, error.actual, path),
     ...(shrinkingCut ? { shrinkingStopped: `shrinking stopped after ${SHRINK_BUDGET_MS / 1000} s of requests; the counterexample may not be minimal` } : {}),

@@ -20,7 +20,7 @@ import { conformanceContext, type ConformanceContext } from './context.js';
 import { Violation } from './expect.js';
 import { unmetNeeds } from './needs.js';
 import { NotApplicable, type RuleOutcome } from './outcomes.js';
-import { runProperty, type PropertyOptions } from './property.js';
+import { runProperty, type PropertyArbitrary, type PropertyOptions } from './property.js';
 import { replayCommand } from './replay.js';
 
 declare module '@vitest/runner' {
@@ -159,7 +159,7 @@ export class RuleContext {
   }
 
   /** Checks `predicate` over `arbitrary` as a fast-check property; see property.ts. */
-  property<T>(arbitrary: fc.Arbitrary<T>, predicate: (value: T, run: PropertyRun) => Promise<void>, options: PropertyOptions<T> = {}): Promise<void> {
+  property<T>(arbitrary: PropertyArbitrary<T>, predicate: (value: T, run: PropertyRun) => Promise<void>, options: PropertyOptions<T> = {}): Promise<void> {
     return runProperty(this, arbitrary, predicate, options);
   }
 }

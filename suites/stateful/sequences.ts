@@ -10,6 +10,9 @@ import { LedgerModel } from './ledger-model.js';
 import { LedgerTarget, type LedgerCommand, type Step } from './commands.js';
 import { readTargetLedger } from './target-ledger.js';
 
+/** Lanes of a sequence property (see PropertyOptions.lanes). */
+const SEQUENCE_LANES = 4;
+
 export interface SequenceOptions {
   /** Longest sequence generated (default 12). */
   maxCommands?: number;
@@ -31,10 +34,11 @@ export function commandsReplayPath(commands: Iterable<unknown>): string | undefi
 export async function checkSequences(ctx: RuleContext, commands: fc.Arbitrary<LedgerCommand>[], options: SequenceOptions = {}): Promise<void> {
   const commandsPath = replayState(ctx.context, ctx.rules[0].id);
   // `medium` size: sequences long enough to reach retries of earlier records, still quick to shrink.
-  const sequences = fc.commands(commands, { maxCommands: options.maxCommands ?? 12, size: 'medium', ...(commandsPath ? { replayPath: commandsPath } : {}) });
+  // One per lane: fc.commands keeps the replay path of its last shrink in the arbitrary.
+  const sequences = () => fc.commands(commands, { maxCommands: options.maxCommands ?? 12, size: 'medium', ...(commandsPath ? { replayPath: commandsPath } : {}) });
   const ledgerRead = ctx.description.capabilities.ledgerRead;
-  // The steps of the last sequence that failed: the shrunk counterexample's once the check is over.
-  let failingSteps: Step[] = [];
+  // The steps each failing run took: the report shows those of the shrunk counterexample's run.
+  const stepsOf = new WeakMap<object, Step[]>();
 
   await ctx.property(
     sequences,
@@ -43,12 +47,16 @@ export async function checkSequences(ctx: RuleContext, commands: fc.Arbitrary<Le
       try {
         await fc.asyncModelRun(() => ({ model: new LedgerModel(ctx.fixtures), real: target }), cmds);
       } catch (error) {
-        failingSteps = target.steps;
+        stepsOf.set(run, target.steps);
         throw error;
       }
     },
     {
-      failure: (cmds) => {
+      // Sequences are long chains of requests: against a remote target, four independent lanes
+      // of sequences (each its own callers) wait for the latency at once.
+      lanes: SEQUENCE_LANES,
+      failure: (cmds, run) => {
+        const failingSteps = stepsOf.get(run) ?? [];
         const replayPath = commandsReplayPath(cmds);
         return {
           counterexample: { steps: failingSteps },
