@@ -1,7 +1,9 @@
 // How a run is scheduled: near targets are CPU-bound (8 rules at once, vitest's workers), far
 // ones latency-bound (32 rules at once in 4 workers); the distance is the preflight's quickest warm round trip.
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
+import { startDelayProxy, type DelayProxy } from '../bench/delay-proxy.js';
 import { REMOTE_ROUND_TRIP_MS, schedulingFor } from '../plan/vitest-options.js';
+import { runCli, serveAround, tempDir } from './support/cli.js';
 
 describe('schedulingFor', () => {
   test('a near target: eight rules at once, vitest chooses the workers', () => {
@@ -13,5 +15,25 @@ describe('schedulingFor', () => {
     expect(REMOTE_ROUND_TRIP_MS).toBe(20);
     expect(schedulingFor(REMOTE_ROUND_TRIP_MS)).toStrictEqual({ maxConcurrency: 32, maxWorkers: 4 });
     expect(schedulingFor(100)).toStrictEqual({ maxConcurrency: 32, maxWorkers: 4 });
+  });
+});
+
+describe('run: the target distance decides the scheduling', () => {
+  const served = serveAround();
+  let proxy: DelayProxy | undefined;
+  afterAll(async () => {
+    await proxy?.close();
+  });
+
+  test('a target 30 ms away gets the far scheduling, with a note saying why; the same target near does not', async () => {
+    proxy = await startDelayProxy(served.url, 15);
+    const args = ['--rules', 'meter-usage.accepts-valid', '--runs', '2', '--seed', '7'];
+    const far = await runCli(['run', '--endpoint', proxy.url, ...args, '--out', tempDir()]);
+    expect(far.code, far.stderr).toBe(0);
+    expect(far.stderr).toMatch(/^note: the target answered in (\d+) ms at best: 32 rules at once in each of 4 workers$/m);
+    expect(Number(/answered in (\d+) ms/.exec(far.stderr)![1])).toBeGreaterThanOrEqual(30);
+    const near = await runCli(['run', '--endpoint', served.url, ...args, '--out', tempDir()]);
+    expect(near.code, near.stderr).toBe(0);
+    expect(near.stderr).not.toContain('rules at once');
   });
 });
