@@ -2,11 +2,12 @@
 // every way the model allows, the product's dimensions, timestamps inside the window, distinct
 // (customer, dimension, hour) keys.
 import fc from 'fast-check';
-import { HOUR_MS, hourStartsBetween } from '../core/calendar.js';
+import { HOUR_MS, hourStart, hourStartsBetween } from '../core/calendar.js';
 import type { CustomerFixture, ProductFixture, TargetFixtures } from '../core/description.js';
 import { memberShape, ModelError, shapeOf, type ServiceModel } from '../core/model.js';
 import { CROSS_SHRINK } from './arbitraries.js';
-import { allocationsSummingTo } from './allocations.js';
+import { allocatedQuantity, quantityOf, type AllocatedQuantity } from './allocations.js';
+import { drawerOf, itemsDrawnBy } from './draws.js';
 import { customerIdentity, type IdentityMode } from './identities.js';
 import type { BatchMeterUsageInput, UsageRecord } from './inputs.js';
 import { instantBetween } from './instants.js';
@@ -71,39 +72,65 @@ export function batchRequest(model: ServiceModel, fixtures: TargetFixtures, nowM
 
   const quantityMax = modelLimits(model).quantity;
   const withAllocations = (options.allocations ?? true) && model.shapes.UsageAllocations !== undefined;
-  // Built once per key and reused by every batch drawn: building arbitraries costs more than drawing.
-  const records = new Map<(typeof keys)[number], fc.Arbitrary<UsageRecord>>();
-  const record = (key: (typeof keys)[number]): fc.Arbitrary<UsageRecord> => {
-    let arbitrary = records.get(key);
-    if (!arbitrary) records.set(key, (arbitrary = recordFor(key)));
-    return arbitrary;
+  const quantity = fc.oneof(CROSS_SHRINK, fc.integer({ min: 0, max: Math.min(quantityMax, 1000) }), fc.constantFrom(0, quantityMax));
+  // Allocations drawn with their quantity (half the records): no chain, nothing built per value.
+  const amount: fc.Arbitrary<AllocatedQuantity> = withAllocations ? allocatedQuantity(model, quantity) : quantity.map((q) => ({ quantity: q }), quantityOf);
+  const names = (customer: CustomerFixture | undefined) => ({ ...(customer ? customerIdentity(customer, identity) : {}), ...(license && customer ? { LicenseArn: customer.licenseArn } : {}) });
+  // What each key needs, built at its first use and reused by every batch drawn (batches() builds a batchRequest per draw).
+  type Keyed = (typeof keys)[number] & { names: ReturnType<typeof names>; instant: fc.Arbitrary<Date>; drawInstant: (mrng: fc.Random, bias: number | undefined) => Date; shrinker?: fc.Arbitrary<UsageRecord> };
+  const keyedAt: Keyed[] = [];
+  const keyed = (i: number): Keyed => {
+    if (!keyedAt[i]) {
+      const instant = instantBetween(Math.max(earliest, keys[i].hour), Math.min(nowMs, keys[i].hour + HOUR_MS - 1));
+      keyedAt[i] = { ...keys[i], names: names(keys[i].customer), instant, drawInstant: drawerOf(instant) };
+    }
+    return keyedAt[i];
   };
-  const recordFor = (key: (typeof keys)[number]): fc.Arbitrary<UsageRecord> =>
-    fc
-      .record(
-        {
-        timestamp: instantBetween(Math.max(earliest, key.hour), Math.min(nowMs, key.hour + HOUR_MS - 1)),
-        quantity: fc.oneof(CROSS_SHRINK, fc.integer({ min: 0, max: Math.min(quantityMax, 1000) }), fc.constantFrom(0, quantityMax)),
-        allocate: fc.boolean(),
-        },
-        { noNullPrototype: true },
-      )
-      .chain(({ timestamp, quantity, allocate }) => {
-        const base: UsageRecord = {
-          Timestamp: timestamp,
-          Dimension: key.dimension,
-          Quantity: quantity,
-          ...(key.customer ? customerIdentity(key.customer, identity) : {}),
-          ...(license && key.customer ? { LicenseArn: key.customer.licenseArn } : {}),
-        };
-        if (!withAllocations || !allocate) return fc.constant(base);
-        return allocationsSummingTo(model, quantity).map((a) => ({ ...base, UsageAllocations: a }));
-      });
+  const drawAmount = drawerOf(amount);
+  const recordOf = (key: Keyed, timestamp: Date, { quantity: q, allocations }: AllocatedQuantity): UsageRecord => {
+    const record: UsageRecord = { Timestamp: timestamp, Dimension: key.dimension, Quantity: q };
+    // Member by member (in the order of the model): spreading made two objects per record.
+    if (key.names.CustomerIdentifier !== undefined) record.CustomerIdentifier = key.names.CustomerIdentifier;
+    if (key.names.CustomerAWSAccountId !== undefined) record.CustomerAWSAccountId = key.names.CustomerAWSAccountId;
+    if (key.names.LicenseArn !== undefined) record.LicenseArn = key.names.LicenseArn;
+    if (allocations) record.UsageAllocations = allocations;
+    return record;
+  };
+  // As fc.shuffledSubarray picks `size` keys (in a random order), each record drawn as fc.tuple(instant, amount) would.
+  const draw = (mrng: fc.Random, bias: number | undefined): UsageRecord[] => {
+    const ids = keys.map((_, i) => i);
+    const records: UsageRecord[] = [];
+    for (let i = 0; i < options.size; i++) {
+      const j = i + mrng.nextInt(0, ids.length - 1 - i);
+      [ids[i], ids[j]] = [ids[j], ids[i]];
+      const key = keyed(ids[i]);
+      records.push(recordOf(key, key.drawInstant(mrng, bias), drawAmount(mrng, bias)));
+    }
+    return records;
+  };
+  // Shrinking only: a record as fc.tuple(instant, amount) of its key, mapped both ways.
+  let byName: Map<string, number> | undefined;
+  const shrinkerOf = (record: UsageRecord): fc.Arbitrary<UsageRecord> | undefined => {
+    byName ??= new Map(keys.map((key, i) => [recordName(keyed(i).names, key.dimension, key.hour), i]));
+    const at = record.Timestamp instanceof Date ? byName.get(recordName(record, record.Dimension, hourStart(record.Timestamp.getTime()))) : undefined;
+    if (at === undefined) return undefined;
+    const key = keyed(at);
+    return (key.shrinker ??= fc.tuple(key.instant, amount).map(
+      ([timestamp, a]) => recordOf(key, timestamp, a),
+      (value): [Date, AllocatedQuantity] => {
+        const r = value as UsageRecord;
+        return [r.Timestamp, { quantity: r.Quantity ?? NaN, ...(r.UsageAllocations ? { allocations: r.UsageAllocations } : {}) }];
+      },
+    ));
+  };
   const includeProductCode = options.license !== 'without-product-code';
-  return fc
-    .shuffledSubarray(keys, { minLength: options.size, maxLength: options.size })
-    .chain((chosen): fc.Arbitrary<UsageRecord[]> => (chosen.length === 0 ? fc.constant([]) : fc.tuple(...chosen.map(record))))
-    .map((records) => ({ ...(includeProductCode ? { ProductCode: product.code } : {}), UsageRecords: records }));
+  // The keys stay as drawn when shrinking (fc.shuffledSubarray of a fixed size did not shrink them either); the records shrink in place.
+  return itemsDrawnBy(draw, shrinkerOf).map((records) => ({ ...(includeProductCode ? { ProductCode: product.code } : {}), UsageRecords: records }));
+}
+
+/** What tells the records of a batch apart: the customer members, the dimension, the hour. */
+function recordName(names: Pick<UsageRecord, 'CustomerIdentifier' | 'CustomerAWSAccountId' | 'LicenseArn'>, dimension: string, hour: number): string {
+  return JSON.stringify([names.CustomerIdentifier ?? null, names.CustomerAWSAccountId ?? null, names.LicenseArn ?? null, dimension, hour]);
 }
 
 /** The batch sizes worth trying: empty, one, the model's limit and one over it (0, 1, 25, 26). */

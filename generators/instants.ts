@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { SECOND_MS } from '../core/calendar.js';
 import { shrinkingBy } from './arbitraries.js';
+import { drawInteger, drawnBy } from './draws.js';
 
 /**
  * Shrinks an instant in [from, to] towards the end `toward`: to a whole second first, then
@@ -42,16 +43,19 @@ export interface InstantOptions {
 export function instantBetween(from: number, to: number, { toward = 'from' }: InstantOptions = {}): fc.Arbitrary<Date> {
   const wholeFrom = Math.ceil(from / SECOND_MS);
   const wholeTo = Math.floor(to / SECOND_MS);
-  const ms = fc.integer({ min: from, max: to });
-  const drawn = wholeFrom > wholeTo ? ms : fc.oneof({ weight: 3, arbitrary: fc.integer({ min: wholeFrom, max: wholeTo }).map((s) => s * SECOND_MS) }, { weight: 1, arbitrary: ms });
-  const shrink = shrinkInstant(from, to, toward);
-  const instants = shrinkingBy(drawn, (v): v is number => typeof v === 'number' && Number.isInteger(v) && v >= from && v <= to, shrink);
-  return instants.map(
-    (t) => new Date(t),
-    (d) => {
-      if (!(d instanceof Date)) throw new Error('not a Date');
-      return d.getTime();
-    },
-  );
+  // As `drawn` below draws: whole seconds three times in four when the range holds one.
+  const draw = (mrng: fc.Random, bias: number | undefined): Date =>
+    new Date(wholeFrom > wholeTo || mrng.nextInt(0, 3) === 3 ? drawInteger(mrng, from, to, bias) : drawInteger(mrng, wholeFrom, wholeTo, bias) * SECOND_MS);
+  return drawnBy(draw, () => {
+    const ms = fc.integer({ min: from, max: to });
+    const drawn = wholeFrom > wholeTo ? ms : fc.oneof({ weight: 3, arbitrary: fc.integer({ min: wholeFrom, max: wholeTo }).map((s) => s * SECOND_MS) }, { weight: 1, arbitrary: ms });
+    const instants = shrinkingBy(drawn, (v): v is number => typeof v === 'number' && Number.isInteger(v) && v >= from && v <= to, shrinkInstant(from, to, toward));
+    return instants.map(
+      (t) => new Date(t),
+      (d) => {
+        if (!(d instanceof Date)) throw new Error('not a Date');
+        return d.getTime();
+      },
+    );
+  });
 }
-
