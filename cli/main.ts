@@ -18,6 +18,7 @@ Commands:
   rules    list the rule catalogue
   report   re-render a report.json, or merge the reports of shards (run --shard)
   compare  put several report.json side by side; diff two runs of one target
+  init     write a target.yaml skeleton for an endpoint, from requests that change nothing
   --version  print the version and the service model it judges against
 
 Run "metering-conformance <command> --help" for the options of a command.`;
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<number>
   rules: async () => (await import('./rules.js')).rulesCommand,
   report: async () => (await import('./report.js')).reportCommand,
   compare: async () => (await import('./compare.js')).compareCommand,
+  init: async () => (await import('./init.js')).initCommand,
 };
 
 /**

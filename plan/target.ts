@@ -72,7 +72,7 @@ export async function openTarget(plan: RunPlan, env: NodeJS.ProcessEnv = process
   const unimplemented = unimplementedOperations(answers, resolved.description.endpoint);
   const unanswered = Object.entries(unimplemented).map(([operation, detail]) => `${operation} gave no awsJson answer in the preflight (${detail}): its rules are not-applicable`);
   const description = Object.keys(unimplemented).length > 0 ? { ...resolved.description, unimplemented } : resolved.description;
-  return { ...resolved, description, roundTripMs, notes: [...origin, ...resolved.notes, ...unanswered], close: async () => {} };
+  return { description, clockOffsetMs: resolved.clockOffsetMs, roundTripMs, notes: [...origin, ...resolved.notes, ...unanswered], close: async () => {} };
 }
 
 /** The client library the run's calls go through, for the report (run.client). */

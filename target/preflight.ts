@@ -116,10 +116,19 @@ async function quickestRoundTrip(target: Target, [operation, input]: [Operation,
  * ConfigError (exit 2, no report) when none answered: there is nothing to judge.
  */
 export function unimplementedOperations(answers: PreflightAnswer[], endpoint: string): Record<string, string> {
-  if (answers.length > 0 && answers.every((a) => !a.awsJson)) {
-    const details = [...new Set(answers.map((a) => a.detail))];
-    const what = details.length === 1 ? `${details[0]} (all ${answers.length} operations)` : answers.map((a) => `${a.operation}: ${a.detail}`).join('; ');
-    throw new ConfigError(`target did not answer like an awsJson 1.1 metering service at ${endpoint}: ${what}. Nothing was judged and no report was written.`);
+  if (noService(answers)) {
+    throw new ConfigError(`target did not answer like an awsJson 1.1 metering service at ${endpoint}: ${answersInWords(answers)}. Nothing was judged and no report was written.`);
   }
   return Object.fromEntries(answers.filter((a) => !a.awsJson).map((a) => [a.operation, a.detail]));
+}
+
+/** True when requests went out and none got an awsJson answer: no metering service is there. */
+export function noService(answers: PreflightAnswer[]): boolean {
+  return answers.length > 0 && answers.every((a) => !a.awsJson);
+}
+
+/** What came back, in words: one detail when every operation got the same, else one per operation. */
+export function answersInWords(answers: PreflightAnswer[]): string {
+  const details = [...new Set(answers.map((a) => a.detail))];
+  return details.length === 1 ? `${details[0]} (all ${answers.length} operations)` : answers.map((a) => `${a.operation}: ${a.detail}`).join('; ');
 }

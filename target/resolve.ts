@@ -138,11 +138,19 @@ function looksLikeDescribeDocument(doc: unknown): boolean {
   return typeof doc === 'object' && doc !== null && !Array.isArray(doc) && ['region', 'fixtures', 'capabilities'].some((key) => Object.hasOwn(doc, key));
 }
 
+export interface ResolvedTarget {
+  description: TargetDescription;
+  clockOffsetMs: number;
+  notes: string[];
+  /** The target published a valid describe document (`init` writes its fixtures and capabilities out). */
+  publishes: boolean;
+}
+
 /**
  * The description of an external target: config first, then what the target publishes
  * about itself, then nothing (rules that need fixtures become not-applicable).
  */
-export async function resolveTarget(options: ResolveOptions): Promise<{ description: TargetDescription; clockOffsetMs: number; notes: string[] }> {
+export async function resolveTarget(options: ResolveOptions): Promise<ResolvedTarget> {
   const url = checkEndpoint(options.endpoint, options.allowRealService);
   const realService = isRealServiceHost(url.hostname);
   // The real service publishes no description: nothing to ask it.
@@ -185,5 +193,6 @@ export async function resolveTarget(options: ResolveOptions): Promise<{ descript
     },
     clockOffsetMs: probe.clockOffsetMs,
     notes,
+    publishes: probe.published !== undefined,
   };
 }

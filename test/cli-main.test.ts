@@ -9,6 +9,7 @@ import { CatalogueError } from '../catalogue/rules.js';
 import { UsageError } from '../cli/args.js';
 import { failureOf } from '../cli/main.js';
 import { COMPARE_HELP } from '../cli/compare.js';
+import { INIT_HELP } from '../cli/init.js';
 import { REPORT_HELP } from '../cli/report.js';
 import { RULES_HELP } from '../cli/rules.js';
 import { RUN_HELP } from '../cli/run.js';
@@ -81,6 +82,7 @@ Commands:
   rules    list the rule catalogue
   report   re-render a report.json, or merge the reports of shards (run --shard)
   compare  put several report.json side by side; diff two runs of one target
+  init     write a target.yaml skeleton for an endpoint, from requests that change nothing
   --version  print the version and the service model it judges against
 
 Run "metering-conformance <command> --help" for the options of a command.
@@ -108,7 +110,7 @@ describe('main: help and version', () => {
 
   test('flags that merely look like help or version are unknown commands', async () => {
     for (const command of ['--HELP', '-H', 'version', '--v', '']) {
-      expect(await cli([command])).toEqual({ code: 2, stdout: '', stderr: `metering-conformance: unknown command "${command}" (commands: run, serve, rules, report, compare)\n` });
+      expect(await cli([command])).toEqual({ code: 2, stdout: '', stderr: `metering-conformance: unknown command "${command}" (commands: run, serve, rules, report, compare, init)\n` });
     }
   });
 });
@@ -120,6 +122,7 @@ describe('main: every command resolves', () => {
     ['rules', RULES_HELP],
     ['report', REPORT_HELP],
     ['compare', COMPARE_HELP],
+    ['init', INIT_HELP],
   ])('%s --help prints its usage, exit 0', async (command, usage) => {
     expect(usage.startsWith(`Usage: metering-conformance ${command} `)).toBe(true);
     expect(await cli([command, '--help'])).toEqual({ code: 0, stdout: `${usage}\n`, stderr: '' });
@@ -143,7 +146,7 @@ describe('main: every command resolves', () => {
 describe('main', () => {
   test('an unknown command and no command are exit 2; --help is 0', async () => {
     const unknown = await cli(['frobnicate']);
-    expect([unknown.code, unknown.stderr]).toEqual([2, 'metering-conformance: unknown command "frobnicate" (commands: run, serve, rules, report, compare)\n']);
+    expect([unknown.code, unknown.stderr]).toEqual([2, 'metering-conformance: unknown command "frobnicate" (commands: run, serve, rules, report, compare, init)\n']);
     expect((await cli([])).code).toBe(2);
     const help = await cli(['--help']);
     expect([help.code, help.stdout.startsWith('Usage: metering-conformance')]).toEqual([0, true]);
