@@ -46,6 +46,11 @@ Options:
   --region NAME    signing region (default: config, the emulator's, AWS_REGION,
                    AWS_DEFAULT_REGION, the AWS_PROFILE region in ~/.aws/config, us-east-1)
   --timeout MS     time limit of one request to the target (default: 30000)
+  --max-in-flight N
+                   at most N calls to the target at once, for the whole run (a call with
+                   its retries; control requests aside); the run then uses one worker
+  --rate R         at most R calls started per second (R/s: a number such as 5 or 0.5,
+                   "/s" optional), for the whole run; politeness toward a shared endpoint
   --control-token T
                    bearer token of the target's control API (serve --control-token T),
                    sent on every control request of the run (default: the variable
@@ -75,6 +80,15 @@ Exit codes: 0 conformant (or observed: no must/should rule selected), 1 non-conf
 inconclusive (no must/should rule could be judged), 2 usage or configuration error, or a
 target that gave no awsJson answer.`;
 
+/** --rate R or R/s: calls started per second, a positive number up to 10,000. */
+function rateFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)(?:\/s)?$/.exec(value);
+  const rate = match ? Number(match[1]) : NaN;
+  if (!(rate > 0 && rate <= 10_000)) throw new UsageError(`--rate must be calls per second, a number above 0 and up to 10000 such as 5 or 0.5/s, got "${value}"`);
+  return rate;
+}
+
 export async function runCommand(args: string[]): Promise<number> {
   const { values } = parseFlags('run', args, {
     endpoint: { type: 'string' },
@@ -91,6 +105,8 @@ export async function runCommand(args: string[]): Promise<number> {
     sdk: { type: 'string' },
     python: { type: 'string' },
     timeout: { type: 'string' },
+    'max-in-flight': { type: 'string' },
+    rate: { type: 'string' },
     'allow-real-service': { type: 'boolean' },
     'control-token': { type: 'string' },
     shard: { type: 'string' },
@@ -105,6 +121,9 @@ export async function runCommand(args: string[]): Promise<number> {
   const seed = integerFlag('seed', values.seed, -(2 ** 31), 2 ** 31 - 1);
   const runs = integerFlag('runs', values.runs, 1, 1_000_000);
   const requestTimeoutMs = integerFlag('timeout', values.timeout, 100, 600_000);
+  const maxInFlight = integerFlag('max-in-flight', values['max-in-flight'], 1, 10_000);
+  const ratePerSecond = rateFlag(values.rate);
+  const politeness = maxInFlight !== undefined || ratePerSecond !== undefined ? { ...(maxInFlight !== undefined ? { maxInFlight } : {}), ...(ratePerSecond !== undefined ? { ratePerSecond } : {}) } : undefined;
   const level = values.level ?? 'should';
   if (level !== 'must' && level !== 'should') throw new UsageError(`--level must be "must" or "should", got "${level}"`);
   const driver = values.driver ?? 'raw';
@@ -119,7 +138,7 @@ export async function runCommand(args: string[]): Promise<number> {
   if (values.endpoint === undefined && values.config === undefined && endpointFromEnvironment(process.env) === undefined) {
     (await import('../emulator/register-usage.js')).startSigningKey();
   }
-  const [{ planRun, runBanner }, { openTarget }, { COMPILED_ROOT, conformanceContextFor, reporterOptions, schedulingFor, suiteVitestOptions }] = await Promise.all([
+  const [{ planRun, runBanner }, { openTarget }, { COMPILED_ROOT, conformanceContextFor, REMOTE_ROUND_TRIP_MS, reporterOptions, schedulingFor, suiteVitestOptions }] = await Promise.all([
     import('../plan/run-plan.js'),
     import('../plan/target.js'),
     import('../plan/vitest-options.js'),
@@ -133,6 +152,7 @@ export async function runCommand(args: string[]): Promise<number> {
     runs,
     shard,
     requestTimeoutMs,
+    politeness,
     endpoint: values.endpoint,
     configFile: values.config,
     outDir: values.out,
@@ -157,8 +177,10 @@ export async function runCommand(args: string[]): Promise<number> {
   const modules = Promise.all([import('vitest/node'), import('../reports/vitest-reporter.js'), import('../reports/progress.js')]);
   modules.catch(() => undefined); // awaited below; a target that fails to open ends the run first
   const target = await openTarget(plan);
-  const scheduling = schedulingFor(target.roundTripMs);
-  const notes = scheduling.maxWorkers !== undefined ? [...target.notes, `the target answered in ${Math.round(target.roundTripMs)} ms at best: ${scheduling.maxConcurrency} rules at once in each of ${scheduling.maxWorkers} workers`] : target.notes;
+  const scheduling = schedulingFor(target.roundTripMs, plan.settings.politeness);
+  const workers = scheduling.maxWorkers === 1 ? 'in one worker (--max-in-flight or --rate bound the whole run)' : `in each of ${scheduling.maxWorkers} workers`;
+  const far = target.roundTripMs >= REMOTE_ROUND_TRIP_MS ? [`the target answered in ${Math.round(target.roundTripMs)} ms at best: ${scheduling.maxConcurrency} rules at once ${workers}`] : [];
+  const notes = [...target.notes, ...far];
   for (const note of notes) process.stderr.write(`note: ${note}\n`);
   process.stderr.write(`${runBanner(plan, target.description)}\n`);
 

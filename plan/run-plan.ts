@@ -13,6 +13,7 @@ import { ConfigError, loadTargetConfig, type TargetConfig } from '../target/conf
 import { flagArgs } from '../target/curl.js';
 import { CONTROL_TOKEN_ENV, type TargetDescription } from '../core/description.js';
 import { probeBoto3, type Boto3Probe } from '../target/boto3-driver.js';
+import type { Politeness } from '../target/politeness.js';
 import type { DriverName } from '../target/types.js';
 import { loadSdk } from '../target/sdk-load.js';
 import { UsageError } from './usage-error.js';
@@ -45,6 +46,8 @@ export interface RunRequest {
   region?: string;
   /** Time limit of one request to the target, in milliseconds. */
   requestTimeoutMs?: number;
+  /** Politeness toward a shared target (--max-in-flight, --rate): see target/politeness.ts. */
+  politeness?: Politeness;
   allowRealService?: boolean;
   /** Bearer token of the target's control API (--control-token); a secret, never written out. */
   controlToken?: string;
@@ -212,6 +215,9 @@ export function replayArgs(plan: RunPlan, target: TargetDescription): string[] {
   if (settings.python !== undefined) args.push(...flagArgs('--python', settings.python));
   args.push('--runs', String(settings.runs), '--level', settings.level);
   if (settings.requestTimeoutMs !== undefined) args.push('--timeout', String(settings.requestTimeoutMs));
+  // A replay stays as polite as its run: the target may be as shared as it was.
+  if (settings.politeness?.maxInFlight !== undefined) args.push('--max-in-flight', String(settings.politeness.maxInFlight));
+  if (settings.politeness?.ratePerSecond !== undefined) args.push('--rate', String(settings.politeness.ratePerSecond));
   if (settings.allowRealService === true) args.push('--allow-real-service');
   return args;
 }

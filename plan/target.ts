@@ -68,6 +68,7 @@ export async function openTarget(plan: RunPlan, env: NodeJS.ProcessEnv = process
     timeoutMs: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     clockOffsetMs: resolved.clockOffsetMs,
     allowRealService: settings.allowRealService === true,
+    ...(settings.politeness !== undefined ? { politeness: settings.politeness } : {}),
   });
   const unimplemented = unimplementedOperations(answers, resolved.description.endpoint);
   const unanswered = Object.entries(unimplemented).map(([operation, detail]) => `${operation} gave no awsJson answer in the preflight (${detail}): its rules are not-applicable`);

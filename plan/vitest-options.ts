@@ -9,6 +9,7 @@ import { packageVersion } from '../core/paths.js';
 import type { Report } from '../reports/types.js';
 import type { ConformanceReporterOptions } from '../reports/vitest-reporter.js';
 import type { ConformanceContext } from '../suites/harness/context.js';
+import type { Politeness } from '../target/politeness.js';
 import { replayArgs, type RunPlan } from './run-plan.js';
 import { suiteFiles, testNamePattern } from './selection.js';
 import { clientInfo, type OpenTarget } from './target.js';
@@ -30,6 +31,7 @@ export function conformanceContextFor(plan: RunPlan, target: OpenTarget): Confor
     clockOffsetMs: target.clockOffsetMs,
     ...(settings.allowRealService === true ? { allowRealService: true } : {}),
     ...(settings.requestTimeoutMs !== undefined ? { requestTimeoutMs: settings.requestTimeoutMs } : {}),
+    ...(settings.politeness !== undefined ? { politeness: settings.politeness } : {}),
     ...(settings.replay !== undefined ? { replay: { ruleId: plan.rules[0].id, path: settings.replay } } : {}),
     replayArgs: replayArgs(plan, target.description),
   };
@@ -105,8 +107,10 @@ export const REMOTE_ROUND_TRIP_MS = 20;
  * 32 rules at once in each of four workers, so that files run side by side too. Scheduling never
  * changes what a seed draws (a lane count would), only when the requests go out.
  */
-export function schedulingFor(roundTripMs: number): Scheduling {
-  return roundTripMs >= REMOTE_ROUND_TRIP_MS ? { maxConcurrency: 32, maxWorkers: 4 } : { maxConcurrency: 8 };
+export function schedulingFor(roundTripMs: number, politeness: Politeness = {}): Scheduling {
+  const scheduling = roundTripMs >= REMOTE_ROUND_TRIP_MS ? { maxConcurrency: 32, maxWorkers: 4 } : { maxConcurrency: 8 };
+  // A bound on calls holds for one process: every rule then runs in the one worker that keeps it.
+  return politeness.maxInFlight !== undefined || politeness.ratePerSecond !== undefined ? { ...scheduling, maxWorkers: 1 } : scheduling;
 }
 
 /**
@@ -116,7 +120,7 @@ export function schedulingFor(roundTripMs: number): Scheduling {
  * runs every test of the selected families' files (the report still judges only the
  * selected rules).
  */
-export function suiteVitestOptions(plan: RunPlan, scheduling: Scheduling = schedulingFor(0)): InlineConfig {
+export function suiteVitestOptions(plan: RunPlan, scheduling: Scheduling = schedulingFor(0, plan.settings.politeness)): InlineConfig {
   return {
     // Globs below are relative to the compiled package, wherever the user's root is.
     dir: COMPILED_ROOT,

@@ -7,6 +7,7 @@ import { ConfigError } from './config.js';
 import type { TargetDescription } from '../core/description.js';
 import { dryRunOnly, RefusedOnRealService } from './dry-run-only.js';
 import { isRealServiceHost } from './guard.js';
+import { politeTarget, type Politeness } from './politeness.js';
 import { rawTargetFor } from './raw-driver.js';
 import { TargetError, type Operation, type OperationInput, type Outcome, type Target } from './types.js';
 
@@ -65,7 +66,10 @@ function describeOutcome(outcome: Outcome): { awsJson: boolean; detail: string }
 }
 
 /** Sends the preflight requests at once, each bounded by `timeoutMs`, then times a few round trips. */
-export async function preflight(description: TargetDescription, options: { timeoutMs: number; clockOffsetMs: number; allowRealService: boolean }): Promise<Preflight> {
+export async function preflight(
+  description: TargetDescription,
+  options: { timeoutMs: number; clockOffsetMs: number; allowRealService: boolean; politeness?: Politeness },
+): Promise<Preflight> {
   const realService = isRealServiceHost(new URL(description.endpoint).hostname);
   const raw = rawTargetFor(description, {
     allowRealService: realService && options.allowRealService,
@@ -74,7 +78,7 @@ export async function preflight(description: TargetDescription, options: { timeo
     connections: 4,
   });
   // The real service gets only what records nothing there (DryRun MeterUsage, ResolveCustomer).
-  const target = realService ? dryRunOnly(raw) : raw;
+  const target = politeTarget(realService ? dryRunOnly(raw) : raw, options.politeness ?? {});
   try {
     const answers = await Promise.all(
       preflightRequests(new Date(Date.now() + options.clockOffsetMs)).map(async ([operation, input]): Promise<PreflightAnswer | undefined> => {

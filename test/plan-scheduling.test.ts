@@ -18,6 +18,14 @@ describe('schedulingFor', () => {
   });
 });
 
+describe('schedulingFor with politeness', () => {
+  test('a bound on calls keeps every rule in one worker, near or far', () => {
+    expect(schedulingFor(0, { maxInFlight: 4 })).toStrictEqual({ maxConcurrency: 8, maxWorkers: 1 });
+    expect(schedulingFor(100, { ratePerSecond: 5 })).toStrictEqual({ maxConcurrency: 32, maxWorkers: 1 });
+    expect(schedulingFor(100, {})).toStrictEqual({ maxConcurrency: 32, maxWorkers: 4 });
+  });
+});
+
 describe('run: the target distance decides the scheduling', () => {
   const served = serveAround();
   let proxy: DelayProxy | undefined;
@@ -35,5 +43,8 @@ describe('run: the target distance decides the scheduling', () => {
     const near = await runCli(['run', '--endpoint', served.url, ...args, '--out', tempDir()]);
     expect(near.code, near.stderr).toBe(0);
     expect(near.stderr).not.toContain('rules at once');
+    const polite = await runCli(['run', '--endpoint', proxy.url, ...args, '--rate', '50', '--out', tempDir()]);
+    expect(polite.code, polite.stderr).toBe(0);
+    expect(polite.stderr).toMatch(/^note: the target answered in \d+ ms at best: 32 rules at once in one worker \(--max-in-flight or --rate bound the whole run\)$/m);
   });
 });

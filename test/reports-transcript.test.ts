@@ -77,6 +77,10 @@ describe('replay command', () => {
     ]);
     // The embedded emulator (no endpoint) in the default region: only the settings.
     expect(replayArgs(planRun({ seed: 1 }, {}), { region: 'us-east-1' } as TargetDescription)).toEqual(['--driver', 'raw', '--runs', '25', '--level', 'should']);
+    // A replay is as polite to a shared target as its run.
+    expect(replayArgs(planRun({ seed: 1, politeness: { maxInFlight: 2, ratePerSecond: 0.5 } }, {}), { region: 'us-east-1' } as TargetDescription)).toEqual([
+      '--driver', 'raw', '--runs', '25', '--level', 'should', '--max-in-flight', '2', '--rate', '0.5',
+    ]);
   });
 
   test('a replay without --out writes to a folder of its own', () => {

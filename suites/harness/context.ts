@@ -1,6 +1,7 @@
 // What the CLI (or a user's vitest config) hands to the suites: the target and the run settings.
 import { inject } from 'vitest';
 import type { TargetDescription } from '../../core/description.js';
+import type { Politeness } from '../../target/politeness.js';
 import type { DriverName } from '../../target/types.js';
 
 export interface ConformanceContext {
@@ -39,6 +40,8 @@ export interface ConformanceContext {
   allowRealService?: boolean;
   /** Time limit of one request to the target, in milliseconds (default: the driver's). */
   requestTimeoutMs?: number;
+  /** Calls in flight and started per second, bounded for the whole run (its one worker). */
+  politeness?: Politeness;
 }
 
 declare module 'vitest' {

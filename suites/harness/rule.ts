@@ -14,6 +14,7 @@ import type { TargetDescription, TargetFixtures } from '../../core/description.j
 import { dryRunOnly, REAL_SERVICE_REASON, RefusedOnRealService } from '../../target/dry-run-only.js';
 import { isRealServiceHost } from '../../target/guard.js';
 import { ControlClient } from '../../target/control-client.js';
+import { politeTarget } from '../../target/politeness.js';
 import { rawTargetFor } from '../../target/raw-driver.js';
 import { TargetError, type CallOptions, type Credentials, type Exchange, type Operation, type OperationInput, type Outcome, type RawCapableTarget, type RawRequest, type Target } from '../../target/types.js';
 import { conformanceContext, type ConformanceContext } from './context.js';
@@ -58,7 +59,8 @@ function targetFor(context: ConformanceContext): Target {
               ...(context.sdk !== undefined ? { sdk: context.sdk } : {}),
             })
           : rawTargetFor(context.target, { allowRealService, clockOffsetMs: context.clockOffsetMs, ...(timeoutMs ? { timeouts: { total: timeoutMs } } : {}) });
-    sharedTarget = realService ? dryRunOnly(driver) : driver;
+    // One gate for every rule of the run: --max-in-flight and --rate bound the whole worker.
+    sharedTarget = politeTarget(realService ? dryRunOnly(driver) : driver, context.politeness ?? {});
   }
   return sharedTarget;
 }
