@@ -113,7 +113,7 @@ summary .lvl{grid-area:lvl;justify-self:end}
 .note-error{background:var(--error-bg)}
 .note-baseline{background:var(--na-bg)}
 .note-basis blockquote{margin:6px 0 10px;padding-left:10px;border-left:3px solid var(--line)}
-.note-basis footer{font-size:12px;color:var(--muted);overflow-wrap:anywhere}
+.note-basis .quote-source{margin-top:2px;font-size:12px;color:var(--muted);overflow-wrap:anywhere}
 .bl{font-family:var(--sans);font-size:11px;font-weight:600;padding:1px 6px;border-radius:4px;margin-left:6px;white-space:nowrap;background:var(--na-bg);color:var(--na)}
 .bl-now-passing{background:var(--pass-bg);color:var(--pass)}
 .attention.fixed h2{color:var(--pass)}

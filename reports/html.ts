@@ -149,7 +149,7 @@ const BASELINE_TITLES = {
 
 /** What the rule rests on: its quotes with their sources, and the project's treatment where the sources are silent. */
 function restsOnHtml(rule: RuleResult): string {
-  const quotes = (rule.info ?? []).map((q) => `<blockquote cite="${esc(q.source)}"><p>${esc(q.quote)}</p><footer>${sourceHtml(q.source)}</footer></blockquote>`);
+  const quotes = (rule.info ?? []).map((q) => `<blockquote cite="${esc(q.source)}"><p>${esc(q.quote)}</p><div class="quote-source">${sourceHtml(q.source)}</div></blockquote>`);
   const treatment = rule.treatment !== undefined ? `<h4>Treatment where the sources are silent</h4><p>${esc(rule.treatment)}</p>` : '';
   return `<div class="note note-basis">${quotes.length > 0 ? `<h4>Rests on</h4>${quotes.join('')}` : ''}${treatment}</div>`;
 }
