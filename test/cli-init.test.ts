@@ -2,10 +2,8 @@
 // describe document becomes the file), moto (python3 -m moto.server; without it the test is
 // skipped with the reason, except under CI=true, where it fails) and a plain HTTP server that
 // answers no awsJson (exit 2, no file). Every file written loads with run's config loader.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { catalogueFor } from '../catalogue/catalogue.js';
@@ -18,6 +16,7 @@ import { OPERATIONS } from '../core/vocabulary.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { loadTargetConfig, normalizeFixtures, parseTargetConfig } from '../target/config.js';
 import type { TargetSurvey } from '../target/survey.js';
+import { freePort, motoVersion, startMoto } from '../bench/moto.js';
 import { mainInProcess as cli, tempDir } from './support/cli.js';
 
 const CI = process.env.CI === 'true';
@@ -108,19 +107,17 @@ describe('init: bad input is one line on stderr, exit 2, and no file', () => {
 });
 
 // moto 5.2.1 implements BatchMeterUsage only: the other operations answer an HTML 500.
-const motoProbe = spawnSync('python3', ['-c', 'import moto'], { encoding: 'utf8', timeout: 30_000 });
-const motoMissing = motoProbe.status === 0 ? undefined : `python3 cannot import moto (${motoProbe.error?.message ?? motoProbe.stderr.trim().split('\n').at(-1)})`;
+const motoProbe = motoVersion();
+const motoMissing = 'missing' in motoProbe ? motoProbe.missing : undefined;
 if (motoMissing !== undefined && !CI) console.warn(`cli-init: ${motoMissing}; skipping the moto test (under CI=true it fails)`);
 
 describe.skipIf(motoMissing !== undefined && !CI)('init against moto', () => {
   test('notes moto and what it offers; BatchMeterUsage answers, the other operations are noted unimplemented', async () => {
     if (motoMissing !== undefined) throw new Error(`${motoMissing}; CI=true: the moto test must run (pip install 'moto[server]==5.2.1')`);
-    const port = await freePort();
-    const moto = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    const moto = await startMoto();
     try {
-      await accepting(port, moto, 30_000);
       const file = join(tempDir(), 'target.yaml');
-      const result = await cli(['init', '--endpoint', `http://127.0.0.1:${port}`, '--out', file]);
+      const result = await cli(['init', '--endpoint', moto.url, '--out', file]);
       expect([result.code, result.stderr]).toEqual([0, '']);
       expect(result.stdout).toMatch(
         new RegExp(`^wrote ${file}: moto suspected \\(GET /moto-api/data.json answered\\); no awsJson answer from MeterUsage, RegisterUsage, ResolveCustomer; \\d+ keys? to fill, unlocking \\d+ rules?\\n$`),
@@ -134,7 +131,7 @@ describe.skipIf(motoMissing !== undefined && !CI)('init against moto', () => {
       expect(text).toMatch(/#\s+ResolveCustomer\s+no awsJson answer \(as MeterUsage\): its rules are not-applicable/);
       expect(prose(text)).toMatch(/fixtures\.customers \(subscribed: true\): \d+ rules need it, but moto 5\.2\.1 has no way to subscribe a customer in server mode/);
     } finally {
-      await stop(moto);
+      await moto.stop();
     }
   }, 90_000);
 });
@@ -184,39 +181,3 @@ describe('the skeleton', () => {
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Resolves once something accepts connections on the port; rejects after `timeoutMs` or when `child` exits first. */
-async function accepting(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`moto.server exited with ${child.exitCode}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port }, () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`moto.server did not listen on ${port} within ${timeoutMs / 1000} s`);
-}
-
-/** SIGTERM, then SIGKILL after 3 s: bounded either way. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-  await exited;
-  clearTimeout(timer);
-}
