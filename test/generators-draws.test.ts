@@ -9,6 +9,7 @@ import { allocatedQuantity, quantityOf } from '../generators/allocations.js';
 import { alphabet, drawCharacters, drawerOf, drawInteger, drawLength, drawnBy, drawString, itemsDrawnBy } from '../generators/draws.js';
 import { allocationsSummingTo, batchRequest, instantBetween, tagCharacters, tagList, validMeterUsage, type Tag, type UsageAllocation } from '../generators/index.js';
 import { tagTextUnit } from '../generators/tags.js';
+import { shrunk } from './support/shrunk.js';
 
 const model = loadModel();
 const FIXTURES = publishedFixtures(loadFixtures(DEFAULT_FIXTURES_PATH));
@@ -18,15 +19,6 @@ const sum = (allocations: UsageAllocation[]) => allocations.reduce((total, a) =>
 /** `draw` as an arbitrary (sampled with fast-check's own bias schedule); it does not shrink. */
 const drawn = <T>(draw: (mrng: fc.Random, bias: number | undefined) => T) => drawnBy(draw, () => fc.constant(undefined as T));
 const share = <T>(values: T[], predicate: (v: T) => boolean) => values.filter(predicate).length / values.length;
-/** The counterexample fast-check shrinks to for a property failing on `fails`. */
-const shrunk = <T>(arbitrary: fc.Arbitrary<T>, fails: (value: T) => boolean, seed: number): T => {
-  const result = fc.check(
-    fc.property(arbitrary, (v) => !fails(v)),
-    { seed, numRuns: 200 },
-  );
-  expect(result.failed).toBe(true);
-  return result.counterexample![0];
-};
 
 describe('draws as fast-check draws', () => {
   const N = 20_000;

@@ -17,6 +17,7 @@ import { faultSurroundings } from '../generators/surroundings.js';
 import { GENERIC_VALIDATION_ERRORS, treatmentOf } from '../generators/treatment.js';
 import { DEFAULT_FIXTURES_PATH, loadFixtures, publishedFixtures } from '../emulator/fixtures.js';
 import { EMPTY_FIXTURES, type TargetFixtures } from '../core/description.js';
+import { shrunk } from './support/shrunk.js';
 
 const model = loadModel();
 const history = (date: string) => loadModel(join(SPECS_DIR, 'history', `service-2.${date}.json`));
@@ -176,15 +177,6 @@ describe('B: fixed cases first: the value past each bound, the documented values
 });
 
 describe('C: shrinking reaches the smallest failing value', () => {
-  const shrunk = <T>(arbitrary: fc.Arbitrary<T>, fails: (value: T) => boolean, seed: number): T => {
-    const result = fc.check(
-      fc.property(arbitrary, (v) => !fails(v)),
-      { seed, numRuns: 200 },
-    );
-    expect(result.failed).toBe(true);
-    return result.counterexample![0];
-  };
-
   test('meter-usage.too-many-tags: max+1 tags, distinct one-character keys, values of the minimum length', () => {
     const max = modelLimits(model).tags!;
     const valueMin = (model.shapes.TagValue as { min?: number }).min ?? 0;
