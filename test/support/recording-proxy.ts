@@ -1,6 +1,7 @@
 // A loopback proxy in front of a target that keeps a log of every request it forwards, so a
 // test can see exactly what the harness put on the wire. It hides the reference emulator's
-// describe endpoint, so the harness treats the target as a third-party one (config, no clock).
+// describe endpoint, so the harness treats the target as a third-party one (config, no clock),
+// unless told to forward the control API too. It also counts the service requests in flight.
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { CONTROL_PREFIX } from '../../core/description.js';
@@ -11,6 +12,8 @@ export interface RecordedRequest {
   /** Header names in lower case. */
   headers: IncomingHttpHeaders;
   body: string;
+  /** performance.now() when the whole request had arrived. */
+  arrivedAtMs: number;
 }
 
 export interface RecordingProxy {
@@ -19,13 +22,19 @@ export interface RecordingProxy {
   readonly requests: RecordedRequest[];
   /** Requests to the control API (answered 404, not forwarded). */
   readonly controlRequests: number;
+  /** The most service requests forwarded and not yet answered at once. */
+  readonly peakInFlight: number;
+  /** Forgets the requests recorded and the peak. */
+  clear(): void;
   close(): Promise<void>;
 }
 
-export async function startRecordingProxy(upstream: string): Promise<RecordingProxy> {
+export async function startRecordingProxy(upstream: string, options: { forwardControl?: boolean } = {}): Promise<RecordingProxy> {
   const target = new URL(upstream);
   const requests: RecordedRequest[] = [];
   let controlRequests = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -34,13 +43,18 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const path = req.url ?? '/';
-      if (path.startsWith(CONTROL_PREFIX)) {
+      const control = path.startsWith(CONTROL_PREFIX);
+      if (control && options.forwardControl !== true) {
         controlRequests++;
         res.writeHead(404, { 'content-type': 'application/json' });
         res.end('{"message":"not here"}');
         return;
       }
-      requests.push({ method: req.method ?? '', path, headers: req.headers, body: body.toString('utf8') });
+      if (!control) {
+        requests.push({ method: req.method ?? '', path, headers: req.headers, body: body.toString('utf8'), arrivedAtMs: performance.now() });
+        peakInFlight = Math.max(peakInFlight, ++inFlight);
+        res.once('close', () => inFlight--);
+      }
       const forward = httpRequest(
         // The Host header goes through unchanged: it is part of what the client signed.
         { host: target.hostname, port: target.port, method: req.method, path, headers: req.headers },
@@ -65,6 +79,13 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
     requests,
     get controlRequests() {
       return controlRequests;
+    },
+    get peakInFlight() {
+      return peakInFlight;
+    },
+    clear() {
+      requests.length = 0;
+      peakInFlight = inFlight;
     },
     close: () =>
       new Promise<void>((resolve) => {
