@@ -17,6 +17,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const target = await openTarget(plan);
   for (const note of target.notes) process.stderr.write(`note: ${note}\n`);
   process.stderr.write(`${runBanner(plan, target.description)}\n`);
-  project.provide('conformance', conformanceContextFor(plan, target));
+  project.provide('conformance', conformanceContextFor(plan, target, { maxWorkers: project.config.maxWorkers }));
   return () => target.close();
 }

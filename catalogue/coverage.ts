@@ -4,8 +4,8 @@
 // a target's declarations, so the CLI only prints.
 import type { ServiceModel } from '../core/model.js';
 import type { TargetCapabilities, TargetFixtures } from '../core/description.js';
-import { CAPABILITY_TEXT, FIXTURE_NEED_SPECS } from './needs.js';
-import type { FixtureNeed, Rule } from './rules.js';
+import { CAPABILITY_NEED_SPECS, FIXTURE_NEED_SPECS } from './needs.js';
+import type { CapabilityNeed, FixtureNeed, Rule } from './rules.js';
 
 export interface CoverageRow {
   operation: string;
@@ -52,7 +52,7 @@ export interface Declared {
 const RAW_DRIVER: Declaration = { key: '--driver raw', text: "requests an AWS SDK cannot produce (run's default driver; not --driver sdk)" };
 
 const fixtureDeclaration = (need: FixtureNeed): Declaration => ({ key: FIXTURE_NEED_SPECS[need].key, text: FIXTURE_NEED_SPECS[need].text });
-const capabilityDeclaration = (capability: keyof TargetCapabilities): Declaration => ({ key: `capabilities.${capability}`, text: CAPABILITY_TEXT[capability] });
+const capabilityDeclaration = (need: CapabilityNeed): Declaration => ({ key: CAPABILITY_NEED_SPECS[need].key, text: CAPABILITY_NEED_SPECS[need].text });
 
 /** Everything `rule` needs for it to be judged, fixtures first, then capabilities, then the driver. */
 export function ruleDeclarations(rule: Rule): Declaration[] {
@@ -70,7 +70,7 @@ export function ruleDeclarations(rule: Rule): Declaration[] {
 export function missingDeclarations(rule: Rule, { fixtures, capabilities }: Declared): Declaration[] {
   return [
     ...(rule.needs.fixtures ?? []).filter((need) => !FIXTURE_NEED_SPECS[need].present(fixtures, rule)).map(fixtureDeclaration),
-    ...(rule.needs.capabilities ?? []).filter((capability) => !capabilities[capability]).map(capabilityDeclaration),
+    ...(rule.needs.capabilities ?? []).filter((need) => !CAPABILITY_NEED_SPECS[need].present(capabilities)).map(capabilityDeclaration),
   ];
 }
 

@@ -1,8 +1,8 @@
 // What each need of a rule asks of a target: in words, as the target.yaml key that provides
 // it, and as a test of declared fixtures. One table, read by the harness (is this rule
 // judgeable here?), by `rules --needs` and by the report (what would make it judgeable?).
-import type { RegionFixture, TargetCapabilities, TargetFixtures } from '../core/description.js';
-import type { FixtureNeed, Rule } from './rules.js';
+import { cleanLedgerBy, type RegionFixture, type TargetCapabilities, type TargetFixtures } from '../core/description.js';
+import type { CapabilityNeed, FixtureNeed, Rule } from './rules.js';
 
 export interface FixtureNeedSpec {
   /** What the target must declare, in words ("a subscribed customer"). */
@@ -67,14 +67,37 @@ export const FIXTURE_NEED_SPECS: Record<FixtureNeed, FixtureNeedSpec> = {
   },
 };
 
-/** Per capability: what the target must be able to do, in words. */
-export const CAPABILITY_TEXT: Record<keyof TargetCapabilities, string> = {
-  callerIsolation: 'caller isolation (every access key id its own caller, so each property run starts from a clean ledger)',
-  clockControl: 'clock control',
-  reset: 'reset',
-  ledgerRead: 'ledger read',
-  tokenIssue: 'token issue (POST /__metering-conformance/v1/tokens)',
-  throttle: 'throttling on request (POST /__metering-conformance/v1/throttle)',
+export interface CapabilityNeedSpec {
+  /** What the target must be able to do, in words; an explanation may follow in parentheses. */
+  text: string;
+  /** The target.yaml key that declares it (for cleanLedger, either of two). */
+  key: string;
+  /** How to declare it in target.yaml. */
+  declare: string;
+  /** Whether `capabilities` provide it. */
+  present(capabilities: TargetCapabilities): boolean;
+}
+
+/** A capability met by one boolean key of target.yaml. */
+const flag = (key: keyof TargetCapabilities, text: string): CapabilityNeedSpec => ({
+  text,
+  key: `capabilities.${key}`,
+  declare: `capabilities.${key}: true`,
+  present: (c) => c[key] === true,
+});
+
+/** Every capability need; a Record, so a new need without its words, key and test fails typechecking. */
+export const CAPABILITY_NEED_SPECS: Record<CapabilityNeed, CapabilityNeedSpec> = {
+  cleanLedger: {
+    text: 'a clean ledger for every property run (caller isolation: every access key id its own caller; or a reset the run sends before each property run)',
+    key: 'capabilities.callerIsolation or capabilities.reset',
+    declare: 'capabilities.callerIsolation: true, or capabilities.reset',
+    present: (c) => cleanLedgerBy(c) !== undefined,
+  },
+  clockControl: flag('clockControl', 'clock control'),
+  ledgerRead: flag('ledgerRead', 'ledger read'),
+  tokenIssue: flag('tokenIssue', 'token issue (POST /__metering-conformance/v1/tokens)'),
+  throttle: flag('throttle', 'throttling on request (POST /__metering-conformance/v1/throttle)'),
 };
 
 // The not-applicable reasons of unmet needs, and the short hints the report's coverage line
@@ -83,8 +106,7 @@ const UNMET_REASON = /^needs (.+?), which the target does not declare \(target\.
 
 export const unmetFixtureReason = (need: FixtureNeed): string => `needs ${FIXTURE_NEED_SPECS[need].text}, which the target does not declare (target.yaml: ${FIXTURE_NEED_SPECS[need].key})`;
 
-export const unmetCapabilityReason = (capability: keyof TargetCapabilities): string =>
-  `needs ${CAPABILITY_TEXT[capability]}, which the target does not declare (target.yaml: capabilities.${capability}: true)`;
+export const unmetCapabilityReason = (need: CapabilityNeed): string => `needs ${CAPABILITY_NEED_SPECS[need].text}, which the target does not declare (target.yaml: ${CAPABILITY_NEED_SPECS[need].declare})`;
 
 /** The coverage hint of a reason made by unmetFixtureReason or unmetCapabilityReason; undefined for any other reason. */
 export function coverageHintOfNeed(reason: string): string | undefined {

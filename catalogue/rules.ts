@@ -6,7 +6,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { Level } from '../core/vocabulary.js';
-import type { TargetCapabilities } from '../core/description.js';
 import { OPERATIONS, type Operation } from '../core/vocabulary.js';
 import { LATEST_MODEL_PATH, RULES_PATH } from '../core/paths.js';
 
@@ -29,11 +28,16 @@ export const FIXTURE_NEEDS = [
   'disabled-api-region',
 ] as const;
 export type FixtureNeed = (typeof FIXTURE_NEEDS)[number];
-const CAPABILITIES: (keyof TargetCapabilities)[] = ['callerIsolation', 'clockControl', 'reset', 'ledgerRead', 'tokenIssue', 'throttle'];
+/**
+ * What a rule may need a target to do beyond the service API (catalogue/needs.ts says how each is
+ * met). cleanLedger: every property run starts from an empty ledger, by caller isolation or reset.
+ */
+export const CAPABILITY_NEEDS = ['cleanLedger', 'clockControl', 'ledgerRead', 'tokenIssue', 'throttle'] as const;
+export type CapabilityNeed = (typeof CAPABILITY_NEEDS)[number];
 
 export interface RuleNeeds {
   fixtures?: FixtureNeed[];
-  capabilities?: (keyof TargetCapabilities)[];
+  capabilities?: CapabilityNeed[];
   /** Rules that must put malformed bytes on the wire run only under the raw driver. */
   driver?: 'raw';
 }
@@ -173,7 +177,7 @@ function checkRules(doc: unknown, origin: string, modelFile = LATEST_MODEL_PATH)
     const fixtures = n.fixtures === undefined ? undefined : stringList(n.fixtures, where, 'needs.fixtures');
     for (const f of fixtures ?? []) if (!FIXTURE_NEEDS.includes(f as FixtureNeed)) fail(where, `unknown fixture need ${f}`);
     const caps = n.capabilities === undefined ? undefined : stringList(n.capabilities, where, 'needs.capabilities');
-    for (const c of caps ?? []) if (!CAPABILITIES.includes(c as keyof TargetCapabilities)) fail(where, `unknown capability ${c}`);
+    for (const c of caps ?? []) if (!CAPABILITY_NEEDS.includes(c as CapabilityNeed)) fail(where, `unknown capability need ${c} (known: ${CAPABILITY_NEEDS.join(', ')})`);
     if (n.driver !== undefined && n.driver !== 'raw') fail(where, 'needs.driver can only be raw');
     if (role !== undefined && !RULE_ROLES.includes(role as RuleRole)) fail(where, `role must be one of ${RULE_ROLES.join(', ')}`);
     if (role !== undefined && level === 'implementation-defined') fail(where, 'an implementation-defined rule never gates, so it takes no role');
@@ -199,7 +203,7 @@ function checkRules(doc: unknown, origin: string, modelFile = LATEST_MODEL_PATH)
       ...(role !== undefined ? { role: role as RuleRole } : {}),
       needs: {
         ...(fixtures ? { fixtures: fixtures as FixtureNeed[] } : {}),
-        ...(caps ? { capabilities: caps as (keyof TargetCapabilities)[] } : {}),
+        ...(caps ? { capabilities: caps as CapabilityNeed[] } : {}),
         ...(n.driver === 'raw' ? { driver: 'raw' as const } : {}),
       },
     };

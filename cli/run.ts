@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Report } from '../reports/types.js';
 import { endpointFromEnvironment } from '../target/aws-environment.js';
-import { CONTROL_TOKEN_PATTERN } from '../core/description.js';
+import { cleanLedgerBy, CONTROL_TOKEN_PATTERN } from '../core/description.js';
 import { DRIVER_NAMES, isDriverName } from '../target/types.js';
 import { integerFlag, parseFlags, UsageError } from './args.js';
 import { parseShard } from '../plan/selection.js';
@@ -177,10 +177,12 @@ export async function runCommand(args: string[]): Promise<number> {
   const modules = Promise.all([import('vitest/node'), import('../reports/vitest-reporter.js'), import('../reports/progress.js')]);
   modules.catch(() => undefined); // awaited below; a target that fails to open ends the run first
   const target = await openTarget(plan);
-  const scheduling = schedulingFor(target.roundTripMs, plan.settings.politeness);
-  const workers = scheduling.maxWorkers === 1 ? 'in one worker (--max-in-flight or --rate bound the whole run)' : `in each of ${scheduling.maxWorkers} workers`;
+  const scheduling = schedulingFor(target.roundTripMs, plan.settings.politeness, target.description);
+  const resets = cleanLedgerBy(target.description.capabilities) === 'reset';
+  const workers = scheduling.maxWorkers !== 1 ? `in each of ${scheduling.maxWorkers} workers` : resets ? 'in one worker' : 'in one worker (--max-in-flight or --rate bound the whole run)';
+  const resetNote = resets ? ['the target has no caller isolation: each property run starts with its reset, one property run at a time'] : [];
   const far = target.roundTripMs >= REMOTE_ROUND_TRIP_MS ? [`the target answered in ${Math.round(target.roundTripMs)} ms at best: ${scheduling.maxConcurrency} rules at once ${workers}`] : [];
-  const notes = [...target.notes, ...far];
+  const notes = [...target.notes, ...resetNote, ...far];
   for (const note of notes) process.stderr.write(`note: ${note}\n`);
   process.stderr.write(`${runBanner(plan, target.description)}\n`);
 
@@ -211,7 +213,7 @@ export async function runCommand(args: string[]): Promise<number> {
         config: false,
         watch: false,
         reporters: [reporter, ...progress],
-        provide: { conformance: conformanceContextFor(plan, target) },
+        provide: { conformance: conformanceContextFor(plan, target, scheduling) },
       },
       // Vite's cache goes to the temp folder: the package folder may be read-only (npx cache).
       { logLevel: 'error', cacheDir: join(tmpdir(), 'metering-conformance-vite') },

@@ -24,6 +24,10 @@ Options:
                          METERING_CONFORMANCE_CONTROL_TOKEN=T is set in its environment
   --allowed-host NAME    a host name control requests may use in Host (repeatable); IP
                          addresses and localhost are always allowed
+  --shared-ledger        every access key id is one caller with one ledger (no caller isolation),
+                         as in most other emulators; describe says callerIsolation: false
+  --no-control           no control API, describe included: its paths answer as unknown service
+                         paths do. With --shared-ledger, a stand-in for a target that is not ours
   -h, --help             this help
 
 Control API (${CONTROL_PREFIX}/...):
@@ -51,6 +55,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     data: { type: 'string' },
     'control-token': { type: 'string' },
     'allowed-host': { type: 'string', multiple: true },
+    'shared-ledger': { type: 'boolean' },
+    'no-control': { type: 'boolean' },
   });
   if (values.help) {
     process.stdout.write(`${SERVE_HELP}\n`);
@@ -74,6 +80,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     ...(values.fixtures ? { fixtures: loadFixtures(resolve(values.fixtures)) } : {}),
     ...(values.model ? { model: loadModel(resolve(values.model)) } : {}),
     ...(values.data ? { dataFile: resolve(values.data) } : {}),
+    ...(values['shared-ledger'] === true ? { sharedLedger: true } : {}),
+    ...(values['no-control'] === true ? { control: false } : {}),
   });
   if (!isLoopbackHost(host)) {
     process.stderr.write(
@@ -82,7 +90,12 @@ export async function serveCommand(args: string[]): Promise<number> {
       }\n`,
     );
   }
-  process.stdout.write(`metering-conformance emulator listening on ${emulator.url}${faults.length ? ` (faults: ${faults.join(', ')})` : ''}\n`);
+  const notes = [
+    ...(faults.length ? [`faults: ${faults.join(', ')}`] : []),
+    ...(values['shared-ledger'] === true ? ['one shared ledger'] : []),
+    ...(values['no-control'] === true ? ['no control API'] : []),
+  ];
+  process.stdout.write(`metering-conformance emulator listening on ${emulator.url}${notes.length ? ` (${notes.join('; ')})` : ''}\n`);
   await new Promise<void>((done) => {
     const stop = () => done();
     process.once('SIGINT', stop);

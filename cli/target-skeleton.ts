@@ -4,15 +4,15 @@
 // learn is empty, a capability it could not learn false.
 import { Document, stringify, visit } from 'yaml';
 import { missingDeclarations } from '../catalogue/coverage.js';
-import { CAPABILITY_TEXT, FIXTURE_NEED_SPECS } from '../catalogue/needs.js';
-import { FIXTURE_NEEDS, type FixtureNeed, type Rule } from '../catalogue/rules.js';
-import { CONTROL_PREFIX, CONTROL_TOKEN_ENV, type TargetCapabilities, type TargetFixtures } from '../core/description.js';
+import { CAPABILITY_NEED_SPECS, FIXTURE_NEED_SPECS } from '../catalogue/needs.js';
+import { CAPABILITY_NEEDS, FIXTURE_NEEDS, type FixtureNeed, type Rule } from '../catalogue/rules.js';
+import { CONTROL_PREFIX, CONTROL_TOKEN_ENV, NO_CAPABILITIES, type TargetCapabilities, type TargetFixtures } from '../core/description.js';
 import { OPERATIONS } from '../core/vocabulary.js';
 import { MOTO_STATE_PATH, type TargetSurvey } from '../target/survey.js';
 
 type Section = keyof TargetFixtures;
 const SECTIONS: Section[] = ['products', 'customers', 'tokens', 'registrations', 'otherRegions'];
-const CAPABILITIES = Object.keys(CAPABILITY_TEXT) as (keyof TargetCapabilities)[];
+const CAPABILITIES = Object.keys(NO_CAPABILITIES) as (keyof TargetCapabilities)[];
 /** Comment lines wrap here. */
 const WIDTH = 100;
 /** A list with an item longer than this is written as blocks. */
@@ -44,13 +44,15 @@ export const FIXTURE_EXAMPLES: Record<FixtureNeed, object> = {
 
 const MOTO_NO_SUBSCRIPTION = 'moto 5.2.1 has no way to subscribe a customer in server mode (every record answers CustomerNotSubscribed)';
 const MOTO_NO_CONTROL = "moto 5.2.1 serves none of this project's control API";
+const MOTO_RESET_NOTE =
+  "moto's own reset (init never sent it): without caller isolation, run sends it before each property run, one property run at a time, so the rules that need a clean ledger are judged. It resets every service of that moto server.";
 const REAL_SERVICE_NO_CONTROL = 'the real service has no control API';
-/** The capabilities a control API provides; callerIsolation is how a target keeps its ledgers. */
-const CONTROL_CAPABILITIES = CAPABILITIES.filter((c) => c !== 'callerIsolation');
+/** The keys of the capabilities only this project's control API provides (a clean ledger may come from another's reset). */
+const CONTROL_KEYS = CAPABILITY_NEEDS.filter((n) => n !== 'cleanLedger').map((n) => CAPABILITY_NEED_SPECS[n].key);
 
 /** Keys the target cannot offer, with why: shown, never counted as keys to fill. */
 function limitsOf(survey: TargetSurvey): Map<string, string> {
-  const control = (why: string) => CONTROL_CAPABILITIES.map((c): [string, string] => [`capabilities.${c}`, why]);
+  const control = (why: string) => CONTROL_KEYS.map((key): [string, string] => [key, why]);
   if (survey.moto) {
     return new Map([[FIXTURE_NEED_SPECS.customer.key, MOTO_NO_SUBSCRIPTION], [FIXTURE_NEED_SPECS['legacy-customer'].key, MOTO_NO_SUBSCRIPTION], ...control(MOTO_NO_CONTROL)]);
   }
@@ -207,7 +209,7 @@ function sourceLines(survey: TargetSurvey): string[] {
   }
   if (survey.moto) {
     return comment(
-      `GET ${MOTO_STATE_PATH} answered: this looks like moto (python3 -m moto.server). What moto 5.2.1 offers: BatchMeterUsage only. It never stores a record (no caller ever sees one, its own included), has no way to subscribe a customer in server mode (every record answers CustomerNotSubscribed) and serves none of this project's control API.`,
+      `GET ${MOTO_STATE_PATH} answered: this looks like moto (python3 -m moto.server). What moto 5.2.1 offers: BatchMeterUsage only. It never stores a record (no caller ever sees one, its own included), has no way to subscribe a customer in server mode (every record answers CustomerNotSubscribed) and serves none of this project's control API; its own reset gives each property run a clean ledger.`,
     );
   }
   if (survey.realService) {
@@ -259,12 +261,20 @@ function fixtureLines(survey: TargetSurvey, keys: Map<string, MissingKey>): stri
   ];
 }
 
+/** A capability's value as target.yaml writes it: a boolean, or the request a reset sends. */
+function capabilityValue(value: TargetCapabilities[keyof TargetCapabilities]): string {
+  return typeof value === 'object' ? flowOf(value) : String(value === true);
+}
+
 function capabilityLines(survey: TargetSurvey, keys: Map<string, MissingKey>): string[] {
+  const { capabilities } = survey.description;
   return [
     'capabilities:',
     ...CAPABILITIES.flatMap((capability) => {
-      const missing = keys.get(`capabilities.${capability}`);
-      return [...(missing ? missingKeyLines(missing, '  ') : []), `  ${capability}: ${survey.description.capabilities[capability] === true}`];
+      // A clean ledger comes from either of two keys: what it needs is said once, above the first.
+      const missing = keys.get(capability === 'callerIsolation' ? CAPABILITY_NEED_SPECS.cleanLedger.key : `capabilities.${capability}`);
+      const reset = capability === 'reset' && typeof capabilities.reset === 'object' && survey.moto ? comment(MOTO_RESET_NOTE, '  ') : [];
+      return [...(missing ? missingKeyLines(missing, '  ') : []), ...reset, `  ${capability}: ${capabilityValue(capabilities[capability])}`];
     }),
   ];
 }

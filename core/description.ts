@@ -90,13 +90,31 @@ export interface TargetFixtures {
   otherRegions?: RegionFixture[];
 }
 
+/**
+ * A request to a target's own control plane, as target.yaml describes it (moto's
+ * `POST /moto-api/reset`): sent to the endpoint's origin, the path below it.
+ */
+export interface DescribedRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Starts with "/": a path of the target's endpoint, never another host. */
+  path: string;
+  /** Sent as it is; an object is sent as JSON (with Content-Type: application/json unless headers say otherwise). */
+  body?: string | Record<string, unknown>;
+  /** Extra request headers; their values are kept out of reports like the credentials. */
+  headers?: Record<string, string>;
+}
+
 export interface TargetCapabilities {
   /** Every access key id is its own caller (instance/task/pod, seller account) with its own ledger. */
   callerIsolation: boolean;
   /** The control API can set or advance the target's clock. */
   clockControl: boolean;
-  /** The control API can reset all state. */
-  reset: boolean;
+  /**
+   * All state can be reset: true for this project's control API (POST CONTROL_PREFIX/reset), or
+   * the request that resets it on another control plane. Without callerIsolation, a run resets
+   * the target before each property run instead, one run at a time.
+   */
+  reset: boolean | DescribedRequest;
   /** The control API returns the recorded ledger. */
   ledgerRead: boolean;
   /** The control API issues registration tokens (POST CONTROL_PREFIX/tokens) that expire on the target's clock. */
@@ -128,6 +146,15 @@ export interface TargetDescription {
   unimplemented?: Record<string, string>;
   /** Fault modes the target publishes in its describe document (the reference emulator's `serve --fault`); reports show them. */
   faults?: string[];
+}
+
+/**
+ * How each property run gets a clean ledger on a target: its own caller, or a reset before it
+ * (property runs then go one at a time); undefined when the target offers neither.
+ */
+export function cleanLedgerBy(capabilities: TargetCapabilities): 'caller-isolation' | 'reset' | undefined {
+  if (capabilities.callerIsolation) return 'caller-isolation';
+  return capabilities.reset !== false ? 'reset' : undefined;
 }
 
 export const NO_CAPABILITIES: TargetCapabilities = {

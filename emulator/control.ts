@@ -48,6 +48,8 @@ export interface ControlAccess {
 
 export interface ControlState {
   control: ControlAccess;
+  /** The caller an access key id is: itself, or the one caller of a shared ledger. */
+  callerOf(accessKeyId: string): string;
   clock: Clock;
   ledger: Ledger;
   /** Customers and products a registration token can be issued for. */
@@ -199,6 +201,9 @@ function guardControl(request: ControlRequest, access: ControlAccess): void {
   }
 }
 
+/** The caller a control request names (the whole target when it names none). */
+const callerNamed = (state: ControlState, accessKeyId: string | undefined) => (accessKeyId === undefined ? undefined : state.callerOf(accessKeyId));
+
 /** Handles one control request; throws ServiceError for a bad one. */
 export function handleControl(request: ControlRequest, state: ControlState): Answer {
   const method = ROUTES[request.route];
@@ -220,16 +225,17 @@ export function handleControl(request: ControlRequest, state: ControlState): Ans
       return { status: 200, body: { reset: true, nowMs: state.clock.now() } };
     case '/clock': {
       const change = parseClockBody(request.body);
-      const target = change.set !== undefined ? change.set * 1000 : state.clock.now(change.caller) + change.advance! * 1000;
+      const caller = callerNamed(state, change.caller);
+      const target = change.set !== undefined ? change.set * 1000 : state.clock.now(caller) + change.advance! * 1000;
       if (!(target >= EARLIEST_CLOCK_MS && target <= LATEST_CLOCK_MS)) throw badRequest('the clock must stay between 2000-01-01 and 2100-12-31 (UTC)');
-      state.clock.set(target, change.caller);
-      return { status: 200, body: { nowMs: state.clock.now(change.caller) } };
+      state.clock.set(target, caller);
+      return { status: 200, body: { nowMs: state.clock.now(caller) } };
     }
     case '/public-key':
       return { status: 200, body: state.publicKey() };
     case '/tokens': {
       const wanted = parseTokenBody(request.body, state.fixtures);
-      const issued = state.issuedTokens.issue(wanted.customer, wanted.product, state.clock.now(wanted.caller), wanted.ttlSeconds);
+      const issued = state.issuedTokens.issue(wanted.customer, wanted.product, state.clock.now(callerNamed(state, wanted.caller)), wanted.ttlSeconds);
       return {
         status: 200,
         body: { token: issued.token, customer: issued.customerAccountId, product: issued.productCode, issuedAtMs: issued.issuedAtMs, expiresAtMs: issued.expiresAtMs },
@@ -237,12 +243,11 @@ export function handleControl(request: ControlRequest, state: ControlState): Ans
     }
     case '/throttle': {
       const { caller, requests } = parseThrottleBody(request.body);
-      if (!state.throttles.throttle(caller, requests)) throw new ServiceError('LimitExceededException', `at most ${MAX_THROTTLED_CALLERS} callers can be throttled at once; reset lifts them`, 429);
+      if (!state.throttles.throttle(state.callerOf(caller), requests)) throw new ServiceError('LimitExceededException', `at most ${MAX_THROTTLED_CALLERS} callers can be throttled at once; reset lifts them`, 429);
       return { status: 200, body: { caller, requests } };
     }
     default: {
-      const caller = request.query.get('caller') ?? undefined;
-      return { status: 200, body: { records: state.ledger.records(caller) } };
+      return { status: 200, body: { records: state.ledger.records(callerNamed(state, request.query.get('caller') ?? undefined)) } };
     }
   }
 }

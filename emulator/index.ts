@@ -38,7 +38,14 @@ export interface EmulatorOptions {
   controlToken?: string;
   /** Host names control requests may use in Host besides IP literals and localhost (DNS-rebinding guard). */
   allowedHosts?: string[];
+  /** Every access key id is one caller with one ledger, clock and throttle (no caller isolation), as most other emulators have it. */
+  sharedLedger?: boolean;
+  /** false: no control API, describe included; its paths answer as any unknown service path does (a stand-in for a foreign target). */
+  control?: boolean;
 }
+
+/** The one caller of an emulator with a shared ledger. */
+const SHARED_CALLER = 'shared-ledger';
 
 function controlAccess(host: string, options: EmulatorOptions): ControlAccess {
   const token = options.controlToken;
@@ -74,13 +81,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     region: fixtures.region,
     model: modelLabel(model),
     fixtures: publishedFixtures(fixtures),
-    capabilities: { ...EMULATOR_CAPABILITIES },
+    capabilities: { ...EMULATOR_CAPABILITIES, callerIsolation: options.sharedLedger !== true },
     clock: { nowMs: clock.now() },
     faults: [...faults],
     stats: { requests: server.serviceRequests },
   });
   const issuedTokens = new IssuedTokens();
-  const server = new EmulatorServer({ control, fixtures, faults, model, clock, ledger, issuedTokens, throttles: new Throttles(), registrationKeys: keys, describe, publicKey: () => publishedKey(keys) });
+  const callerOf = options.sharedLedger === true ? () => SHARED_CALLER : (accessKeyId: string) => accessKeyId;
+  const server = new EmulatorServer({ control, controlApi: options.control !== false, callerOf, fixtures, faults, model, clock, ledger, issuedTokens, throttles: new Throttles(), registrationKeys: keys, describe, publicKey: () => publishedKey(keys) });
   let port: number;
   try {
     port = await server.listen(host, options.port ?? 0);

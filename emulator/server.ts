@@ -20,6 +20,8 @@ import type { RegistrationKeys } from './context.js';
 import { claimedAccessKeyId, SigV4Verifier } from './sigv4.js';
 
 export interface ServerParts extends ControlState {
+  /** false: control paths are answered as any unknown service path is. */
+  controlApi: boolean;
   fixtures: EmulatorFixtures;
   faults: Faults;
   model: ServiceModel;
@@ -88,7 +90,7 @@ export class EmulatorServer {
       regions: [parts.fixtures.region, ...(parts.fixtures.otherRegions ?? []).map((r) => r.region)],
       service: parts.model.signingName,
       secretAccessKey: parts.fixtures.secretAccessKey,
-      now: (caller) => parts.clock.now(caller),
+      now: (caller) => parts.clock.now(parts.callerOf(caller)),
       compareSignatures: !parts.faults.has('accept-any-signature'),
       requireSignedHost: !parts.faults.has('accept-unsigned-host'),
     });
@@ -141,7 +143,7 @@ export class EmulatorServer {
       const body = await readBody(req, res, requestId, this.parts.clock.now());
       if (body === undefined) return;
       const answer =
-        url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)
+        this.parts.controlApi && (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`))
           ? handleControl({ method: req.method ?? '', route: url.pathname.slice(CONTROL_PREFIX.length) || '/', query: url.searchParams, headers: req.headers, body }, this.parts)
           : await this.serviceRequest(req, url, body, signer);
       send(res, answer, requestId, this.parts.clock.now(signer.caller));
@@ -161,8 +163,11 @@ export class EmulatorServer {
     if (url.pathname !== '/') {
       throw new ServiceError('UnknownOperationException', `awsJson1.1 requests go to "/", not ${JSON.stringify(url.pathname)}`, 404);
     }
-    signer.caller = claimedAccessKeyId(req.headers);
-    const { caller, region } = this.verifier.verify({ method: 'POST', path: url.pathname, query: queryOf(url), headers: req.headers, body });
+    const claimed = claimedAccessKeyId(req.headers);
+    signer.caller = claimed === undefined ? undefined : this.parts.callerOf(claimed);
+    const verified = this.verifier.verify({ method: 'POST', path: url.pathname, query: queryOf(url), headers: req.headers, body });
+    const { region } = verified;
+    const caller = this.parts.callerOf(verified.caller);
 
     const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (mediaType !== JSON_CONTENT_TYPE) {

@@ -3,7 +3,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InlineConfig } from 'vitest/node';
-import { CONTROL_TOKEN_ENV, isTestCredentials, type TargetDescription } from '../core/description.js';
+import { cleanLedgerBy, CONTROL_TOKEN_ENV, isTestCredentials, type TargetDescription } from '../core/description.js';
 import { modelLabel } from '../core/model.js';
 import { packageVersion } from '../core/paths.js';
 import type { Report } from '../reports/types.js';
@@ -15,9 +15,10 @@ import { suiteFiles, testNamePattern } from './selection.js';
 import { clientInfo, type OpenTarget } from './target.js';
 
 /** What the suites read with inject('conformance'). */
-export function conformanceContextFor(plan: RunPlan, target: OpenTarget): ConformanceContext {
+export function conformanceContextFor(plan: RunPlan, target: OpenTarget, scheduling: { maxWorkers?: number }): ConformanceContext {
   const { settings } = plan;
   return {
+    ...(scheduling.maxWorkers === 1 ? { oneWorker: true } : {}),
     target: target.description,
     driver: settings.driver,
     ...(settings.sdk !== undefined ? { sdk: settings.sdk } : {}),
@@ -35,6 +36,15 @@ export function conformanceContextFor(plan: RunPlan, target: OpenTarget): Confor
     ...(settings.replay !== undefined ? { replay: { ruleId: plan.rules[0].id, path: settings.replay } } : {}),
     replayArgs: replayArgs(plan, target.description),
   };
+}
+
+/** The values of the headers a described reset sends (an authorization, a key): kept out of reports like the credentials. */
+function resetHeaderSecrets(target: TargetDescription | undefined): string[] {
+  const reset = target?.capabilities.reset;
+  if (typeof reset !== 'object') return [];
+  return Object.entries(reset.headers ?? {})
+    .filter(([name]) => !['content-type', 'accept'].includes(name.toLowerCase()))
+    .map(([, value]) => value);
 }
 
 /**
@@ -57,7 +67,7 @@ export function reporterOptions(plan: RunPlan, target: () => TargetDescription |
       const credentials = target()?.credentials;
       // The built-in test credentials are public: curl lines and scripts carry them inline.
       const credentialSecrets = credentials !== undefined && isTestCredentials(credentials) ? [] : [credentials?.secretAccessKey, credentials?.sessionToken];
-      return [...credentialSecrets, settings.controlToken].filter((s): s is string => !!s);
+      return [...credentialSecrets, settings.controlToken, ...resetHeaderSecrets(target())].filter((s): s is string => !!s);
     },
     get run() {
       return {
@@ -106,11 +116,14 @@ export const REMOTE_ROUND_TRIP_MS = 20;
  * run is CPU-bound: eight rules at once in vitest's default workers. Far, it waits on latency:
  * 32 rules at once in each of four workers, so that files run side by side too. Scheduling never
  * changes what a seed draws (a lane count would), only when the requests go out.
+ * `target` cleaned by reset instead of caller isolation keeps one worker too: its property runs
+ * take turns (the harness's lease), and a worker's lease cannot see another worker's runs.
  */
-export function schedulingFor(roundTripMs: number, politeness: Politeness = {}): Scheduling {
+export function schedulingFor(roundTripMs: number, politeness: Politeness = {}, target?: TargetDescription): Scheduling {
   const scheduling = roundTripMs >= REMOTE_ROUND_TRIP_MS ? { maxConcurrency: 32, maxWorkers: 4 } : { maxConcurrency: 8 };
   // A bound on calls holds for one process: every rule then runs in the one worker that keeps it.
-  return politeness.maxInFlight !== undefined || politeness.ratePerSecond !== undefined ? { ...scheduling, maxWorkers: 1 } : scheduling;
+  const bounded = politeness.maxInFlight !== undefined || politeness.ratePerSecond !== undefined;
+  return bounded || (target !== undefined && cleanLedgerBy(target.capabilities) === 'reset') ? { ...scheduling, maxWorkers: 1 } : scheduling;
 }
 
 /**

@@ -4,7 +4,7 @@
 // recorded with that run's exchanges (`control` set), so the transcript and the script of a
 // counterexample show it; the record names the token's variable, never its value.
 import { request } from 'undici';
-import { controlAuthorization, CONTROL_HEADER, CONTROL_HEADERS, CONTROL_PREFIX, CONTROL_TOKEN_ENV, CONTROL_TOKEN_HINT } from '../core/description.js';
+import { controlAuthorization, CONTROL_HEADER, CONTROL_HEADERS, CONTROL_PREFIX, CONTROL_TOKEN_ENV, CONTROL_TOKEN_HINT, type DescribedRequest } from '../core/description.js';
 import { TargetError, type Exchange } from './types.js';
 
 /** Time limit of one control request when the run sets none. */
@@ -63,22 +63,43 @@ export class ControlClient {
     return this.send('POST', route, JSON.stringify(payload), options);
   }
 
-  private async send(method: 'GET' | 'POST', route: string, body: string | undefined, options: ControlCallOptions): Promise<ControlAnswer> {
-    const url = this.url(route);
-    const name = options.name ?? `${method} ${CONTROL_PREFIX}${route.split('?')[0]}`;
+  /**
+   * Sends a request target.yaml describes for another control plane (moto's POST /moto-api/reset),
+   * to the endpoint's origin; `control` names it in the run's records. Its headers go as written.
+   */
+  described(request: DescribedRequest, control: string, options: ControlCallOptions = {}): Promise<ControlAnswer> {
+    const json = typeof request.body === 'object';
+    const headers = { ...(json ? { 'content-type': 'application/json' } : {}), ...Object.fromEntries(Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])) };
+    const body = request.body === undefined ? undefined : json ? JSON.stringify(request.body) : (request.body as string);
+    const url = `${new URL(this.base).origin}${request.path}`;
+    return this.exchange({ method: request.method, url, headers, recorded: headers, body, control, name: options.name ?? `${request.method} ${request.path}` }, options);
+  }
+
+  private send(method: 'GET' | 'POST', route: string, body: string | undefined, options: ControlCallOptions): Promise<ControlAnswer> {
     const authorization = options.open ? {} : controlAuthorization(this.env);
     // A GET reads: the control header alone. A POST changes state: the header and a JSON body.
     const headers: Record<string, string> = method === 'POST' ? { ...CONTROL_HEADERS } : { [CONTROL_HEADER]: '1' };
     const recorded = { ...headers, ...(authorization.authorization !== undefined ? { authorization: `Bearer $${CONTROL_TOKEN_ENV}` } : {}) };
-    const exchange: Exchange = { control: route.split('?')[0].replace(/^\//, ''), request: { method, url, headers: recorded, body: body ?? '' }, startedAtMs: Date.now(), attempt: 1 };
+    return this.exchange(
+      { method, url: this.url(route), headers: { ...headers, ...authorization }, recorded, body, control: route.split('?')[0].replace(/^\//, ''), name: options.name ?? `${method} ${CONTROL_PREFIX}${route.split('?')[0]}` },
+      options,
+    );
+  }
+
+  private async exchange(
+    call: { method: string; url: string; headers: Record<string, string>; recorded: Record<string, string>; body: string | undefined; control: string; name: string },
+    options: ControlCallOptions,
+  ): Promise<ControlAnswer> {
+    const { method, url, headers, body, name } = call;
+    const exchange: Exchange = { control: call.control, request: { method, url, headers: call.recorded, body: body ?? '' }, startedAtMs: Date.now(), attempt: 1 };
     options.record?.(exchange);
     let status: number;
     let text: string;
     try {
       const response = await request(url, {
-        method,
+        method: method as 'GET',
         ...(body !== undefined ? { body } : {}),
-        headers: { ...headers, ...authorization },
+        headers,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
         signal: AbortSignal.timeout(this.timeoutMs),

@@ -3,7 +3,7 @@
 // whether moto's control plane answers a read-only path, and the run's preflight (one request
 // per operation that records nothing, signed as `run` signs).
 import { request } from 'undici';
-import { CONTROL_TOKEN_ENV, type TargetDescription } from '../core/description.js';
+import { CONTROL_TOKEN_ENV, type DescribedRequest, type TargetDescription } from '../core/description.js';
 import { ConfigError } from './config.js';
 import { isRealServiceHost } from './guard.js';
 import { answersInWords, noService, preflight, type PreflightAnswer } from './preflight.js';
@@ -34,6 +34,9 @@ export interface TargetSurvey {
  * object. Never anything under /moto-api/ that changes state (reset, seed).
  */
 export const MOTO_STATE_PATH = '/moto-api/data.json';
+
+/** moto's own reset of all its state, as target.yaml declares it (capabilities.reset); init never sends it. */
+export const MOTO_RESET: DescribedRequest = { method: 'POST', path: '/moto-api/reset' };
 
 /**
  * True when GET MOTO_STATE_PATH answers 200 with a body that opens a JSON object. Only the first
@@ -73,5 +76,5 @@ export async function surveyTarget(options: SurveyOptions): Promise<TargetSurvey
   const moto = !publishes && !realService && (await answersLikeMoto(description.endpoint, options.timeoutMs));
   const { answers } = await preflight(description, { timeoutMs: options.timeoutMs, clockOffsetMs: resolved.clockOffsetMs, allowRealService: realService });
   if (noService(answers)) throw new ConfigError(`no awsJson metering service answered at ${description.endpoint}: ${answersInWords(answers)}`);
-  return { description, publishes, moto, realService, answers };
+  return { description: moto ? { ...description, capabilities: { ...description.capabilities, reset: MOTO_RESET } } : description, publishes, moto, realService, answers };
 }

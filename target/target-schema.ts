@@ -94,7 +94,7 @@ function problemOf(error: ErrorObject, doc: unknown): string {
   switch (error.keyword) {
     case 'type': {
       const types = String(params.type).split(',');
-      const scalar = !types.includes('object') && !types.includes('array');
+      const scalar = types.some((t) => t !== 'object' && t !== 'array');
       // Where a scalar is expected, a string is worth showing ("yes" for true); a number or
       // true where a string is expected is YAML reading an unquoted value.
       const got = secret ? quoted(value) : typeof value === 'string' && scalar ? `the string ${show(value)}` : kindOf(value);
@@ -124,9 +124,35 @@ function problemOf(error: ErrorObject, doc: unknown): string {
   }
 }
 
+/**
+ * The errors of a value with alternatives (oneOf: `reset` is true or false, or a request) as one
+ * would say them: the errors of the alternative of the value's kind, or, when no alternative is
+ * of its kind, one type error naming them all. Other errors pass through.
+ */
+function withoutAlternatives(errors: ErrorObject[]): ErrorObject[] {
+  let kept = errors;
+  for (const choice of errors.filter((e) => e.keyword === 'oneOf')) {
+    const branches = new Map<string, ErrorObject[]>();
+    for (const e of kept) {
+      if (e === choice || !e.schemaPath.startsWith(`${choice.schemaPath}/`)) continue;
+      const branch = e.schemaPath.slice(choice.schemaPath.length + 1).split('/')[0];
+      branches.set(branch, [...(branches.get(branch) ?? []), e]);
+    }
+    // Matching several alternatives at once is the one oneOf error left as it is.
+    if (branches.size === 0) continue;
+    const wrongKind = (list: ErrorObject[]) => list.some((e) => e.keyword === 'type' && e.instancePath === choice.instancePath);
+    const ofItsKind = [...branches.values()].filter((list) => !wrongKind(list)).flat();
+    const types = [...branches.values()].flatMap((list) => list.filter((e) => e.keyword === 'type' && e.instancePath === choice.instancePath));
+    const merged: ErrorObject[] = ofItsKind.length > 0 ? ofItsKind : [{ ...types[0], params: { type: types.map((e) => String((e.params as { type: unknown }).type)).join(',') } }];
+    const inBranches = new Set([...branches.values()].flat());
+    kept = [...kept.filter((e) => e !== choice && !inBranches.has(e)), ...merged];
+  }
+  return kept;
+}
+
 function problems(validate: ValidateFunction, doc: unknown): string[] {
   if (validate(doc)) return [];
-  const all = [...new Set((validate.errors ?? []).map((e) => problemOf(e, doc)))];
+  const all = [...new Set(withoutAlternatives(validate.errors ?? []).map((e) => problemOf(e, doc)))];
   if (all.length <= MAX_PROBLEMS) return all;
   return [...all.slice(0, MAX_PROBLEMS), `… and ${all.length - MAX_PROBLEMS} more`];
 }

@@ -17,7 +17,8 @@ import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { loadTargetConfig, normalizeFixtures, parseTargetConfig } from '../target/config.js';
 import type { TargetSurvey } from '../target/survey.js';
 import { freePort, motoVersion, startMoto } from '../bench/moto.js';
-import { mainInProcess as cli, tempDir } from './support/cli.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
+import { mainInProcess as cli, readReport, runCli, tempDir } from './support/cli.js';
 
 const CI = process.env.CI === 'true';
 
@@ -124,16 +125,52 @@ describe.skipIf(motoMissing !== undefined && !CI)('init against moto', () => {
       );
       const config = loadTargetConfig(file);
       expect(config.fixtures).toEqual(normalizeFixtures(undefined));
-      expect(Object.values(config.capabilities).every((c) => c === false)).toBe(true);
+      // moto's own reset gives each property run a clean ledger; init names it and never sends it.
+      expect(config.capabilities).toEqual({ ...NO_CAPABILITIES, reset: { method: 'POST', path: '/moto-api/reset' } });
       const text = readFileSync(file, 'utf8');
+      expect(prose(text)).toContain("moto's own reset (init never sent it)");
       expect(prose(text)).toContain('What moto 5.2.1 offers: BatchMeterUsage only');
       expect(text).toMatch(/#\s+BatchMeterUsage\s+HTTP 200\n/);
       expect(text).toMatch(/#\s+ResolveCustomer\s+no awsJson answer \(as MeterUsage\): its rules are not-applicable/);
       expect(prose(text)).toMatch(/fixtures\.customers \(subscribed: true\): \d+ rules need it, but moto 5\.2\.1 has no way to subscribe a customer in server mode/);
+      expect(text).not.toContain('capabilities.callerIsolation or capabilities.reset');
     } finally {
       await moto.stop();
     }
   }, 90_000);
+
+  test('run with examples/moto/target.yaml: completes, resets before each property run, and fails only BatchMeterUsage rules', async () => {
+    if (motoMissing !== undefined) throw new Error(`${motoMissing}; CI=true: the moto test must run (pip install 'moto[server]==5.2.1')`);
+    const moto = await startMoto();
+    try {
+      const out = tempDir();
+      const result = await runCli(['run', '--config', join(PACKAGE_ROOT, 'examples', 'moto', 'target.yaml'), '--endpoint', moto.url, '--seed', '1', '--runs', '5', '--out', out], { timeoutMs: 240_000 });
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toContain('note: the target has no caller isolation: each property run starts with its reset, one property run at a time');
+      const report = readReport(out);
+      const reasons = new Set(report.rules.filter((r) => r.verdict === 'not-applicable').map((r) => r.reason!.split(':')[0].split(',')[0]));
+      // Nothing waits for a clean ledger: the reset gives one. What is left is what moto lacks.
+      expect([...reasons].sort()).toEqual([
+        'needs a subscribed customer',
+        'needs a subscribed customer with a legacy CustomerIdentifier',
+        'needs an AMI or container product with at least one dimension',
+        'the target does not implement MeterUsage',
+        'the target does not implement RegisterUsage',
+        'the target does not implement ResolveCustomer',
+      ]);
+      const failed = report.rules.filter((r) => r.verdict === 'fail');
+      expect(failed.length).toBeGreaterThan(20);
+      const catalogue = new Map(catalogueFor(loadModel()).map((r) => [r.id, r]));
+      for (const rule of failed) {
+        expect(catalogue.get(rule.id)!.operations, rule.id).toContain('BatchMeterUsage');
+        // The counterexample's transcript opens with moto's reset, as the script replays it.
+        expect(rule.failure!.transcript?.[0], rule.id).toMatchObject({ label: 'control: reset', request: { method: 'POST', url: `${moto.url}/moto-api/reset` }, response: { status: 200 } });
+        expect(rule.failure!.script, rule.id).toContain(`curl -sS -i -X POST '${moto.url}/moto-api/reset'`);
+      }
+    } finally {
+      await moto.stop();
+    }
+  }, 300_000);
 });
 
 describe('the skeleton', () => {

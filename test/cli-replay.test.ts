@@ -107,11 +107,13 @@ const statuses = (text: string) => [...text.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].m
 const recordIds = (text: string) => [...text.matchAll(/"MeteringRecordId":"([^"]+)"/g)].map((m) => m[1]);
 
 describe.each([
-  ['new-id-on-retry', 'meter-usage.identical-retry'],
-  ['wrong-exception-name', 'meter-usage.unknown-dimension'],
-  ['accept-six-tags', 'meter-usage.too-many-tags'],
-])('serve --fault %s: the failure reproduces from its own lines', (fault, rule) => {
-  const served = serveAround(['--fault', fault]);
+  ['new-id-on-retry', 'meter-usage.identical-retry', []],
+  ['wrong-exception-name', 'meter-usage.unknown-dimension', []],
+  ['accept-six-tags', 'meter-usage.too-many-tags', []],
+  // No caller isolation: the run, its replay and the script reset the target first.
+  ['new-id-on-retry', 'meter-usage.identical-retry', ['--shared-ledger']],
+])('serve --fault %s %j: the failure reproduces from its own lines', (fault, rule, serveArgs) => {
+  const served = serveAround(['--fault', fault, ...serveArgs]);
 
   test(`${rule}: the replay line, run verbatim, fails again with the same counterexample and leaves the report alone; the script gives the same answers`, async () => {
     const cwd = tempDir();
@@ -149,6 +151,7 @@ describe.each([
     const script = await shell(failure.script!, cwd);
     expect(script.code, script.stderr).toBe(0);
     expect(statuses(script.stdout)).toEqual(transcript.map((e) => e.response!.status));
+    expect(transcript[0]!.label === 'control: reset').toBe(serveArgs.includes('--shared-ledger'));
   });
 });
 

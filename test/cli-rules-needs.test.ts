@@ -9,7 +9,7 @@ import { catalogueFor } from '../catalogue/catalogue.js';
 import { coverageHintOfNeed, FIXTURE_NEED_SPECS, unmetCapabilityReason, unmetFixtureReason } from '../catalogue/needs.js';
 import { SPECS_DIR } from '../core/paths.js';
 import { errorCoverage, missingDeclarations, ruleDeclarations, rulesNeeding, type CoverageRow } from '../catalogue/coverage.js';
-import { FIXTURE_NEEDS, type Rule } from '../catalogue/rules.js';
+import { CAPABILITY_NEEDS, FIXTURE_NEEDS, type Rule } from '../catalogue/rules.js';
 import { coverageText, needsText } from '../cli/rules.js';
 import { loadModel, type OperationModel, type ServiceModel } from '../core/model.js';
 import { EMPTY_FIXTURES, NO_CAPABILITIES, type TargetFixtures } from '../core/description.js';
@@ -101,9 +101,14 @@ describe('needs', () => {
       fixtures: { ...SAAS_ONLY, otherRegions: [{ region: 'eu-west-1', disabledApis: ['MeterUsage' as const] }] },
       capabilities: { ...NO_CAPABILITIES, tokenIssue: true },
     };
-    const meter = rule('meter', { needs: { fixtures: ['saas-product', 'customer', 'product', 'other-region', 'disabled-api-region'], capabilities: ['tokenIssue', 'callerIsolation'], driver: 'raw' } });
+    const meter = rule('meter', { needs: { fixtures: ['saas-product', 'customer', 'product', 'other-region', 'disabled-api-region'], capabilities: ['tokenIssue', 'cleanLedger'], driver: 'raw' } });
     // eu-west-1 disables MeterUsage: a Region where it is served is lacking, one that disables it is not.
-    expect(missingDeclarations(meter, declared).map((d) => d.key)).toEqual(['fixtures.products (kind ami or container)', 'fixtures.otherRegions', 'capabilities.callerIsolation']);
+    expect(missingDeclarations(meter, declared).map((d) => d.key)).toEqual(['fixtures.products (kind ami or container)', 'fixtures.otherRegions', 'capabilities.callerIsolation or capabilities.reset']);
+    // A clean ledger comes from caller isolation, or from a reset: this project's, or another control plane's request.
+    for (const capabilities of [{ callerIsolation: true }, { reset: true }, { reset: { method: 'POST' as const, path: '/moto-api/reset' } }]) {
+      const keys = missingDeclarations(meter, { ...declared, capabilities: { ...declared.capabilities, ...capabilities } }).map((d) => d.key);
+      expect(keys, JSON.stringify(capabilities)).not.toContain('capabilities.callerIsolation or capabilities.reset');
+    }
     const resolve = rule('resolve', { operations: ['ResolveCustomer'], needs: { fixtures: ['other-region', 'disabled-api-region'] } });
     expect(missingDeclarations(resolve, declared).map((d) => d.key)).toEqual(['fixtures.otherRegions[].disabledApis']);
   });
@@ -138,9 +143,10 @@ describe('not-applicable reasons of unmet needs', () => {
       const { text, key } = FIXTURE_NEED_SPECS[need];
       expect(coverageHintOfNeed(unmetFixtureReason(need)), need).toBe(`declare ${text} in target.yaml (${key})`);
     }
-    for (const capability of Object.keys(NO_CAPABILITIES) as (keyof typeof NO_CAPABILITIES)[]) {
-      expect(coverageHintOfNeed(unmetCapabilityReason(capability)), capability).toMatch(new RegExp(`^declare capabilities\\.${capability}: true in target\\.yaml \\([a-z ]+\\)$`));
+    for (const need of CAPABILITY_NEEDS.filter((n) => n !== 'cleanLedger')) {
+      expect(coverageHintOfNeed(unmetCapabilityReason(need)), need).toMatch(new RegExp(`^declare capabilities\\.${need}: true in target\\.yaml \\([a-z ]+\\)$`));
     }
+    expect(coverageHintOfNeed(unmetCapabilityReason('cleanLedger'))).toBe('declare capabilities.callerIsolation: true, or capabilities.reset in target.yaml (a clean ledger for every property run)');
     expect(coverageHintOfNeed('the target did something else')).toBeUndefined();
   });
 });
@@ -181,9 +187,9 @@ describe('the command', () => {
     const result = await runCli(['rules', '--needs', '--config', config]);
     expect(result.code, result.stderr).toBe(0);
     const blocks = needsBlocks(result.stdout);
-    expect(blocks.get('meter-usage.accepts-valid')).toEqual(['fixtures.products (kind ami or container)', 'capabilities.callerIsolation']);
+    expect(blocks.get('meter-usage.accepts-valid')).toEqual(['fixtures.products (kind ami or container)', 'capabilities.callerIsolation or capabilities.reset']);
     expect(blocks.get('resolve-customer.expired-token')).toEqual(['fixtures.tokens (state expired)']);
-    expect(blocks.get('batch-meter-usage.accepts-valid')).toEqual(['capabilities.callerIsolation']);
+    expect(blocks.get('batch-meter-usage.accepts-valid')).toEqual(['capabilities.callerIsolation or capabilities.reset']);
     const keys = [...blocks.values()].flat();
     expect(keys).not.toContain('fixtures.products (kind saas)');
     expect(keys).not.toContain('fixtures.customers (subscribed: true)');

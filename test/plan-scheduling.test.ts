@@ -2,6 +2,7 @@
 // ones latency-bound (32 rules at once in 4 workers); the distance is the preflight's quickest warm round trip.
 import { afterAll, describe, expect, test } from 'vitest';
 import { startDelayProxy, type DelayProxy } from '../bench/delay-proxy.js';
+import { NO_CAPABILITIES, type TargetCapabilities, type TargetDescription } from '../core/description.js';
 import { REMOTE_ROUND_TRIP_MS, schedulingFor } from '../plan/vitest-options.js';
 import { runCli, serveAround, tempDir } from './support/cli.js';
 
@@ -23,6 +24,17 @@ describe('schedulingFor with politeness', () => {
     expect(schedulingFor(0, { maxInFlight: 4 })).toStrictEqual({ maxConcurrency: 8, maxWorkers: 1 });
     expect(schedulingFor(100, { ratePerSecond: 5 })).toStrictEqual({ maxConcurrency: 32, maxWorkers: 1 });
     expect(schedulingFor(100, {})).toStrictEqual({ maxConcurrency: 32, maxWorkers: 4 });
+  });
+});
+
+describe('schedulingFor a target cleaned by reset', () => {
+  const target = (capabilities: Partial<TargetCapabilities>) => ({ capabilities: { ...NO_CAPABILITIES, ...capabilities } }) as TargetDescription;
+
+  test('keeps one worker (the lease of its property runs is per worker); caller isolation needs none of that', () => {
+    expect(schedulingFor(100, {}, target({ reset: { method: 'POST', path: '/moto-api/reset' } }))).toStrictEqual({ maxConcurrency: 32, maxWorkers: 1 });
+    expect(schedulingFor(0, {}, target({ reset: true }))).toStrictEqual({ maxConcurrency: 8, maxWorkers: 1 });
+    expect(schedulingFor(100, {}, target({ reset: true, callerIsolation: true }))).toStrictEqual({ maxConcurrency: 32, maxWorkers: 4 });
+    expect(schedulingFor(100, {}, target({}))).toStrictEqual({ maxConcurrency: 32, maxWorkers: 4 });
   });
 });
 

@@ -216,7 +216,11 @@ function fakeContext(answer: (input: Record<string, unknown>) => Record<string, 
     context: { seed: 42, runs: 20, replayArgs: ['--endpoint', URL_, '--driver', 'raw'] },
     meta,
     description,
-    newRun: () => new PropertyRun(target, { accessKeyId: `MCCALLER${++callers}`, secretAccessKey: TEST_CREDENTIALS.secretAccessKey }),
+    freshRun: <T>(body: (run: PropertyRun) => Promise<T>, opened?: (run: PropertyRun) => void) => {
+      const run = new PropertyRun(target, { accessKeyId: `MCCALLER${++callers}`, secretAccessKey: TEST_CREDENTIALS.secretAccessKey });
+      opened?.(run);
+      return body(run);
+    },
   } as unknown as RuleContext;
   return { ctx, meta };
 }

@@ -154,7 +154,7 @@ describe('target.yaml', () => {
         'fixtures.products[1].dimensions: is required (missing)',
         'fixtures.customers[0].accountId: must be a string (got the number 111122223333, write it in quotes)',
         'capabilities.timeTravel: unknown key (allowed: callerIsolation, clockControl, reset, ledgerRead, tokenIssue, throttle)',
-        'capabilities.reset: must be true or false (got the string "yes")',
+        'capabilities.reset: must be true or false or a mapping (got the string "yes")',
         'promises["meter-usage.identical-retry"]: must be a string (got the number 5, write it in quotes)',
       ].sort(),
     );
@@ -184,11 +184,21 @@ describe('target.yaml', () => {
     expect(problems[20]).toBe('… and 5 more');
   });
 
+  test('a reset described as a request: the alternative of its kind is checked, and only that one is named', () => {
+    const reset = (yaml: string) => parseTargetConfig(`capabilities:\n  reset: ${yaml}\n`, 't.yaml').capabilities.reset;
+    expect(reset('{ method: POST, path: /moto-api/reset }')).toEqual({ method: 'POST', path: '/moto-api/reset' });
+    expect(reset('{ method: PUT, path: /r?all=1, body: { all: true }, headers: { X-Key: k } }')).toEqual({ method: 'PUT', path: '/r?all=1', body: { all: true }, headers: { 'X-Key': 'k' } });
+    expect(configError('capabilities:\n  reset: { method: POST }\n').message).toBe('t.yaml: capabilities.reset.path: is required (missing)');
+    // A path is below the endpoint: never another host.
+    expect(configError('capabilities:\n  reset: { method: POST, path: //evil.example/reset }\n').message).toMatch(/^t\.yaml: capabilities\.reset\.path: must match /);
+    expect(configError('capabilities:\n  reset: { method: PATCH, path: /r }\n').message).toBe('t.yaml: capabilities.reset.method: must be one of GET, POST, PUT, DELETE (got "PATCH")');
+  });
+
   test('loadTargetConfig names the file; a file it cannot read is a ConfigError too', () => {
     const dir = tempDir();
     const file = join(dir, 'target.yaml');
     writeFileSync(file, 'capabilities:\n  reset: 1\n');
-    expect(() => loadTargetConfig(file)).toThrow(new ConfigError(`${file}: capabilities.reset: must be true or false (got the number 1)`));
+    expect(() => loadTargetConfig(file)).toThrow(new ConfigError(`${file}: capabilities.reset: must be true or false or a mapping (got the number 1)`));
     expect(() => loadTargetConfig(join(dir, 'missing.yaml'))).toThrow(new ConfigError(`cannot read target config ${join(dir, 'missing.yaml')}: ENOENT`));
   });
 });
@@ -281,7 +291,7 @@ describe('a target whose describe document breaks the schema', () => {
             'region: must match ^[a-z0-9-]+$ (got "US EAST"); ' +
             'fixtures.products[0].dimensions: is required (missing); ' +
             'fixtures.tokens: must be a list (got a string); ' +
-            'capabilities.reset: must be true or false (got the string "yes")',
+            'capabilities.reset: must be true or false or a mapping (got the string "yes")',
         ),
       );
     } finally {

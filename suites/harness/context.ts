@@ -42,6 +42,8 @@ export interface ConformanceContext {
   requestTimeoutMs?: number;
   /** Calls in flight and started per second, bounded for the whole run (its one worker). */
   politeness?: Politeness;
+  /** The run has one vitest worker, so nothing else talks to the target while a property run holds it (see cleanLedgerBy). */
+  oneWorker?: boolean;
 }
 
 declare module 'vitest' {

@@ -10,7 +10,7 @@ import { findRule } from '../../catalogue/catalogue.js';
 import type { Rule } from '../../catalogue/rules.js';
 import { loadModel, type ServiceModel } from '../../core/model.js';
 import type { RuleMeta } from '../../reports/types.js';
-import type { TargetDescription, TargetFixtures } from '../../core/description.js';
+import { cleanLedgerBy, type DescribedRequest, type TargetDescription, type TargetFixtures } from '../../core/description.js';
 import { dryRunOnly, REAL_SERVICE_REASON, RefusedOnRealService } from '../../target/dry-run-only.js';
 import { isRealServiceHost } from '../../target/guard.js';
 import { ControlClient } from '../../target/control-client.js';
@@ -104,6 +104,24 @@ export class PropertyRun {
   }
 }
 
+/**
+ * On a target cleaned by reset, the property run holding the target; the next waits for it.
+ * The run keeps one worker there (context.oneWorker), so this lease covers every request.
+ */
+let targetLease: Promise<void> = Promise.resolve();
+
+async function leased<T>(body: () => Promise<T>): Promise<T> {
+  const prior = targetLease;
+  let release!: () => void;
+  targetLease = new Promise((done) => (release = done));
+  await prior;
+  try {
+    return await body();
+  } finally {
+    release();
+  }
+}
+
 // Caller ids are unique per run: random per process (workers and shards do not collide), then
 // counted, which spares a system call per property run.
 const CALLER_PREFIX = `MC${randomBytes(5).toString('hex').toUpperCase()}`;
@@ -150,8 +168,28 @@ export class RuleContext {
     return { accessKeyId: `${CALLER_PREFIX}${callersMade.toString(16).toUpperCase().padStart(8, '0')}`, secretAccessKey: base.secretAccessKey };
   }
 
-  newRun(): PropertyRun {
-    return new PropertyRun(this.target, this.newCaller());
+  /**
+   * Runs `body` in a new property run that starts from a clean ledger: a new caller on a target
+   * that isolates callers; on one that resets instead, the target to itself, reset first.
+   */
+  async freshRun<T>(body: (run: PropertyRun) => Promise<T>, opened?: (run: PropertyRun) => void): Promise<T> {
+    const run = new PropertyRun(this.target, this.newCaller());
+    opened?.(run);
+    if (cleanLedgerBy(this.description.capabilities) !== 'reset') return body(run);
+    return leased(async () => {
+      await this.resetTarget(run);
+      return body(run);
+    });
+  }
+
+  /** Resets the target (its reset is part of the run's exchanges, so a counterexample's script sends it too). */
+  private async resetTarget(run: PropertyRun): Promise<void> {
+    const reset = this.description.capabilities.reset;
+    const record = (exchange: Exchange) => run.record(exchange);
+    const answer = reset === true ? await this.control.post('/reset', {}, { record }) : await this.control.described(reset as DescribedRequest, 'reset', { record });
+    if (answer.status < 200 || answer.status > 299) {
+      throw new TargetError(`answered the reset before a property run with HTTP ${answer.status}: ${answer.text.slice(0, 200)}`, run.exchanges.at(-1));
+    }
   }
 
   /** Records what the target did, for implementation-defined rules (verdict `observed`). */

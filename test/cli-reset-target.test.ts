@@ -1,0 +1,90 @@
+// A target without caller isolation that can be reset (`serve --shared-ledger`: one ledger for
+// every access key id, this project's reset; moto is the other kind, see cli-init.test.ts): the
+// run resets it before each property run, one at a time, and judges every rule that needs a
+// clean ledger. The same target declared as isolating callers shows why: its runs then collide.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { CAPABILITY_NEED_SPECS } from '../catalogue/needs.js';
+import { CONTROL_PREFIX, NO_CAPABILITIES } from '../core/description.js';
+import { RESET_NEEDS_ONE_WORKER, unmetNeeds } from '../suites/harness/needs.js';
+import type { ConformanceContext } from '../suites/harness/context.js';
+import { catalogueFor } from '../catalogue/catalogue.js';
+import { loadModel } from '../core/model.js';
+import { readReport, runCli, serveAround, tempDir, verdicts } from './support/cli.js';
+
+const RULES = 'meter-usage.*,batch-meter-usage.*,idempotency.*';
+
+/** A target.yaml with the fixtures `url` publishes and these capabilities. */
+async function configWith(url: string, capabilities: object): Promise<string> {
+  const published = (await (await fetch(`${url}${CONTROL_PREFIX}/describe`)).json()) as { fixtures: unknown };
+  const file = join(tempDir(), 'target.yaml');
+  writeFileSync(file, JSON.stringify({ region: 'us-east-1', fixtures: published.fixtures, capabilities }));
+  return file;
+}
+
+describe('serve --shared-ledger', () => {
+  const served = serveAround(['--shared-ledger']);
+  const isolating = serveAround();
+
+  test('as it describes itself (reset, no caller isolation): property runs reset one at a time; the verdicts of an isolating target, rule by rule', async () => {
+    const out = tempDir();
+    const result = await runCli(['run', '--endpoint', served.url, '--rules', RULES, '--seed', '4', '--runs', '10', '--out', out]);
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stderr).toContain('note: the target has no caller isolation: each property run starts with its reset, one property run at a time');
+    const isolatingOut = tempDir();
+    expect((await runCli(['run', '--endpoint', isolating.url, '--rules', RULES, '--seed', '4', '--runs', '10', '--out', isolatingOut])).code).toBe(0);
+    const shared = verdicts(readReport(out));
+    expect(Object.values(shared).filter((v) => v === 'pass').length).toBeGreaterThan(40);
+    expect(shared).toEqual(verdicts(readReport(isolatingOut)));
+  });
+
+  test('declared as isolating callers without a reset, its property runs share a ledger and collide', async () => {
+    const config = await configWith(served.url, { callerIsolation: true });
+    const out = tempDir();
+    const result = await runCli(['run', '--config', config, '--endpoint', served.url, '--rules', RULES, '--seed', '4', '--runs', '10', '--out', out]);
+    expect(result.code).toBe(1);
+    const actuals = readReport(out)
+      .rules.filter((r) => r.verdict === 'fail')
+      .map((r) => JSON.stringify(r.failure?.actual));
+    expect(actuals.some((a) => a.includes('DuplicateRequestException'))).toBe(true);
+  });
+
+  test('a reset request described in target.yaml is sent as written, and its header values stay out of the report', async () => {
+    const secret = 'reset-header-secret-0123456789';
+    const reset = { method: 'POST', path: `${CONTROL_PREFIX}/reset`, body: {}, headers: { 'x-metering-conformance-control': '1', 'x-reset-key': secret } };
+    const config = await configWith(served.url, { reset, clockControl: true });
+    const out = tempDir();
+    const result = await runCli(['run', '--config', config, '--endpoint', served.url, '--rules', 'meter-usage.*', '--seed', '4', '--runs', '5', '--out', out]);
+    expect(result.code, result.stdout).toBe(0);
+    expect(readReport(out).rules.filter((r) => r.verdict === 'pass').length).toBeGreaterThan(10);
+    expect(JSON.stringify(readReport(out))).not.toContain(secret);
+  });
+});
+
+describe('serve --shared-ledger --fault accept-conflicting-quantity', () => {
+  const served = serveAround(['--shared-ledger', '--fault', 'accept-conflicting-quantity']);
+
+  test('the defect is caught as on an isolating target; the counterexample opens with the reset', async () => {
+    const out = tempDir();
+    const result = await runCli(['run', '--endpoint', served.url, '--rules', 'meter-usage.duplicate-quantity', '--seed', '4', '--out', out]);
+    expect(result.code).toBe(1);
+    const failure = readReport(out).rules.find((r) => r.id === 'meter-usage.duplicate-quantity')!.failure!;
+    expect(failure.transcript?.[0]).toMatchObject({ label: 'control: reset', request: { method: 'POST', url: `${served.url}${CONTROL_PREFIX}/reset` }, response: { status: 200 } });
+  });
+});
+
+describe('the need of a clean ledger', () => {
+  const model = loadModel();
+  const rule = catalogueFor(model).find((r) => r.id === 'meter-usage.identical-retry')!;
+  const context = (capabilities: object, oneWorker: boolean) =>
+    ({ target: { capabilities: { ...NO_CAPABILITIES, ...capabilities }, fixtures: { products: [{ code: 'p', kind: 'ami', dimensions: ['d'] }], customers: [], tokens: [], registrations: [] } }, driver: 'raw', ...(oneWorker ? { oneWorker } : {}) }) as unknown as ConformanceContext;
+
+  test('is met by caller isolation anywhere, by a reset only in a run of one worker, and by nothing else', () => {
+    expect(rule.needs.capabilities).toContain('cleanLedger');
+    expect(unmetNeeds([rule], context({ callerIsolation: true }, false), model)).toBeUndefined();
+    expect(unmetNeeds([rule], context({ reset: { method: 'POST', path: '/moto-api/reset' } }, true), model)).toBeUndefined();
+    expect(unmetNeeds([rule], context({ reset: true }, false), model)).toBe(RESET_NEEDS_ONE_WORKER);
+    expect(unmetNeeds([rule], context({}, true), model)).toContain(CAPABILITY_NEED_SPECS.cleanLedger.declare);
+  });
+});
