@@ -21,6 +21,9 @@ Options:
   --endpoint URL   the target (required)
   --out FILE       where to write it (default: ./target.yaml)
   --force          overwrite FILE if it exists
+  --ca-file FILE   trust this PEM file's certificate authorities too (a private CA); the
+                   file written names it as caFile. HTTPS_PROXY, HTTP_PROXY and NO_PROXY
+                   are followed as for run
   --allow-real-service
                    let an endpoint of the real AWS service through, as run does; it gets
                    only a DryRun MeterUsage and a ResolveCustomer with a token nobody issued
@@ -39,6 +42,7 @@ export async function initCommand(args: string[]): Promise<number> {
     out: { type: 'string' },
     force: { type: 'boolean' },
     'allow-real-service': { type: 'boolean' },
+    'ca-file': { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(`${INIT_HELP}\n`);
@@ -48,7 +52,13 @@ export async function initCommand(args: string[]): Promise<number> {
   const file = values.out ?? 'target.yaml';
   // Before any request: a file that would be refused anyway should not cost the probes.
   if (!values.force && existsSync(resolve(file))) throw new UsageError(`init: ${file} already exists; pass --force to overwrite it`);
-  const survey = await surveyTarget({ endpoint: values.endpoint, env: process.env, allowRealService: values['allow-real-service'] === true, timeoutMs: PROBE_TIMEOUT_MS });
+  const survey = await surveyTarget({
+    endpoint: values.endpoint,
+    env: process.env,
+    allowRealService: values['allow-real-service'] === true,
+    timeoutMs: PROBE_TIMEOUT_MS,
+    ...(values['ca-file'] !== undefined ? { caFile: resolve(values['ca-file']) } : {}),
+  });
   const skeleton = targetSkeleton(survey, catalogueFor(loadModel()), file);
   try {
     // 'wx' fails if the file appeared while the target was probed.

@@ -51,6 +51,10 @@ Options:
                    its retries; control requests aside); the run then uses one worker
   --rate R         at most R calls started per second (R/s: a number such as 5 or 0.5,
                    "/s" optional), for the whole run; politeness toward a shared endpoint
+  --ca-file FILE    a PEM file of certificate authorities trusted besides the system's, for a
+                   target behind HTTPS with a private CA (default: the config's caFile).
+                   HTTPS_PROXY, HTTP_PROXY and NO_PROXY are followed as botocore follows them
+                   (the sdk driver, like the AWS SDK for JavaScript v3, connects directly)
   --control-token T
                    bearer token of the target's control API (serve --control-token T),
                    sent on every control request of the run (default: the variable
@@ -109,6 +113,7 @@ export async function runCommand(args: string[]): Promise<number> {
     rate: { type: 'string' },
     'allow-real-service': { type: 'boolean' },
     'control-token': { type: 'string' },
+    'ca-file': { type: 'string' },
     shard: { type: 'string' },
     baseline: { type: 'string' },
     progress: { type: 'boolean' },
@@ -163,6 +168,7 @@ export async function runCommand(args: string[]): Promise<number> {
     region: values.region,
     allowRealService: values['allow-real-service'] === true,
     controlToken,
+    caFile: values['ca-file'],
   });
 
   // A report folder that cannot be made is the user's to fix: say so before the run, not after it.
@@ -180,9 +186,12 @@ export async function runCommand(args: string[]): Promise<number> {
   const scheduling = schedulingFor(target.roundTripMs, plan.settings.politeness, target.description);
   const resets = cleanLedgerBy(target.description.capabilities) === 'reset';
   const workers = scheduling.maxWorkers !== 1 ? `in each of ${scheduling.maxWorkers} workers` : resets ? 'in one worker' : 'in one worker (--max-in-flight or --rate bound the whole run)';
-  const resetNote = resets ? ['the target has no caller isolation: each property run starts with its reset, one property run at a time'] : [];
+  const runNotes = resets ? ['the target has no caller isolation: each property run starts with its reset, one property run at a time'] : [];
+  if (plan.settings.driver === 'sdk' && target.description.reach?.proxy !== undefined) {
+    runNotes.push(`the sdk driver connects to the target directly, as the AWS SDK for JavaScript v3 does without an agent of its own: ${target.description.reach.proxyVariable} is used for control requests only`);
+  }
   const far = target.roundTripMs >= REMOTE_ROUND_TRIP_MS ? [`the target answered in ${Math.round(target.roundTripMs)} ms at best: ${scheduling.maxConcurrency} rules at once ${workers}`] : [];
-  const notes = [...target.notes, ...resetNote, ...far];
+  const notes = [...target.notes, ...runNotes, ...far];
   for (const note of notes) process.stderr.write(`note: ${note}\n`);
   process.stderr.write(`${runBanner(plan, target.description)}\n`);
 

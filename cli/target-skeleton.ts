@@ -2,6 +2,7 @@
 // still to fill as a comment with an example and the rules that need it (the needs of
 // catalogue/needs.ts, judged as a run judges them). Valid as written: a list init could not
 // learn is empty, a capability it could not learn false.
+import { dirname, relative, resolve } from 'node:path';
 import { Document, stringify, visit } from 'yaml';
 import { missingDeclarations } from '../catalogue/coverage.js';
 import { CAPABILITY_NEED_SPECS, FIXTURE_NEED_SPECS } from '../catalogue/needs.js';
@@ -279,6 +280,12 @@ function capabilityLines(survey: TargetSurvey, keys: Map<string, MissingKey>): s
   ];
 }
 
+/** The private certificate authority init was given, relative to the file, as run reads it. */
+function caFileLines(survey: TargetSurvey, file: string): string[] {
+  const caFile = survey.description.reach?.caFile;
+  return caFile === undefined ? [] : [`caFile: ${stringify(relative(dirname(resolve(file)), caFile) || caFile).trim()}`];
+}
+
 /** The keys no probe can learn: a secret, and promises about implementation-defined rules. */
 function closingLines(survey: TargetSurvey): string[] {
   // moto and the real service have no control API to guard.
@@ -302,6 +309,7 @@ export function targetSkeleton(survey: TargetSurvey, rules: Rule[], file: string
     ...headerLines(survey, file, keysToFill),
     '',
     `endpoint: ${stringify(survey.description.endpoint).trim()}`,
+    ...caFileLines(survey, file),
     ...regionLines(survey),
     ...fixtureLines(survey, keys),
     ...capabilityLines(survey, keys),

@@ -129,6 +129,16 @@ export interface TargetCredentials {
   sessionToken?: string;
 }
 
+/** How the run reaches a target (target/reach.ts); absent fields mean directly, trusting the system's authorities. */
+export interface Reach {
+  /** A PEM file of certificate authorities trusted besides the system's. */
+  caFile?: string;
+  /** The proxy the environment names for this endpoint (it may hold credentials: never printed). */
+  proxy?: string;
+  /** The variable it came from, for notes: "HTTPS_PROXY". */
+  proxyVariable?: string;
+}
+
 export interface TargetDescription {
   /** Base URL, e.g. http://127.0.0.1:5055 */
   endpoint: string;
@@ -146,6 +156,8 @@ export interface TargetDescription {
   unimplemented?: Record<string, string>;
   /** Fault modes the target publishes in its describe document (the reference emulator's `serve --fault`); reports show them. */
   faults?: string[];
+  /** How the run reaches it: a proxy, a private certificate authority. */
+  reach?: Reach;
 }
 
 /**

@@ -3,7 +3,7 @@
 // target is plan/target.ts; the vitest and reporter options, plan/vitest-options.ts.
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { catalogueFor } from '../catalogue/catalogue.js';
 import type { Rule } from '../catalogue/rules.js';
 import { loadModel, ModelError, type ServiceModel } from '../core/model.js';
@@ -51,6 +51,8 @@ export interface RunRequest {
   allowRealService?: boolean;
   /** Bearer token of the target's control API (--control-token); a secret, never written out. */
   controlToken?: string;
+  /** Certificate authorities the target's TLS is trusted with besides the system's (--ca-file). */
+  caFile?: string;
 }
 
 /**
@@ -69,6 +71,8 @@ export interface RunSettings extends RunRequest {
   python?: string;
   /** The control token of the run: --control-token, else CONTROL_TOKEN_ENV, else the config's controlToken. */
   controlToken?: string;
+  /** --ca-file as an absolute path, else the config's caFile (relative to the config's folder). */
+  caFile?: string;
 }
 
 /** A checked run: its settings (each one held there only), the model, the rules it judges and what they load. */
@@ -128,6 +132,7 @@ export function planRun(request: RunRequest, env: NodeJS.ProcessEnv = process.en
         ? { value: config.endpoint, source: `${request.configFile} (endpoint)` }
         : endpointFromEnvironment(env);
   const controlToken = request.controlToken ?? (env[CONTROL_TOKEN_ENV] || undefined) ?? config?.controlToken;
+  const caFile = request.caFile !== undefined ? resolve(request.caFile) : config?.caFile !== undefined ? resolve(dirname(resolve(request.configFile!)), config.caFile) : undefined;
   const driver = request.driver ?? 'raw';
   const sdk = request.sdk !== undefined ? resolve(request.sdk) : undefined;
   if (sdk !== undefined) validateSdkPath(driver, sdk);
@@ -142,6 +147,7 @@ export function planRun(request: RunRequest, env: NodeJS.ProcessEnv = process.en
     driver,
     ...(sdk !== undefined ? { sdk } : {}),
     ...(controlToken !== undefined ? { controlToken } : {}),
+    ...(caFile !== undefined ? { caFile } : {}),
   };
   return {
     settings,
@@ -219,6 +225,7 @@ export function replayArgs(plan: RunPlan, target: TargetDescription): string[] {
   if (settings.politeness?.maxInFlight !== undefined) args.push('--max-in-flight', String(settings.politeness.maxInFlight));
   if (settings.politeness?.ratePerSecond !== undefined) args.push('--rate', String(settings.politeness.ratePerSecond));
   if (settings.allowRealService === true) args.push('--allow-real-service');
+  if (settings.caFile !== undefined) args.push(...flagArgs('--ca-file', settings.caFile));
   return args;
 }
 

@@ -57,6 +57,7 @@ export async function openTarget(plan: RunPlan, env: NodeJS.ProcessEnv = process
     allowRealService: settings.allowRealService === true,
     ...(settings.requestTimeoutMs !== undefined ? { timeoutMs: settings.requestTimeoutMs } : {}),
     ...(settings.controlToken !== undefined ? { controlToken: settings.controlToken } : {}),
+    ...(settings.caFile !== undefined ? { caFile: settings.caFile } : {}),
   }).catch((error: unknown) => {
     // The guard and the reachability check name the endpoint; say where it came from too.
     if (error instanceof ConfigError && endpoint.source !== '--endpoint') throw new ConfigError(`${endpoint.source}: ${error.message}`);

@@ -214,6 +214,7 @@ def serve():
                     SERVICE,
                     endpoint_url=config['endpoint'],
                     region_name=region,
+                    verify=config.get('caFile'),
                     config=Config(
                         parameter_validation=False,
                         retries={'mode': 'standard', 'total_max_attempts': attempts},

@@ -256,6 +256,8 @@ export function createBoto3Target(description: TargetDescription, options: Boto3
       timeoutMs,
       maxResponseBytes,
       threads: options.threads ?? 8,
+      // botocore reads HTTPS_PROXY, HTTP_PROXY and NO_PROXY itself; a private authority is its verify.
+      ...(description.reach?.caFile !== undefined ? { caFile: description.reach.caFile } : {}),
     })}\n`,
   );
 

@@ -14,6 +14,8 @@ export interface TargetConfig {
   promises?: Record<string, string>;
   /** Bearer token of the target's control API: a secret, never shown (run --control-token and CONTROL_TOKEN_ENV come first). */
   controlToken?: string;
+  /** A PEM file of certificate authorities trusted besides the system's, relative to this file (run --ca-file comes first). */
+  caFile?: string;
 }
 
 export class ConfigError extends Error {

@@ -3,8 +3,9 @@
 // (--timeout) and the control token from the environment. A call made for a property run is
 // recorded with that run's exchanges (`control` set), so the transcript and the script of a
 // counterexample show it; the record names the token's variable, never its value.
-import { request } from 'undici';
-import { controlAuthorization, CONTROL_HEADER, CONTROL_HEADERS, CONTROL_PREFIX, CONTROL_TOKEN_ENV, CONTROL_TOKEN_HINT, type DescribedRequest } from '../core/description.js';
+import { request, type Dispatcher } from 'undici';
+import { controlAuthorization, CONTROL_HEADER, CONTROL_HEADERS, CONTROL_PREFIX, CONTROL_TOKEN_ENV, CONTROL_TOKEN_HINT, type DescribedRequest, type Reach } from '../core/description.js';
+import { sharedDispatcher } from './reach.js';
 import { TargetError, type Exchange } from './types.js';
 
 /** Time limit of one control request when the run sets none. */
@@ -18,6 +19,8 @@ export interface ControlClientOptions {
   timeoutMs?: number;
   /** Where the control token is read from (CONTROL_TOKEN_ENV); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** A proxy, a private certificate authority (target/reach.ts), as for the target's service requests. */
+  reach?: Reach;
 }
 
 export interface ControlCallOptions {
@@ -42,11 +45,13 @@ export class ControlClient {
   readonly base: string;
   readonly timeoutMs: number;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly dispatcher: Dispatcher | undefined;
 
   constructor(endpoint: string, options: ControlClientOptions = {}) {
     this.base = endpoint.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? CONTROL_TIMEOUT_MS;
     this.env = options.env ?? process.env;
+    this.dispatcher = sharedDispatcher(new URL(this.base).origin, options.reach);
   }
 
   /** The URL of a control route (`/clock`, `/ledger?caller=...`). */
@@ -99,6 +104,7 @@ export class ControlClient {
       const response = await request(url, {
         method: method as 'GET',
         ...(body !== undefined ? { body } : {}),
+        ...(this.dispatcher !== undefined ? { dispatcher: this.dispatcher } : {}),
         headers,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,

@@ -1,8 +1,9 @@
 // The raw driver: awsJson1.1 over undici with a keep-alive pool, SigV4 by
 // core/sigv4.ts. It can also put deliberately malformed requests on the wire.
-import { Pool, errors as undiciErrors } from 'undici';
-import type { TargetDescription } from '../core/description.js';
+import { errors as undiciErrors, type Dispatcher } from 'undici';
+import type { Reach, TargetDescription } from '../core/description.js';
 import { isRealServiceHost, realServiceRefusal } from './guard.js';
+import { dispatcherFor } from './reach.js';
 import {
   TargetError,
   type CallOptions,
@@ -35,6 +36,8 @@ export interface RawTargetOptions {
   connections?: number;
   /** Hosts of the real service are refused unless this is set (then wrap with dryRunOnly). */
   allowRealService?: boolean;
+  /** A proxy, a private certificate authority (target/reach.ts). */
+  reach?: Reach;
 }
 
 const DEFAULTS = {
@@ -49,7 +52,7 @@ const DEFAULTS = {
 const RECORDED_BODY_LIMIT = 64 * 1024;
 
 export function rawTargetFor(description: TargetDescription, options: Partial<RawTargetOptions> = {}): RawCapableTarget & { readonly endpoint: string } {
-  return createRawTarget({ endpoint: description.endpoint, region: description.region, credentials: description.credentials, ...options });
+  return createRawTarget({ endpoint: description.endpoint, region: description.region, credentials: description.credentials, ...(description.reach ? { reach: description.reach } : {}), ...options });
 }
 
 export function createRawTarget(options: RawTargetOptions): RawCapableTarget & { readonly endpoint: string } {
@@ -70,7 +73,7 @@ export function createRawTarget(options: RawTargetOptions): RawCapableTarget & {
   const maxAttempts = options.maxAttempts ?? DEFAULTS.maxAttempts;
   const retryBaseMs = options.retryBaseMs ?? DEFAULTS.retryBaseMs;
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
-  const pool = new Pool(origin, {
+  const pool = dispatcherFor(origin, options.reach, {
     connections: options.connections ?? DEFAULTS.connections,
     connectTimeout: timeouts.connect,
     headersTimeout: timeouts.headers,
@@ -120,7 +123,7 @@ export function createRawTarget(options: RawTargetOptions): RawCapableTarget & {
     let responseHeaders: Record<string, string>;
     let text: string;
     try {
-      ({ statusCode, headers: responseHeaders, text } = await exchangeOnce(pool, { method, path, headers, body }, timeouts.total, maxResponseBytes));
+      ({ statusCode, headers: responseHeaders, text } = await exchangeOnce(pool, origin, { method, path, headers, body }, timeouts.total, maxResponseBytes));
     } catch (error) {
       exchange.durationMs = Date.now() - startedAtMs;
       throw new TargetError(describeTransportError(error, timeouts), exchange, isConnectionReset(error));
@@ -241,7 +244,7 @@ class TotalTimeout extends Error {
  * response stream or abort signal per request (a run makes thousands). The answer must finish
  * within `totalMs` and stay within `limit` bytes (a declared larger length stops it at once).
  */
-function exchangeOnce(pool: Pool, request: { method: string; path: string; headers: Record<string, string>; body: Buffer }, totalMs: number, limit: number): Promise<Answer> {
+function exchangeOnce(pool: Dispatcher, origin: string, request: { method: string; path: string; headers: Record<string, string>; body: Buffer }, totalMs: number, limit: number): Promise<Answer> {
   return new Promise((resolve, reject) => {
     let controller: { abort(reason: Error): void } | undefined;
     let failure: Error | undefined;
@@ -262,7 +265,7 @@ function exchangeOnce(pool: Pool, request: { method: string; path: string; heade
       else resolve({ statusCode, headers, text: Buffer.concat(chunks, size).toString('utf8') });
     };
     pool.dispatch(
-      { method: request.method as 'POST', path: request.path, headers: request.headers, body: request.body },
+      { origin, method: request.method as 'POST', path: request.path, headers: request.headers, body: request.body },
       {
         onRequestStart(c) {
           controller = c;

@@ -2,11 +2,12 @@
 // endpoint before anything is sent to it.
 import { request } from 'undici';
 import { normalizeCapabilities, normalizeFixtures, type TargetConfig, ConfigError } from './config.js';
-import { CONTROL_PREFIX, TEST_CREDENTIALS, TEST_CREDENTIALS_SOURCE, type TargetCredentials, type TargetDescription, type TargetFixtures, type TargetCapabilities } from '../core/description.js';
+import { CONTROL_PREFIX, TEST_CREDENTIALS, TEST_CREDENTIALS_SOURCE, type Reach, type TargetCredentials, type TargetDescription, type TargetFixtures, type TargetCapabilities } from '../core/description.js';
 import { credentialsFromEnvironment, regionFromEnvironment } from './aws-environment.js';
 import { describeDocumentProblems } from './target-schema.js';
 import { isLoopbackHost } from '../core/hosts.js';
 import { isRealServiceHost, realServiceRefusal } from './guard.js';
+import { dispatcherFor, reachFor, shownProxy } from './reach.js';
 
 export interface ResolveOptions {
   endpoint: string;
@@ -19,6 +20,8 @@ export interface ResolveOptions {
   timeoutMs?: number;
   /** Bearer token of the target's control API; the describe probe sends it too (a target may guard describe). */
   controlToken?: string;
+  /** Certificate authorities trusted besides the system's (--ca-file, target.yaml caFile). */
+  caFile?: string;
 }
 
 /** Checks an endpoint URL: well-formed, http(s), not the real service unless allowed. */
@@ -92,6 +95,9 @@ async function readProbeBody(body: AsyncIterable<Buffer> & { destroy(): void }):
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Node's codes for a certificate chain that ends at no trusted authority. */
+const UNTRUSTED_CERTIFICATE = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED']);
+
 /**
  * Asks the target for the reference emulator's self-description. A target without it is
  * fine (404, an answer that is not JSON or not a describe document). An endpoint that cannot
@@ -99,21 +105,27 @@ async function readProbeBody(body: AsyncIterable<Buffer> & { destroy(): void }):
  * document that breaks target/target.schema.json; one that hangs, resets or answers garbage
  * is a target to judge, and its rules end as `error` with the reason.
  */
-export async function probeTarget(url: URL, timeoutMs = 5_000, controlToken?: string): Promise<ProbeResult> {
+export async function probeTarget(url: URL, timeoutMs = 5_000, controlToken?: string, reach: Reach = {}): Promise<ProbeResult> {
   const base = url.href.replace(/\/+$/, '');
   const started = Date.now();
   const headers = controlToken !== undefined ? { authorization: `Bearer ${controlToken}` } : {};
   let response;
   let text: string | undefined;
+  const dispatcher = dispatcherFor(url.origin, reach);
   try {
-    response = await request(`${base}${CONTROL_PREFIX}/describe`, { method: 'GET', headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+    response = await request(`${base}${CONTROL_PREFIX}/describe`, { method: 'GET', headers, dispatcher, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
     text = await readProbeBody(response.body);
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'ECONNREFUSED') throw new ConfigError(`cannot reach endpoint ${url.origin}: connection refused`);
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw new ConfigError(`cannot reach endpoint ${url.origin}: host not found`);
+    if (code !== undefined && UNTRUSTED_CERTIFICATE.has(code)) {
+      throw new ConfigError(`cannot reach endpoint ${url.origin}: its certificate is not trusted (${code}); pass --ca-file FILE with the authority that signed it`);
+    }
     const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError' || /TIMEOUT/.test(code ?? '');
     return { clockOffsetMs: 0, problem: timedOut ? `no answer to the describe probe within ${timeoutMs} ms` : `the describe probe failed: ${(error as Error).message ?? String(error)}` };
+  } finally {
+    void dispatcher.close().catch(() => undefined);
   }
   if (response.statusCode !== 200 || text === undefined) return { clockOffsetMs: 0 };
   let parsed: unknown;
@@ -153,11 +165,13 @@ export interface ResolvedTarget {
 export async function resolveTarget(options: ResolveOptions): Promise<ResolvedTarget> {
   const url = checkEndpoint(options.endpoint, options.allowRealService);
   const realService = isRealServiceHost(url.hostname);
+  const reach = reachFor(url.href, options.env, options.caFile);
   // The real service publishes no description: nothing to ask it.
-  const probe: ProbeResult = realService ? { clockOffsetMs: 0 } : await probeTarget(url, Math.min(5_000, options.timeoutMs ?? 5_000), options.controlToken);
+  const probe: ProbeResult = realService ? { clockOffsetMs: 0 } : await probeTarget(url, Math.min(5_000, options.timeoutMs ?? 5_000), options.controlToken, reach);
   // The reference emulator accepts its published test credentials; anything else gets the environment's.
   const credentials = probe.published ? { value: TEST_CREDENTIALS, source: `${TEST_CREDENTIALS_SOURCE} (the reference emulator publishes them)` } : credentialsFrom(options.env, url);
   const notes: string[] = [];
+  if (reach.proxy !== undefined) notes.push(`reaching ${url.origin} through the proxy ${shownProxy(reach.proxy)} (${reach.proxyVariable}; NO_PROXY exempts hosts)`);
   if (probe.problem) notes.push(`${probe.problem}; continuing without a published description`);
   if (realService) notes.push(`${url.host} is the real service: only DryRun MeterUsage and ResolveCustomer calls are sent; rules that need other calls are not-applicable`);
   const config = options.config;
@@ -190,6 +204,7 @@ export async function resolveTarget(options: ResolveOptions): Promise<ResolvedTa
       capabilities,
       ...(config?.promises ? { promises: config.promises } : {}),
       ...(faults !== undefined ? { faults } : {}),
+      ...(Object.keys(reach).length > 0 ? { reach } : {}),
     },
     clockOffsetMs: probe.clockOffsetMs,
     notes,

@@ -3,6 +3,7 @@
 // what an application sees: the typed exception class, the parsed output, $metadata.
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { trustedAuthorities } from './reach.js';
 import { Transform, type Readable } from 'node:stream';
 import * as Sdk from '@aws-sdk/client-marketplace-metering';
 import type { TargetDescription } from '../core/description.js';
@@ -91,7 +92,10 @@ export function createSdkTarget(description: TargetDescription, options: SdkTarg
   if (isRealServiceHost(url.hostname) && !options.allowRealService) throw new TargetError(realServiceRefusal(url.host));
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxResponseBytes = options.maxResponseBytes ?? 1 << 20;
-  const agent = url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 32 }) : new HttpAgent({ keepAlive: true, maxSockets: 32 });
+  // A private authority is trusted as by the other drivers. A proxy is not used: the AWS SDK for
+  // JavaScript v3 does not read HTTPS_PROXY itself (the run says so in a note).
+  const ca = trustedAuthorities(description.reach);
+  const agent = url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 32, ...(ca ? { ca } : {}) }) : new HttpAgent({ keepAlive: true, maxSockets: 32 });
   const sdk = options.sdk ?? Sdk;
   const COMMANDS = commandsOf(sdk);
   const EXCEPTION_CLASSES = exceptionClassesOf(sdk);

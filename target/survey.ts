@@ -3,10 +3,11 @@
 // whether moto's control plane answers a read-only path, and the run's preflight (one request
 // per operation that records nothing, signed as `run` signs).
 import { request } from 'undici';
-import { CONTROL_TOKEN_ENV, type DescribedRequest, type TargetDescription } from '../core/description.js';
+import { CONTROL_TOKEN_ENV, type DescribedRequest, type Reach, type TargetDescription } from '../core/description.js';
 import { ConfigError } from './config.js';
 import { isRealServiceHost } from './guard.js';
 import { answersInWords, noService, preflight, type PreflightAnswer } from './preflight.js';
+import { sharedDispatcher } from './reach.js';
 import { resolveTarget } from './resolve.js';
 
 export interface SurveyOptions {
@@ -15,6 +16,8 @@ export interface SurveyOptions {
   allowRealService?: boolean;
   /** Time limit of each request, in milliseconds. */
   timeoutMs: number;
+  /** Certificate authorities trusted besides the system's (init --ca-file). */
+  caFile?: string;
 }
 
 export interface TargetSurvey {
@@ -42,9 +45,10 @@ export const MOTO_RESET: DescribedRequest = { method: 'POST', path: '/moto-api/r
  * True when GET MOTO_STATE_PATH answers 200 with a body that opens a JSON object. Only the first
  * chunk is read: the dump holds every resource moto keeps, which may be large.
  */
-async function answersLikeMoto(base: string, timeoutMs: number): Promise<boolean> {
+async function answersLikeMoto(base: string, timeoutMs: number, reach: Reach | undefined): Promise<boolean> {
   try {
-    const response = await request(`${base}${MOTO_STATE_PATH}`, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+    const dispatcher = sharedDispatcher(new URL(base).origin, reach);
+    const response = await request(`${base}${MOTO_STATE_PATH}`, { method: 'GET', ...(dispatcher !== undefined ? { dispatcher } : {}), headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
     const body = response.body;
     for await (const chunk of body) {
       body.destroy();
@@ -69,11 +73,12 @@ export async function surveyTarget(options: SurveyOptions): Promise<TargetSurvey
     allowRealService: options.allowRealService === true,
     timeoutMs: options.timeoutMs,
     ...(controlToken !== undefined ? { controlToken } : {}),
+    ...(options.caFile !== undefined ? { caFile: options.caFile } : {}),
   });
   const { description, publishes } = resolved;
   const realService = isRealServiceHost(new URL(description.endpoint).hostname);
   // A target that describes itself is not moto; the real service gets nothing but the preflight.
-  const moto = !publishes && !realService && (await answersLikeMoto(description.endpoint, options.timeoutMs));
+  const moto = !publishes && !realService && (await answersLikeMoto(description.endpoint, options.timeoutMs, description.reach));
   const { answers } = await preflight(description, { timeoutMs: options.timeoutMs, clockOffsetMs: resolved.clockOffsetMs, allowRealService: realService });
   if (noService(answers)) throw new ConfigError(`no awsJson metering service answered at ${description.endpoint}: ${answersInWords(answers)}`);
   return { description: moto ? { ...description, capabilities: { ...description.capabilities, reset: MOTO_RESET } } : description, publishes, moto, realService, answers };

@@ -72,7 +72,7 @@ describe('target/target.schema.json', () => {
   test('declares exactly the fixture kinds and capabilities the harness knows', () => {
     expect(Object.keys(schema.definitions.fixtures.properties!).sort()).toEqual(Object.keys(EMPTY_FIXTURES).sort());
     expect(Object.keys(schema.definitions.capabilities.properties!).sort()).toEqual(Object.keys(NO_CAPABILITIES).sort());
-    expect(Object.keys(schema.properties).sort()).toEqual(['capabilities', 'controlToken', 'endpoint', 'fixtures', 'promises', 'region']);
+    expect(Object.keys(schema.properties).sort()).toEqual(['caFile', 'capabilities', 'controlToken', 'endpoint', 'fixtures', 'promises', 'region']);
   });
 
   test('every property has a description (editor completion)', () => {
@@ -148,7 +148,7 @@ describe('target.yaml', () => {
     expect(error.message).not.toContain('\n');
     expect(error.message.split('; ').sort()).toEqual(
       [
-        't.yaml: regoin: unknown key (allowed: endpoint, region, fixtures, capabilities, controlToken, promises)',
+        't.yaml: regoin: unknown key (allowed: endpoint, region, fixtures, capabilities, controlToken, caFile, promises)',
         'fixtures.licenses: unknown key (allowed: products, customers, tokens, registrations, otherRegions)',
         'fixtures.products[0].dimensions: must list at least 1 item',
         'fixtures.products[1].dimensions: is required (missing)',
@@ -230,7 +230,7 @@ describe('the describe document', () => {
       'clock.nowMs: must be a number (got the string "1")',
     ]);
     // target.yaml forbids the describe document's own keys.
-    expect(targetConfigProblems({ ...config, clock: { nowMs: 1 } })).toEqual(['clock: unknown key (allowed: endpoint, region, fixtures, capabilities, controlToken, promises)']);
+    expect(targetConfigProblems({ ...config, clock: { nowMs: 1 } })).toEqual(['clock: unknown key (allowed: endpoint, region, fixtures, capabilities, controlToken, caFile, promises)']);
   });
 });
 

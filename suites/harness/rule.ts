@@ -151,7 +151,7 @@ export class RuleContext {
   /** The target's control API (clock, tokens, throttle, ledger, public key), with the run's --timeout. */
   get control(): ControlClient {
     const timeoutMs = this.context.requestTimeoutMs;
-    this.controlClient ??= new ControlClient(this.description.endpoint, timeoutMs ? { timeoutMs } : {});
+    this.controlClient ??= new ControlClient(this.description.endpoint, { ...(timeoutMs ? { timeoutMs } : {}), ...(this.description.reach ? { reach: this.description.reach } : {}) });
     return this.controlClient;
   }
 
