@@ -116,3 +116,14 @@ export function coverageHintOfNeed(reason: string): string | undefined {
   // A capability's words carry an explanation in parentheses; its key says enough.
   return key.startsWith('capabilities.') ? `declare ${key} in target.yaml (${text.split(' (')[0]})` : `declare ${text} in target.yaml (${key})`;
 }
+
+/** Every not-applicable reason of an unmet need, fixture needs first. */
+const UNMET_REASONS = (): string[] => [
+  ...(Object.keys(FIXTURE_NEED_SPECS) as FixtureNeed[]).map(unmetFixtureReason),
+  ...(Object.keys(CAPABILITY_NEED_SPECS) as CapabilityNeed[]).map(unmetCapabilityReason),
+];
+
+/** The unmet need a longer reason quotes (a positive control's, inside a dependent rule's), if any. */
+export function quotedUnmetNeed(reason: string): string | undefined {
+  return UNMET_REASONS().find((unmet) => reason.includes(unmet));
+}

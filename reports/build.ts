@@ -1,5 +1,5 @@
 // Turns vitest test outcomes into the per-rule report. Pure: no I/O, no clock.
-import { coverageHintOfNeed } from '../catalogue/needs.js';
+import { coverageHintOfNeed, quotedUnmetNeed } from '../catalogue/needs.js';
 import type { Rule } from '../catalogue/rules.js';
 import {
   REPORT_SCHEMA_VERSION,
@@ -172,7 +172,11 @@ export function coverageHint(rule: Pick<RuleResult, 'verdict' | 'reason'>): stri
   if (capability) return `declare the ${capability[1]} capability in target.yaml`;
   const unimplemented = /^the target does not implement ([A-Za-z ]+):/.exec(reason);
   if (unimplemented) return `the target does not implement ${unimplemented[1]}`;
-  if (reason.startsWith(VACUOUS_PREFIX)) return 'no valid request of its operation was accepted (positive control not passed)';
+  if (reason.startsWith(VACUOUS_PREFIX)) {
+    // What the positive control lacked is what these rules wait for too.
+    const unmet = quotedUnmetNeed(reason);
+    return unmet !== undefined ? `${coverageHintOfNeed(unmet)!} (for the positive control of its operation)` : 'no valid request of its operation was accepted (positive control not passed)';
+  }
   if (reason.startsWith('needs the raw driver')) return 'run with --driver raw';
   return reason.length > 120 ? `${reason.slice(0, 119)}…` : reason;
 }
@@ -255,7 +259,9 @@ export function withoutVacuousPasses(rules: RuleResult[], controls: ControlResul
     const why = rule.operations.map((op) => {
       const control = controls.find((c) => c.operation === op);
       if (control === undefined) return `${op}: no control ran`;
-      return `${op}: control ${control.rule} ${control.verdict}${control.reason !== undefined ? ` (${control.reason.length > 160 ? `${control.reason.slice(0, 159)}…` : control.reason})` : ''}`;
+      // A long reason is cut, unless it names what the target would have to declare: that goes whole.
+      const reason = control.reason === undefined || control.reason.length <= 160 || coverageHintOfNeed(control.reason) !== undefined ? control.reason : `${control.reason.slice(0, 159)}…`;
+      return `${op}: control ${control.rule} ${control.verdict}${reason !== undefined ? ` (${reason})` : ''}`;
     });
     return { ...rule, verdict: 'not-applicable' as const, reason: `${VACUOUS_PREFIX}, and no valid request of its operation was accepted in this run, so a rejection proves nothing (${why.join('; ')})` };
   });

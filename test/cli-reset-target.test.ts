@@ -60,6 +60,16 @@ describe('serve --shared-ledger', () => {
     expect(readReport(out).rules.filter((r) => r.verdict === 'pass').length).toBeGreaterThan(10);
     expect(JSON.stringify(readReport(out))).not.toContain(secret);
   });
+
+  test('a reset the target refuses makes the rules that reset errors with the answer, never failures', async () => {
+    const config = await configWith(served.url, { reset: { method: 'POST', path: '/no-such-reset' } });
+    const out = tempDir();
+    const result = await runCli(['run', '--config', config, '--endpoint', served.url, '--rules', 'meter-usage.accepts-valid,meter-usage.identical-retry', '--seed', '4', '--runs', '3', '--out', out]);
+    expect(result.code).toBe(1);
+    const rules = readReport(out).rules;
+    expect(rules.map((r) => r.verdict)).toEqual(['error', 'error']);
+    for (const rule of rules) expect(rule.reason).toMatch(/^target answered the reset before a property run with HTTP 404: /);
+  });
 });
 
 describe('serve --shared-ledger --fault accept-conflicting-quantity', () => {

@@ -2,7 +2,7 @@
 // gate (outcome at the must and should levels), the controls and the vacuous-pass demotion.
 import { describe, expect, it } from 'vitest';
 import type { Rule } from '../catalogue/rules.js';
-import { unmetCapabilityReason, unmetFixtureReason } from '../catalogue/needs.js';
+import { coverageHintOfNeed, unmetCapabilityReason, unmetFixtureReason } from '../catalogue/needs.js';
 import { controlResults, coverageHint, coverageOf, summarize, withoutVacuousPasses, type Judgement } from '../reports/build.js';
 import type { ControlResult, Level, RuleResult, Verdict } from '../reports/types.js';
 import { makeRule } from './reports-fixtures.js';
@@ -33,6 +33,12 @@ describe('coverageHint', () => {
     ['an unimplemented operation with digits', 'not-applicable', 'the target does not implement V2: no', 'the target does not implement V2: no'],
     ['unimplemented, not at the start', 'not-applicable', 'so the target does not implement X: no', 'so the target does not implement X: no'],
     ['a vacuous pass', 'not-applicable', `${VACUOUS} (MeterUsage: no control ran)`, 'no valid request of its operation was accepted (positive control not passed)'],
+    [
+      'a vacuous pass whose control lacked a declaration',
+      'not-applicable',
+      `${VACUOUS} (MeterUsage: control meter-usage.accepts-valid not-applicable (${unmetCapabilityReason('cleanLedger')}))`,
+      'declare capabilities.callerIsolation: true, or capabilities.reset in target.yaml (a clean ledger for every property run) (for the positive control of its operation)',
+    ],
     ['the vacuous wording, not at the start', 'not-applicable', `so ${VACUOUS.slice(0, 58)}`, 'so not judged: every request of this rule expects a rejection'],
     ['the raw driver', 'not-applicable', 'needs the raw driver (the SDK cannot send it)', 'run with --driver raw'],
     ['the raw driver, not at the start', 'not-applicable', 'it needs the raw driver', 'it needs the raw driver'],
@@ -213,5 +219,13 @@ describe('withoutVacuousPasses', () => {
     const reasonOf = (controlReason: string) => withoutVacuousPasses([negative('pass')], [ctl('MeterUsage', 'fail', controlReason)])[0]!.reason;
     expect(reasonOf('r'.repeat(160))).toBe(`${VACUOUS} (MeterUsage: control c.MeterUsage fail (${'r'.repeat(160)}))`);
     expect(reasonOf('s'.repeat(161))).toBe(`${VACUOUS} (MeterUsage: control c.MeterUsage fail (${'s'.repeat(159)}…))`);
+  });
+
+  it('keeps a long control reason whole when it names what the target would have to declare, which the coverage line then shows', () => {
+    const unmet = unmetCapabilityReason('cleanLedger');
+    expect(unmet.length).toBeGreaterThan(160);
+    const demoted = withoutVacuousPasses([negative('pass')], [ctl('MeterUsage', 'not-applicable', unmet)])[0]!;
+    expect(demoted.reason).toBe(`${VACUOUS} (MeterUsage: control c.MeterUsage not-applicable (${unmet}))`);
+    expect(coverageHint(demoted)).toBe(`${coverageHintOfNeed(unmet)} (for the positive control of its operation)`);
   });
 });
