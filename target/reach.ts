@@ -26,7 +26,8 @@ function variable(env: NodeJS.ProcessEnv, name: string): { name: string; value: 
  * hosts below it (a leading dot is optional), with or without the port.
  */
 export function exemptFromProxy(url: URL, noProxy: string): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  // An IPv6 host comes in brackets: [::1].
+  const host = url.hostname.replace(/[[\]]/g, '').toLowerCase();
   const hostPort = `${host}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
   for (const raw of noProxy.split(',')) {
     const entry = raw.trim().toLowerCase().replace(/^\./, '');
@@ -100,12 +101,13 @@ export type ConnectionOptions = Omit<Pool.Options, 'connect'> & { connectTimeout
 
 /**
  * The undici dispatcher that reaches `origin` as `reach` says: a pool of direct connections, or
- * the proxy's (a CONNECT tunnel for https; for http, requests in absolute form, as botocore sends them).
+ * the proxy's: for an http target behind an http proxy, requests in absolute form (as botocore
+ * sends them); for anything else, a CONNECT tunnel (undici tunnels those whatever proxyTunnel says).
  */
 export function dispatcherFor(origin: string, reach: Reach = {}, options: ConnectionOptions = {}): Dispatcher {
   const tls = reach.caFile !== undefined ? { ca: certificateAuthorities(reach.caFile) } : {};
   if (reach.proxy === undefined) return new Pool(origin, { ...options, connect: tls });
-  return new ProxyAgent({ ...options, uri: reach.proxy, requestTls: tls, proxyTls: tls, proxyTunnel: new URL(origin).protocol === 'https:' });
+  return new ProxyAgent({ ...options, uri: reach.proxy, requestTls: tls, proxyTls: tls, proxyTunnel: false });
 }
 
 const shared = new Map<string, Dispatcher>();

@@ -134,16 +134,16 @@ function withoutAlternatives(errors: ErrorObject[]): ErrorObject[] {
   for (const choice of errors.filter((e) => e.keyword === 'oneOf')) {
     const branches = new Map<string, ErrorObject[]>();
     for (const e of kept) {
-      if (e === choice || !e.schemaPath.startsWith(`${choice.schemaPath}/`)) continue;
+      if (!e.schemaPath.startsWith(`${choice.schemaPath}/`)) continue;
       const branch = e.schemaPath.slice(choice.schemaPath.length + 1).split('/')[0];
       branches.set(branch, [...(branches.get(branch) ?? []), e]);
     }
-    // Matching several alternatives at once is the one oneOf error left as it is.
-    if (branches.size === 0) continue;
     const wrongKind = (list: ErrorObject[]) => list.some((e) => e.keyword === 'type' && e.instancePath === choice.instancePath);
     const ofItsKind = [...branches.values()].filter((list) => !wrongKind(list)).flat();
     const types = [...branches.values()].flatMap((list) => list.filter((e) => e.keyword === 'type' && e.instancePath === choice.instancePath));
-    const merged: ErrorObject[] = ofItsKind.length > 0 ? ofItsKind : [{ ...types[0], params: { type: types.map((e) => String((e.params as { type: unknown }).type)).join(',') } }];
+    // A value matching several alternatives at once keeps the oneOf error as it is.
+    const merged: ErrorObject[] =
+      ofItsKind.length > 0 ? ofItsKind : types.length > 0 ? [{ ...types[0], params: { type: types.map((e) => String((e.params as { type: unknown }).type)).join(',') } }] : [choice];
     const inBranches = new Set([...branches.values()].flat());
     kept = [...kept.filter((e) => e !== choice && !inBranches.has(e)), ...merged];
   }

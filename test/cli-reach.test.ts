@@ -1,43 +1,14 @@
-// Reaching targets where they are: HTTPS with a private certificate authority (--ca-file, or
-// caFile in target.yaml) and the proxies the environment names (HTTPS_PROXY, HTTP_PROXY,
-// NO_PROXY, read as botocore reads them), for every request of the run: describe probe,
-// preflight, rules and control calls.
+// Reaching targets where they are, from the command line: HTTPS with a private certificate
+// authority (--ca-file, or caFile in target.yaml) and the proxies the environment names
+// (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), for every request of the run: describe probe,
+// preflight, rules and control calls. target-reach.test.ts tests target/reach.ts itself.
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CONTROL_PREFIX } from '../core/description.js';
-import { ConfigError, loadTargetConfig } from '../target/config.js';
-import { exemptFromProxy, proxyFor, shownProxy } from '../target/reach.js';
+import { loadTargetConfig } from '../target/config.js';
 import { privateCa, startForwardProxy, startTlsFront, type Front, type PrivateCa } from './support/reach-servers.js';
 import { hermeticEnv, mainInProcess, readReport, runCli, serveAround, tempDir, verdicts } from './support/cli.js';
-
-describe('which proxy, as botocore decides', () => {
-  test('HTTPS_PROXY for https, HTTP_PROXY for http, the upper-case name first; none without one', () => {
-    const env = { HTTPS_PROXY: 'http://secure:3128', http_proxy: 'plain.example:8080', HTTP_PROXY: 'http://upper:8080' };
-    expect(proxyFor('https://target.example', env)).toEqual({ proxy: 'http://secure:3128/', variable: 'HTTPS_PROXY' });
-    expect(proxyFor('http://target.example', env)).toEqual({ proxy: 'http://upper:8080/', variable: 'HTTP_PROXY' });
-    expect(proxyFor('http://target.example', { http_proxy: 'plain.example:8080' })).toEqual({ proxy: 'http://plain.example:8080/', variable: 'http_proxy' });
-    expect(proxyFor('https://target.example', { HTTP_PROXY: 'http://upper:8080' })).toBeUndefined();
-  });
-
-  test('NO_PROXY: * for all, a name for itself and the hosts below it, with or without the port', () => {
-    const at = (url: string) => new URL(url);
-    expect(exemptFromProxy(at('https://a.example.com'), '*')).toBe(true);
-    expect(exemptFromProxy(at('https://api.example.com'), 'other.org, example.com')).toBe(true);
-    expect(exemptFromProxy(at('https://api.example.com'), '.example.com')).toBe(true);
-    expect(exemptFromProxy(at('https://example.com'), '.example.com')).toBe(true);
-    expect(exemptFromProxy(at('https://badexample.com'), 'example.com')).toBe(false);
-    expect(exemptFromProxy(at('http://127.0.0.1:5055'), '127.0.0.1:5055')).toBe(true);
-    expect(exemptFromProxy(at('http://127.0.0.1:5055'), '127.0.0.1:9999')).toBe(false);
-    expect(exemptFromProxy(at('https://[::1]:8443'), '::1')).toBe(true);
-    expect(proxyFor('http://127.0.0.1:5055', { HTTP_PROXY: 'http://p:1', no_proxy: 'localhost,127.0.0.1' })).toBeUndefined();
-  });
-
-  test('a proxy that is no http(s) URL is one line; notes show a proxy without its credentials', () => {
-    expect(() => proxyFor('http://t.example', { HTTP_PROXY: 'socks5://p:1080' })).toThrow(new ConfigError('HTTP_PROXY must be an http or https URL, not socks5:'));
-    expect(shownProxy('http://user:pa55word@proxy.example:3128/')).toBe('http://proxy.example:3128/');
-  });
-});
 
 describe('HTTPS with a private certificate authority', () => {
   // A target with a defect, so that a failure shows its replay line.

@@ -189,6 +189,8 @@ describe('target.yaml', () => {
     expect(reset('{ method: POST, path: /moto-api/reset }')).toEqual({ method: 'POST', path: '/moto-api/reset' });
     expect(reset('{ method: PUT, path: /r?all=1, body: { all: true }, headers: { X-Key: k } }')).toEqual({ method: 'PUT', path: '/r?all=1', body: { all: true }, headers: { 'X-Key': 'k' } });
     expect(configError('capabilities:\n  reset: { method: POST }\n').message).toBe('t.yaml: capabilities.reset.path: is required (missing)');
+    // A wrong value inside the request is named where it is, not as the wrong kind of reset.
+    expect(configError('capabilities:\n  reset: { method: POST, path: 5 }\n').message).toBe('t.yaml: capabilities.reset.path: must be a string (got the number 5, write it in quotes)');
     // A path is below the endpoint: never another host.
     expect(configError('capabilities:\n  reset: { method: POST, path: //evil.example/reset }\n').message).toMatch(/^t\.yaml: capabilities\.reset\.path: must match /);
     expect(configError('capabilities:\n  reset: { method: PATCH, path: /r }\n').message).toBe('t.yaml: capabilities.reset.method: must be one of GET, POST, PUT, DELETE (got "PATCH")');
