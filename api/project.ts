@@ -57,6 +57,8 @@ export interface ConformanceOptions {
    * from the environment rather than writing it into the config file.
    */
   controlToken?: string;
+  /** A PEM file of certificate authorities the target's HTTPS is trusted with besides the system's (as `run --ca-file`). */
+  caFile?: string;
   /** vitest project name (default "metering-conformance"). */
   name?: string;
   /** Print the one-screen conformance summary after the run (default true). */
@@ -71,7 +73,7 @@ export interface ConformanceProject {
 }
 
 const GLOBAL_SETUP = fileURLToPath(new URL('./global-setup.js', import.meta.url));
-const OPTION_NAMES = new Set(['endpoint', 'config', 'out', 'seed', 'runs', 'rules', 'baseline', 'level', 'model', 'driver', 'sdk', 'python', 'region', 'timeout', 'allowRealService', 'controlToken', 'name', 'summary']);
+const OPTION_NAMES = new Set(['endpoint', 'config', 'out', 'seed', 'runs', 'rules', 'baseline', 'level', 'model', 'driver', 'sdk', 'python', 'region', 'timeout', 'allowRealService', 'controlToken', 'caFile', 'name', 'summary']);
 
 function optionError(name: string, expected: string, value: unknown): ConfigError {
   return new ConfigError(`metering-conformance: option "${name}" must be ${expected}, got ${JSON.stringify(value)}`);
@@ -124,6 +126,7 @@ function requestFrom(options: ConformanceOptions): RunRequest {
     requestTimeoutMs: integer(options, 'timeout', 100, 600_000),
     allowRealService,
     controlToken: token(options),
+    caFile: text(options, 'caFile'),
   };
   // `provide` values must be plain data: no undefined members.
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as RunRequest;

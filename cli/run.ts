@@ -188,7 +188,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const workers = scheduling.maxWorkers !== 1 ? `in each of ${scheduling.maxWorkers} workers` : resets ? 'in one worker' : 'in one worker (--max-in-flight or --rate bound the whole run)';
   const runNotes = resets ? ['the target has no caller isolation: each property run starts with its reset, one property run at a time'] : [];
   if (plan.settings.driver === 'sdk' && target.description.reach?.proxy !== undefined) {
-    runNotes.push(`the sdk driver connects to the target directly, as the AWS SDK for JavaScript v3 does without an agent of its own: ${target.description.reach.proxyVariable} is used for control requests only`);
+    runNotes.push(`the sdk driver connects to the target directly, as the AWS SDK for JavaScript v3 does without an agent of its own: ${target.description.reach.proxyVariable} is used for the describe probe, the preflight and control requests only`);
   }
   const far = target.roundTripMs >= REMOTE_ROUND_TRIP_MS ? [`the target answered in ${Math.round(target.roundTripMs)} ms at best: ${scheduling.maxConcurrency} rules at once ${workers}`] : [];
   const notes = [...target.notes, ...runNotes, ...far];

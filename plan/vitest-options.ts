@@ -47,6 +47,12 @@ function resetHeaderSecrets(target: TargetDescription | undefined): string[] {
     .map(([, value]) => value);
 }
 
+/** The password of a proxy URL (HTTPS_PROXY=http://user:password@host): kept out of reports too. */
+function proxyPassword(target: TargetDescription | undefined): string | undefined {
+  const proxy = target?.reach?.proxy;
+  return proxy === undefined ? undefined : decodeURIComponent(new URL(proxy).password) || undefined;
+}
+
 /**
  * The conformance reporter's settings. `target` is read when the run ends: a vitest config
  * creates its reporter before the globalSetup has resolved the target (the reporter reads its
@@ -67,7 +73,7 @@ export function reporterOptions(plan: RunPlan, target: () => TargetDescription |
       const credentials = target()?.credentials;
       // The built-in test credentials are public: curl lines and scripts carry them inline.
       const credentialSecrets = credentials !== undefined && isTestCredentials(credentials) ? [] : [credentials?.secretAccessKey, credentials?.sessionToken];
-      return [...credentialSecrets, settings.controlToken, ...resetHeaderSecrets(target())].filter((s): s is string => !!s);
+      return [...credentialSecrets, settings.controlToken, ...resetHeaderSecrets(target()), proxyPassword(target())].filter((s): s is string => !!s);
     },
     get run() {
       return {

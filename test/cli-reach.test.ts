@@ -67,9 +67,15 @@ describe('HTTP_PROXY and HTTPS_PROXY', () => {
 
   test('every request goes through the proxy the environment names, control calls included; NO_PROXY keeps them direct', async () => {
     const args = ['run', '--endpoint', served.url, '--rules', 'meter-usage.*,stateful.meter-usage-sequences', '--seed', '3', '--runs', '5'];
-    const through = await runCli([...args, '--out', tempDir()], { env: hermeticEnv({ HTTP_PROXY: proxy.url }) });
+    // A proxy URL may carry credentials: used, never shown.
+    const password = 'proxy-password-0123456789';
+    const withCredentials = proxy.url.replace('http://', `http://conformance:${password}@`);
+    const out = tempDir();
+    const through = await runCli([...args, '--out', out], { env: hermeticEnv({ HTTP_PROXY: withCredentials }) });
     expect(through.code, through.stderr).toBe(0);
     expect(through.stderr).toContain(`note: reaching ${served.url} through the proxy ${proxy.url}/ (HTTP_PROXY; NO_PROXY exempts hosts)`);
+    expect(proxy.authorizations.at(-1)).toBe(`Basic ${Buffer.from(`conformance:${password}`).toString('base64')}`);
+    expect(`${through.stdout}${through.stderr}${JSON.stringify(readReport(out))}`).not.toContain(password);
     const carried = proxy.count;
     expect(carried).toBeGreaterThan(50);
     // The stateful rule reads the ledger: its control calls went through the proxy too.

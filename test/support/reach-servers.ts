@@ -80,15 +80,17 @@ export async function startTlsFront(upstream: string, ca: PrivateCa): Promise<Fr
 }
 
 /** A forward proxy: requests in absolute form are sent on (their paths kept), CONNECT opens a tunnel; both are counted. */
-export async function startForwardProxy(): Promise<Front & { readonly tunnels: number; readonly paths: string[] }> {
+export async function startForwardProxy(): Promise<Front & { readonly tunnels: number; readonly paths: string[]; readonly authorizations: string[] }> {
   let count = 0;
   let tunnels = 0;
   const paths: string[] = [];
+  const authorizations: string[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     count++;
     const url = new URL(req.url ?? '/');
     paths.push(url.pathname);
+    authorizations.push(req.headers['proxy-authorization'] ?? '');
     forward(req, res, url.hostname, Number(url.port || 80), `${url.pathname}${url.search}`);
   });
   server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
@@ -114,6 +116,7 @@ export async function startForwardProxy(): Promise<Front & { readonly tunnels: n
       return tunnels;
     },
     paths,
+    authorizations,
     close: closer(server, sockets),
   };
 }
