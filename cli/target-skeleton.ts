@@ -151,7 +151,12 @@ function missingKeyLines(missing: MissingKey, indent: string): string[] {
   if (!toFill(missing)) return comment(`${missing.key}: ${needIt(count)}, but ${count === 1 ? 'it also needs' : 'they also need'} what this target cannot offer.`, indent);
   const needs = FIXTURE_NEEDS.filter((n) => FIXTURE_NEED_SPECS[n].key === missing.key && missing.texts.includes(FIXTURE_NEED_SPECS[n].text));
   // Two needs of one key are named in catalogue order; a capability is a boolean to set.
-  const what = needs.length > 0 ? needs.map((n) => FIXTURE_NEED_SPECS[n].text).join('; ') : `${missing.texts.join('; ')}; true when the target has it`;
+  const what =
+    needs.length > 0
+      ? needs.map((n) => FIXTURE_NEED_SPECS[n].text).join('; ')
+      : missing.key === CAPABILITY_NEED_SPECS.cleanLedger.key
+        ? `${missing.texts.join('; ')}: callerIsolation: true when every access key id is its own caller, or reset: the request that resets the target, e.g. { method: POST, path: /admin/reset }`
+        : `${missing.texts.join('; ')}; true when the target has it`;
   return [
     ...comment(`TO FILL ${missing.key}: ${what}. ${needIt(missing.unlockable.length)} (${ruleGroups(missing.unlockable)}).`, indent),
     ...needs.flatMap((n) => listLines([FIXTURE_EXAMPLES[n]], '').map((line) => `${indent}#   ${line}`)),

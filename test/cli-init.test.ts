@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { catalogueFor } from '../catalogue/catalogue.js';
 import { FIXTURE_NEED_SPECS } from '../catalogue/needs.js';
-import { FIXTURE_NEEDS } from '../catalogue/rules.js';
+import { CAPABILITY_NEEDS, FIXTURE_NEEDS } from '../catalogue/rules.js';
 import { FIXTURE_EXAMPLES, targetSkeleton } from '../cli/target-skeleton.js';
 import { EMPTY_FIXTURES, NO_CAPABILITIES, TEST_CREDENTIALS } from '../core/description.js';
 import { loadModel } from '../core/model.js';
@@ -189,8 +189,11 @@ describe('the skeleton', () => {
     const config = parseTargetConfig(skeleton.text, 'target.yaml');
     expect(config.fixtures).toEqual(normalizeFixtures(undefined));
     expect(skeleton.text.match(/# TO FILL /g)).toHaveLength(skeleton.keysToFill);
-    // Every fixture key and every capability some rule needs; no rule needs reset.
-    expect(skeleton.keysToFill).toBe(new Set(FIXTURE_NEEDS.map((need) => FIXTURE_NEED_SPECS[need].key)).size + Object.keys(NO_CAPABILITIES).length - 1);
+    // Every fixture key and every capability need (a clean ledger is one, from either of two keys).
+    expect(skeleton.keysToFill).toBe(new Set(FIXTURE_NEEDS.map((need) => FIXTURE_NEED_SPECS[need].key)).size + CAPABILITY_NEEDS.length);
+    expect(prose(skeleton.text)).toMatch(
+      /TO FILL capabilities\.callerIsolation or capabilities\.reset: a clean ledger for every property run \(.*\): callerIsolation: true when every access key id is its own caller, or reset: the request that resets the target, e\.g\. \{ method: POST, path: \/admin\/reset \}\. \d+ rules need it/,
+    );
     expect(prose(skeleton.text)).toContain(
       'TO FILL fixtures.tokens (state expired): an expired registration token. 1 rule needs it (resolve-customer.expired-token). - { token: my-expired-registration-token, state: expired, ',
     );
