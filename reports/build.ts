@@ -173,9 +173,9 @@ export function coverageHint(rule: Pick<RuleResult, 'verdict' | 'reason'>): stri
   const unimplemented = /^the target does not implement ([A-Za-z ]+):/.exec(reason);
   if (unimplemented) return `the target does not implement ${unimplemented[1]}`;
   if (reason.startsWith(VACUOUS_PREFIX)) {
-    // What the positive control lacked is what these rules wait for too.
+    // What the positive control lacked is what these rules wait for too: one group with the control's.
     const unmet = quotedUnmetNeed(reason);
-    return unmet !== undefined ? `${coverageHintOfNeed(unmet)!} (for the positive control of its operation)` : 'no valid request of its operation was accepted (positive control not passed)';
+    return unmet !== undefined ? coverageHintOfNeed(unmet)! : 'no valid request of its operation was accepted (positive control not passed)';
   }
   if (reason.startsWith('needs the raw driver')) return 'run with --driver raw';
   return reason.length > 120 ? `${reason.slice(0, 119)}…` : reason;

@@ -37,7 +37,7 @@ describe('coverageHint', () => {
       'a vacuous pass whose control lacked a declaration',
       'not-applicable',
       `${VACUOUS} (MeterUsage: control meter-usage.accepts-valid not-applicable (${unmetCapabilityReason('cleanLedger')}))`,
-      'declare capabilities.callerIsolation: true, or capabilities.reset in target.yaml (a clean ledger for every property run) (for the positive control of its operation)',
+      'declare capabilities.callerIsolation: true, or capabilities.reset in target.yaml (a clean ledger for every property run)',
     ],
     ['the vacuous wording, not at the start', 'not-applicable', `so ${VACUOUS.slice(0, 58)}`, 'so not judged: every request of this rule expects a rejection'],
     ['the raw driver', 'not-applicable', 'needs the raw driver (the SDK cannot send it)', 'run with --driver raw'],
@@ -226,6 +226,7 @@ describe('withoutVacuousPasses', () => {
     expect(unmet.length).toBeGreaterThan(160);
     const demoted = withoutVacuousPasses([negative('pass')], [ctl('MeterUsage', 'not-applicable', unmet)])[0]!;
     expect(demoted.reason).toBe(`${VACUOUS} (MeterUsage: control c.MeterUsage not-applicable (${unmet}))`);
-    expect(coverageHint(demoted)).toBe(`${coverageHintOfNeed(unmet)} (for the positive control of its operation)`);
+    // Grouped with the rules that lack it themselves.
+    expect(coverageHint(demoted)).toBe(coverageHintOfNeed(unmet));
   });
 });
