@@ -130,7 +130,8 @@ export function coverageText(report: Report, maxReasons = 3): string {
   const judged = `${coverage.judged} of ${plural(total, 'rule')}`;
   if (coverage.notJudged === 0) return judged;
   const reasons = coverage.reasons.slice(0, maxReasons).map((r) => `${r.reason} (${r.rules})`);
-  const more = coverage.reasons.length > maxReasons ? `; ${coverage.reasons.length - maxReasons} more reasons in the report` : '';
+  const rest = coverage.reasons.length - maxReasons;
+  const more = rest > 0 ? `; ${rest} more reason${rest === 1 ? '' : 's'} in the report` : '';
   return `${judged} (${coverage.notJudged} not judged: ${reasons.join('; ')}${more})`;
 }
 

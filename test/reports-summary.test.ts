@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { Rule } from '../catalogue/rules.js';
 import { coverageHintOfNeed, unmetCapabilityReason, unmetFixtureReason } from '../catalogue/needs.js';
 import { controlResults, coverageHint, coverageOf, summarize, withoutVacuousPasses, type Judgement } from '../reports/build.js';
-import type { ControlResult, Level, RuleResult, Verdict } from '../reports/types.js';
+import type { ControlResult, Level, Report, RuleResult, Verdict } from '../reports/types.js';
+import { coverageText } from '../reports/format.js';
 import { makeRule } from './reports-fixtures.js';
 
 function result(id: string, level: Level, verdict: Verdict, extra: Partial<RuleResult> = {}): RuleResult {
@@ -228,5 +229,17 @@ describe('withoutVacuousPasses', () => {
     expect(demoted.reason).toBe(`${VACUOUS} (MeterUsage: control c.MeterUsage not-applicable (${unmet}))`);
     // Grouped with the rules that lack it themselves.
     expect(coverageHint(demoted)).toBe(coverageHintOfNeed(unmet));
+  });
+});
+
+describe('coverageText', () => {
+  const reportWith = (reasons: number) =>
+    ({ summary: { total: 10, coverage: { judged: 10 - reasons, notJudged: reasons, reasons: Array.from({ length: reasons }, (_, i) => ({ reason: `declare k${i} in target.yaml`, rules: 1 })) } } }) as unknown as Report;
+
+  it('names the first three reasons, and counts the rest in the right number', () => {
+    expect(coverageText(reportWith(0))).toBe('10 of 10 rules');
+    expect(coverageText(reportWith(3))).toBe('7 of 10 rules (3 not judged: declare k0 in target.yaml (1); declare k1 in target.yaml (1); declare k2 in target.yaml (1))');
+    expect(coverageText(reportWith(4))).toMatch(/\(1\); 1 more reason in the report\)$/);
+    expect(coverageText(reportWith(5))).toMatch(/\(1\); 2 more reasons in the report\)$/);
   });
 });
