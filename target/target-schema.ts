@@ -126,26 +126,20 @@ function problemOf(error: ErrorObject, doc: unknown): string {
 
 /**
  * The errors of a value with alternatives (oneOf: `reset` is true or false, or a request) as one
- * would say them: the errors of the alternative of the value's kind, or, when no alternative is
- * of its kind, one type error naming them all. Other errors pass through.
+ * would say them. Each alternative the value is not of the kind of says so with a type error at
+ * the value's path; the errors of the alternative it is of the kind of are what is wrong, and
+ * when there is none, one type error names every kind allowed.
  */
 function withoutAlternatives(errors: ErrorObject[]): ErrorObject[] {
   let kept = errors;
   for (const choice of errors.filter((e) => e.keyword === 'oneOf')) {
-    const branches = new Map<string, ErrorObject[]>();
-    for (const e of kept) {
-      if (!e.schemaPath.startsWith(`${choice.schemaPath}/`)) continue;
-      const branch = e.schemaPath.slice(choice.schemaPath.length + 1).split('/')[0];
-      branches.set(branch, [...(branches.get(branch) ?? []), e]);
-    }
-    const wrongKind = (list: ErrorObject[]) => list.some((e) => e.keyword === 'type' && e.instancePath === choice.instancePath);
-    const ofItsKind = [...branches.values()].filter((list) => !wrongKind(list)).flat();
-    const types = [...branches.values()].flatMap((list) => list.filter((e) => e.keyword === 'type' && e.instancePath === choice.instancePath));
-    // A value matching several alternatives at once keeps the oneOf error as it is.
-    const merged: ErrorObject[] =
-      ofItsKind.length > 0 ? ofItsKind : types.length > 0 ? [{ ...types[0], params: { type: types.map((e) => String((e.params as { type: unknown }).type)).join(',') } }] : [choice];
-    const inBranches = new Set([...branches.values()].flat());
-    kept = [...kept.filter((e) => e !== choice && !inBranches.has(e)), ...merged];
+    const inChoice = kept.filter((e) => e.schemaPath.startsWith(`${choice.schemaPath}/`));
+    const isKind = (e: ErrorObject) => e.keyword === 'type' && e.instancePath === choice.instancePath;
+    const ofItsKind = inChoice.filter((e) => !isKind(e));
+    // Without one, every error of the choice is a kind the value is not.
+    const kinds = () => inChoice.map((e) => String((e.params as { type: unknown }).type)).join(',');
+    const said = ofItsKind.length > 0 ? ofItsKind : [{ ...inChoice[0], params: { type: kinds() } }];
+    kept = [...kept.filter((e) => e !== choice && !inChoice.includes(e)), ...said];
   }
   return kept;
 }
