@@ -216,11 +216,8 @@ function fakeContext(answer: (input: Record<string, unknown>) => Record<string, 
     context: { seed: 42, runs: 20, replayArgs: ['--endpoint', URL_, '--driver', 'raw'] },
     meta,
     description,
-    freshRun: <T>(body: (run: PropertyRun) => Promise<T>, opened?: (run: PropertyRun) => void) => {
-      const run = new PropertyRun(target, { accessKeyId: `MCCALLER${++callers}`, secretAccessKey: TEST_CREDENTIALS.secretAccessKey });
-      opened?.(run);
-      return body(run);
-    },
+    newRun: () => new PropertyRun(target, { accessKeyId: `MCCALLER${++callers}`, secretAccessKey: TEST_CREDENTIALS.secretAccessKey }),
+    onCleanLedger: <T>(_run: PropertyRun, body: () => Promise<T>) => body(),
   } as unknown as RuleContext;
   return { ctx, meta };
 }

@@ -44,11 +44,8 @@ function host(options: { isolation: boolean; replay?: string }): { ctx: RuleCont
     context: { seed: 42, runs: 20, replayArgs: [], ...(options.replay !== undefined ? { replay: { ruleId: RULE, path: options.replay } } : {}) },
     meta,
     description,
-    freshRun: <T>(body: (run: PropertyRun) => Promise<T>, opened?: (run: PropertyRun) => void) => {
-      const run = new PropertyRun(target, { accessKeyId: `MCCALLER${++callers}`, secretAccessKey: TEST_CREDENTIALS.secretAccessKey });
-      opened?.(run);
-      return body(run);
-    },
+    newRun: () => new PropertyRun(target, { accessKeyId: `MCCALLER${++callers}`, secretAccessKey: TEST_CREDENTIALS.secretAccessKey }),
+    onCleanLedger: <T>(_run: PropertyRun, body: () => Promise<T>) => body(),
   } as unknown as RuleContext;
   return { ctx, meta, sent };
 }

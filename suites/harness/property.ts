@@ -29,8 +29,10 @@ export interface PropertyHost<R extends RunRecord> {
   readonly context: ConformanceContext;
   readonly description: TargetDescription;
   readonly meta: RuleMeta;
-  /** Runs `body` in a new property run that starts from a clean ledger; `opened` gets the run first, before any request. */
-  freshRun<T>(body: (run: R) => Promise<T>, opened?: (run: R) => void): Promise<T>;
+  /** A new property run: a new caller where the target isolates callers. */
+  newRun(): R;
+  /** Runs `body`, the whole of property run `run`, on a clean ledger (see RuleContext.onCleanLedger). */
+  onCleanLedger<T>(run: R, body: () => Promise<T>): Promise<T>;
 }
 
 export interface PropertyOptions<T> {
@@ -192,13 +194,10 @@ async function checkLane<T, R extends RunRecord>(
       state.shrinkingCut = true;
       fc.pre(false);
     }
-    const made: { run?: R } = {};
+    const run = ctx.newRun();
     try {
-      await ctx.freshRun((run) => predicate(value, run), (run) => (made.run = run));
+      await ctx.onCleanLedger(run, () => predicate(value, run));
     } catch (error) {
-      const run = made.run;
-      // Only the harness itself fails before a run exists: let vitest show it.
-      if (run === undefined) throw error;
       if (error instanceof TargetError) {
         state.targetError = error;
         state.targetErrorFirst = state.failing === undefined;
@@ -299,10 +298,10 @@ export async function runProperty<T, R extends RunRecord>(
 
   // Before the failure gates, the minimal counterexample runs once more, as a fresh caller.
   // A failure that does not come back is flaky: verdict error, both runs kept.
-  const rerun: { run?: R } = {};
+  const again = ctx.newRun();
   let second: { outcome: FailureAttempt['outcome']; error?: unknown };
   try {
-    await ctx.freshRun((run) => predicate(failing.value, run), (run) => (rerun.run = run));
+    await ctx.onCleanLedger(again, () => predicate(failing.value, again));
     second = { outcome: 'pass' };
   } catch (rerunError) {
     if (rerunError instanceof Violation) second = { outcome: 'fail', error: rerunError };
@@ -317,7 +316,7 @@ export async function runProperty<T, R extends RunRecord>(
     ctx.meta.failure = {
       ...detail,
       ...(second.outcome === 'pass' ? { flaky: true } : {}),
-      attempts: [attemptOf(ctx, failing.run, 'fail', error.actual), attemptOf(ctx, rerun.run!, second.outcome, rerunActual)],
+      attempts: [attemptOf(ctx, failing.run, 'fail', error.actual), attemptOf(ctx, again, second.outcome, rerunActual)],
     };
     // Not a Violation and not a TargetError: rule() keeps the verdict and reason set here.
     throw new Error(`${ruleId}: ${ctx.meta.reason}\n  first run: expected ${detail.expected}\n  actual: ${JSON.stringify(detail.actual)}\n  replay: ${detail.replay}`);

@@ -14,7 +14,7 @@ import { cleanLedgerBy, type DescribedRequest, type TargetDescription, type Targ
 import { dryRunOnly, REAL_SERVICE_REASON, RefusedOnRealService } from '../../target/dry-run-only.js';
 import { isRealServiceHost } from '../../target/guard.js';
 import { ControlClient } from '../../target/control-client.js';
-import { politeTarget } from '../../target/politeness.js';
+import { Gate, politeTarget } from '../../target/politeness.js';
 import { rawTargetFor } from '../../target/raw-driver.js';
 import { TargetError, type CallOptions, type Credentials, type Exchange, type Operation, type OperationInput, type Outcome, type RawCapableTarget, type RawRequest, type Target } from '../../target/types.js';
 import { conformanceContext, type ConformanceContext } from './context.js';
@@ -105,22 +105,10 @@ export class PropertyRun {
 }
 
 /**
- * On a target cleaned by reset, the property run holding the target; the next waits for it.
- * The run keeps one worker there (context.oneWorker), so this lease covers every request.
+ * On a target cleaned by reset, the one property run holding the target; the next waits its
+ * turn. The run keeps one worker there (context.oneWorker), so this lease covers every request.
  */
-let targetLease: Promise<void> = Promise.resolve();
-
-async function leased<T>(body: () => Promise<T>): Promise<T> {
-  const prior = targetLease;
-  let release!: () => void;
-  targetLease = new Promise((done) => (release = done));
-  await prior;
-  try {
-    return await body();
-  } finally {
-    release();
-  }
-}
+const targetLease = new Gate({ maxInFlight: 1 });
 
 // Caller ids are unique per run: random per process (workers and shards do not collide), then
 // counted, which spares a system call per property run.
@@ -168,17 +156,19 @@ export class RuleContext {
     return { accessKeyId: `${CALLER_PREFIX}${callersMade.toString(16).toUpperCase().padStart(8, '0')}`, secretAccessKey: base.secretAccessKey };
   }
 
+  newRun(): PropertyRun {
+    return new PropertyRun(this.target, this.newCaller());
+  }
+
   /**
-   * Runs `body` in a new property run that starts from a clean ledger: a new caller on a target
-   * that isolates callers; on one that resets instead, the target to itself, reset first.
+   * Runs `body`, the whole of property run `run`, on a clean ledger: a new caller has one on a
+   * target that isolates callers; on one that resets instead, `run` holds the target, reset first.
    */
-  async freshRun<T>(body: (run: PropertyRun) => Promise<T>, opened?: (run: PropertyRun) => void): Promise<T> {
-    const run = new PropertyRun(this.target, this.newCaller());
-    opened?.(run);
-    if (cleanLedgerBy(this.description.capabilities) !== 'reset') return body(run);
-    return leased(async () => {
+  onCleanLedger<T>(run: PropertyRun, body: () => Promise<T>): Promise<T> {
+    if (cleanLedgerBy(this.description.capabilities) !== 'reset') return body();
+    return targetLease.run(async () => {
       await this.resetTarget(run);
-      return body(run);
+      return body();
     });
   }
 
