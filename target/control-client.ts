@@ -43,15 +43,18 @@ export interface ControlAnswer {
 
 export class ControlClient {
   readonly base: string;
+  /** The endpoint's origin, where a described request's path goes. */
+  private readonly origin: string;
   readonly timeoutMs: number;
   private readonly env: NodeJS.ProcessEnv;
   private readonly dispatcher: Dispatcher | undefined;
 
   constructor(endpoint: string, options: ControlClientOptions = {}) {
     this.base = endpoint.replace(/\/+$/, '');
+    this.origin = new URL(this.base).origin;
     this.timeoutMs = options.timeoutMs ?? CONTROL_TIMEOUT_MS;
     this.env = options.env ?? process.env;
-    this.dispatcher = sharedDispatcher(new URL(this.base).origin, options.reach);
+    this.dispatcher = sharedDispatcher(this.origin, options.reach);
   }
 
   /** The URL of a control route (`/clock`, `/ledger?caller=...`). */
@@ -76,7 +79,7 @@ export class ControlClient {
     const json = typeof request.body === 'object';
     const headers = { ...(json ? { 'content-type': 'application/json' } : {}), ...Object.fromEntries(Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])) };
     const body = request.body === undefined ? undefined : json ? JSON.stringify(request.body) : (request.body as string);
-    const url = `${new URL(this.base).origin}${request.path}`;
+    const url = `${this.origin}${request.path}`;
     return this.exchange({ method: request.method, url, headers, recorded: headers, body, control, name: options.name ?? `${request.method} ${request.path}` }, options);
   }
 

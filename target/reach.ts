@@ -9,8 +9,6 @@ import { Pool, ProxyAgent, type Dispatcher } from 'undici';
 import type { Reach } from '../core/description.js';
 import { ConfigError } from './config.js';
 
-export type { Reach };
-
 /** The variable of `env` named `name` in upper or lower case (the upper one first, as botocore's urllib reads them). */
 function variable(env: NodeJS.ProcessEnv, name: string): { name: string; value: string } | undefined {
   for (const spelled of [name, name.toLowerCase()]) {
@@ -97,7 +95,7 @@ export function trustedAuthorities(reach: Reach | undefined): string[] | undefin
 }
 
 /** What dispatcherFor adds to undici's options of a connection pool. */
-export type ConnectionOptions = Omit<Pool.Options, 'connect'> & { connectTimeout?: number };
+type ConnectionOptions = Omit<Pool.Options, 'connect'> & { connectTimeout?: number };
 
 /**
  * The undici dispatcher that reaches `origin` as `reach` says: a pool of direct connections, or

@@ -7,7 +7,7 @@ import { credentialsFromEnvironment, regionFromEnvironment } from './aws-environ
 import { describeDocumentProblems } from './target-schema.js';
 import { isLoopbackHost } from '../core/hosts.js';
 import { isRealServiceHost, realServiceRefusal } from './guard.js';
-import { dispatcherFor, reachFor, shownProxy } from './reach.js';
+import { reachFor, sharedDispatcher, shownProxy } from './reach.js';
 
 export interface ResolveOptions {
   endpoint: string;
@@ -111,9 +111,10 @@ export async function probeTarget(url: URL, timeoutMs = 5_000, controlToken?: st
   const headers = controlToken !== undefined ? { authorization: `Bearer ${controlToken}` } : {};
   let response;
   let text: string | undefined;
-  const dispatcher = dispatcherFor(url.origin, reach);
+  // Direct, undici's global dispatcher; through a proxy or with a private authority, the process's one for this reach.
+  const dispatcher = sharedDispatcher(url.origin, reach);
   try {
-    response = await request(`${base}${CONTROL_PREFIX}/describe`, { method: 'GET', headers, dispatcher, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+    response = await request(`${base}${CONTROL_PREFIX}/describe`, { method: 'GET', headers, ...(dispatcher !== undefined ? { dispatcher } : {}), headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
     text = await readProbeBody(response.body);
   } catch (error) {
     const code = (error as { code?: string }).code;
@@ -124,8 +125,6 @@ export async function probeTarget(url: URL, timeoutMs = 5_000, controlToken?: st
     }
     const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError' || /TIMEOUT/.test(code ?? '');
     return { clockOffsetMs: 0, problem: timedOut ? `no answer to the describe probe within ${timeoutMs} ms` : `the describe probe failed: ${(error as Error).message ?? String(error)}` };
-  } finally {
-    void dispatcher.close().catch(() => undefined);
   }
   if (response.statusCode !== 200 || text === undefined) return { clockOffsetMs: 0 };
   let parsed: unknown;

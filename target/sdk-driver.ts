@@ -3,11 +3,11 @@
 // what an application sees: the typed exception class, the parsed output, $metadata.
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { trustedAuthorities } from './reach.js';
 import { Transform, type Readable } from 'node:stream';
 import * as Sdk from '@aws-sdk/client-marketplace-metering';
 import type { TargetDescription } from '../core/description.js';
 import { isRealServiceHost, realServiceRefusal } from './guard.js';
+import { trustedAuthorities } from './reach.js';
 import type { SdkModule } from './sdk-load.js';
 export { loadSdk } from './sdk-load.js';
 import { TargetError, type CallOptions, type Credentials, type Exchange, type Operation, type OperationInput, type Outcome, type Target } from './types.js';
