@@ -118,12 +118,12 @@ export function coverageHintOfNeed(reason: string): string | undefined {
 }
 
 /** Every not-applicable reason of an unmet need, fixture needs first. */
-const UNMET_REASONS = (): string[] => [
+const UNMET_REASONS: readonly string[] = [
   ...(Object.keys(FIXTURE_NEED_SPECS) as FixtureNeed[]).map(unmetFixtureReason),
   ...(Object.keys(CAPABILITY_NEED_SPECS) as CapabilityNeed[]).map(unmetCapabilityReason),
 ];
 
 /** The unmet need a longer reason quotes (a positive control's, inside a dependent rule's), if any. */
 export function quotedUnmetNeed(reason: string): string | undefined {
-  return UNMET_REASONS().find((unmet) => reason.includes(unmet));
+  return UNMET_REASONS.find((unmet) => reason.includes(unmet));
 }

@@ -185,7 +185,9 @@ export async function runCommand(args: string[]): Promise<number> {
   const target = await openTarget(plan);
   const scheduling = schedulingFor(target.roundTripMs, plan.settings.politeness, target.description);
   const resets = cleanLedgerBy(target.description.capabilities) === 'reset';
-  const workers = scheduling.maxWorkers !== 1 ? `in each of ${scheduling.maxWorkers} workers` : resets ? 'in one worker' : 'in one worker (--max-in-flight or --rate bound the whole run)';
+  // One worker for politeness says why here; for a reset, its own note does.
+  const polite = plan.settings.politeness !== undefined;
+  const workers = scheduling.maxWorkers !== 1 ? `in each of ${scheduling.maxWorkers} workers` : `in one worker${polite ? ' (--max-in-flight or --rate bound the whole run)' : ''}`;
   const runNotes = resets ? ['the target has no caller isolation: each property run starts with its reset, one property run at a time'] : [];
   if (plan.settings.driver === 'sdk' && target.description.reach?.proxy !== undefined) {
     runNotes.push(`the sdk driver connects to the target directly, as the AWS SDK for JavaScript v3 does without an agent of its own: ${target.description.reach.proxyVariable} is used for the describe probe, the preflight and control requests only`);
