@@ -2,13 +2,13 @@
 // authority (--ca-file, or caFile in target.yaml) and the proxies the environment names
 // (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), for every request of the run: describe probe,
 // preflight, rules and control calls. target-reach.test.ts tests target/reach.ts itself.
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CONTROL_PREFIX } from '../core/description.js';
 import { loadTargetConfig } from '../target/config.js';
 import { privateCa, startForwardProxy, startTlsFront, type Front, type PrivateCa } from './support/reach-servers.js';
-import { hermeticEnv, mainInProcess, readReport, runCli, serveAround, tempDir, verdicts } from './support/cli.js';
+import { hermeticEnv, mainInProcess, publishedConfig, readReport, runCli, serveAround, tempDir, verdicts } from './support/cli.js';
 
 describe('HTTPS with a private certificate authority', () => {
   // A target with a defect, so that a failure shows its replay line.
@@ -44,9 +44,8 @@ describe('HTTPS with a private certificate authority', () => {
   test('caFile in target.yaml is relative to it; init names the file it was given as caFile, relative to what it writes', async () => {
     const dir = tempDir();
     copyFileSync(ca.caFile, join(dir, 'ca.pem'));
-    const fixtures = (await (await fetch(`${served.url}/__metering-conformance/v1/describe`)).json()).fixtures;
-    writeFileSync(join(dir, 'target.yaml'), JSON.stringify({ endpoint: front.url, caFile: 'ca.pem', fixtures, capabilities: { callerIsolation: true } }));
-    const configured = await runCli(['run', '--config', join(dir, 'target.yaml'), '--rules', 'meter-usage.accepts-valid', '--out', tempDir()]);
+    const config = await publishedConfig(served.url, { endpoint: front.url, caFile: 'ca.pem', capabilities: { callerIsolation: true } }, dir);
+    const configured = await runCli(['run', '--config', config, '--rules', 'meter-usage.accepts-valid', '--out', tempDir()]);
     expect(configured.code, configured.stderr).toBe(0);
 
     const file = join(tempDir(), 'target.yaml');

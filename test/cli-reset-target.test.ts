@@ -2,8 +2,6 @@
 // every access key id, this project's reset; moto is the other kind, see cli-init.test.ts): the
 // run resets it before each property run, one at a time, and judges every rule that needs a
 // clean ledger. The same target declared as isolating callers shows why: its runs then collide.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CAPABILITY_NEED_SPECS } from '../catalogue/needs.js';
 import { CONTROL_PREFIX, NO_CAPABILITIES } from '../core/description.js';
@@ -11,17 +9,9 @@ import { RESET_NEEDS_ONE_WORKER, unmetNeeds } from '../suites/harness/needs.js';
 import type { ConformanceContext } from '../suites/harness/context.js';
 import { catalogueFor } from '../catalogue/catalogue.js';
 import { loadModel } from '../core/model.js';
-import { readReport, runCli, serveAround, tempDir, verdicts } from './support/cli.js';
+import { publishedConfig, readReport, runCli, serveAround, tempDir, verdicts } from './support/cli.js';
 
 const RULES = 'meter-usage.*,batch-meter-usage.*,idempotency.*';
-
-/** A target.yaml with the fixtures `url` publishes and these capabilities. */
-async function configWith(url: string, capabilities: object): Promise<string> {
-  const published = (await (await fetch(`${url}${CONTROL_PREFIX}/describe`)).json()) as { fixtures: unknown };
-  const file = join(tempDir(), 'target.yaml');
-  writeFileSync(file, JSON.stringify({ region: 'us-east-1', fixtures: published.fixtures, capabilities }));
-  return file;
-}
 
 describe('serve --shared-ledger', () => {
   const served = serveAround(['--shared-ledger']);
@@ -40,7 +30,7 @@ describe('serve --shared-ledger', () => {
   });
 
   test('declared as isolating callers without a reset, its property runs share a ledger and collide', async () => {
-    const config = await configWith(served.url, { callerIsolation: true });
+    const config = await publishedConfig(served.url, { capabilities: { callerIsolation: true } });
     const out = tempDir();
     const result = await runCli(['run', '--config', config, '--endpoint', served.url, '--rules', RULES, '--seed', '4', '--runs', '10', '--out', out]);
     expect(result.code).toBe(1);
@@ -53,7 +43,7 @@ describe('serve --shared-ledger', () => {
   test('a reset request described in target.yaml is sent as written, and its header values stay out of the report', async () => {
     const secret = 'reset-header-secret-0123456789';
     const reset = { method: 'POST', path: `${CONTROL_PREFIX}/reset`, body: {}, headers: { 'x-metering-conformance-control': '1', 'x-reset-key': secret } };
-    const config = await configWith(served.url, { reset, clockControl: true });
+    const config = await publishedConfig(served.url, { capabilities: { reset, clockControl: true } });
     const out = tempDir();
     const result = await runCli(['run', '--config', config, '--endpoint', served.url, '--rules', 'meter-usage.*', '--seed', '4', '--runs', '5', '--out', out]);
     expect(result.code, result.stdout).toBe(0);
@@ -62,7 +52,7 @@ describe('serve --shared-ledger', () => {
   });
 
   test('a reset the target refuses makes the rules that reset errors with the answer, never failures', async () => {
-    const config = await configWith(served.url, { reset: { method: 'POST', path: '/no-such-reset' } });
+    const config = await publishedConfig(served.url, { capabilities: { reset: { method: 'POST', path: '/no-such-reset' } } });
     const out = tempDir();
     const result = await runCli(['run', '--config', config, '--endpoint', served.url, '--rules', 'meter-usage.accepts-valid,meter-usage.identical-retry', '--seed', '4', '--runs', '3', '--out', out]);
     expect(result.code).toBe(1);

@@ -1,9 +1,10 @@
 // Runs the built `metering-conformance` command as a user would, bounded in time.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, vi } from 'vitest';
+import { CONTROL_PREFIX } from '../../core/description.js';
 import { PACKAGE_ROOT } from '../../core/paths.js';
 import type { Report } from '../../reports/types.js';
 
@@ -123,6 +124,17 @@ export function serveAround(args: string[] = []): { readonly url: string } {
       return served.url;
     },
   };
+}
+
+/**
+ * Writes a target.yaml into `dir` with the fixtures the served emulator at `url` publishes, and
+ * `keys` (capabilities, endpoint, caFile, ...): the emulator as a target that declares instead.
+ */
+export async function publishedConfig(url: string, keys: object, dir = tempDir()): Promise<string> {
+  const published = (await (await fetch(`${url}${CONTROL_PREFIX}/describe`)).json()) as { fixtures: unknown };
+  const file = join(dir, 'target.yaml');
+  writeFileSync(file, JSON.stringify({ region: 'us-east-1', fixtures: published.fixtures, ...keys }));
+  return file;
 }
 
 export function readReport(outDir: string): Report {
