@@ -1,7 +1,7 @@
 // What each need of a rule asks of a target: in words, as the target.yaml key that provides
 // it, and as a test of declared fixtures. One table, read by the harness (is this rule
 // judgeable here?), by `rules --needs` and by the report (what would make it judgeable?).
-import { cleanLedgerBy, type RegionFixture, type TargetCapabilities, type TargetFixtures } from '../core/description.js';
+import { ledgerModeOf, type RegionFixture, type TargetCapabilities, type TargetFixtures } from '../core/description.js';
 import type { CapabilityNeed, FixtureNeed, Rule } from './rules.js';
 
 export interface FixtureNeedSpec {
@@ -88,11 +88,13 @@ const flag = (key: keyof TargetCapabilities, text: string): CapabilityNeedSpec =
 
 /** Every capability need; a Record, so a new need without its words, key and test fails typechecking. */
 export const CAPABILITY_NEED_SPECS: Record<CapabilityNeed, CapabilityNeedSpec> = {
+  // What the target provides. Without it a run still judges these rules, on keys no earlier
+  // property run recorded on (suites/harness/run-ledger.ts): fewer runs, and none once they run out.
   cleanLedger: {
-    text: 'a clean ledger for every property run (caller isolation: every access key id its own caller; or a reset the run sends before each property run)',
+    text: 'a clean ledger for every property run (caller isolation: every access key id its own caller; or a reset the run sends before each property run; without either, a rule judges only inputs on keys no earlier property run recorded on, so fewer runs, and none once the keys run out)',
     key: 'capabilities.callerIsolation or capabilities.reset',
     declare: 'capabilities.callerIsolation: true, or capabilities.reset',
-    present: (c) => cleanLedgerBy(c) !== undefined,
+    present: (c) => ledgerModeOf(c) !== 'fresh-keys',
   },
   clockControl: flag('clockControl', 'clock control'),
   ledgerRead: flag('ledgerRead', 'ledger read'),
@@ -117,10 +119,19 @@ export function coverageHintOfNeed(reason: string): string | undefined {
   return key.startsWith('capabilities.') ? `declare ${key} in target.yaml (${text.split(' (')[0]})` : `declare ${text} in target.yaml (${key})`;
 }
 
+/**
+ * The reason of a rule that needs a clean ledger and judged none of its inputs on a target
+ * without one: each met a record of an earlier property run (suites/harness/run-ledger.ts).
+ * Shaped as an unmet need, so the coverage line names what would make it judgeable.
+ */
+export const FRESH_KEYS_RAN_OUT =
+  'needs inputs on duplicate keys no earlier property run recorded on (every input drawn met a record of one), which the target does not declare (target.yaml: capabilities.callerIsolation or capabilities.reset, or more products, dimensions or customers)';
+
 /** Every not-applicable reason of an unmet need, fixture needs first. */
 const UNMET_REASONS: readonly string[] = [
   ...(Object.keys(FIXTURE_NEED_SPECS) as FixtureNeed[]).map(unmetFixtureReason),
   ...(Object.keys(CAPABILITY_NEED_SPECS) as CapabilityNeed[]).map(unmetCapabilityReason),
+  FRESH_KEYS_RAN_OUT,
 ];
 
 /** The unmet need a longer reason quotes (a positive control's, inside a dependent rule's), if any. */

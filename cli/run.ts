@@ -5,10 +5,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Report } from '../reports/types.js';
 import { endpointFromEnvironment } from '../target/aws-environment.js';
-import { cleanLedgerBy, CONTROL_TOKEN_PATTERN } from '../core/description.js';
+import { CONTROL_TOKEN_PATTERN, ledgerModeOf } from '../core/description.js';
 import { DRIVER_NAMES, isDriverName } from '../target/types.js';
 import { integerFlag, parseFlags, UsageError } from './args.js';
 import { parseShard } from '../plan/selection.js';
+
+/** What a run without caller isolation does instead, said once before it starts. */
+const LEDGER_MODE_NOTES = {
+  reset: 'the target has no caller isolation: each property run starts with its reset, one property run at a time',
+  'fresh-keys':
+    'the target has neither caller isolation nor a reset: property runs take turns, and a rule that needs a clean ledger judges only inputs whose duplicate keys (MeterUsage product, dimension and hour; BatchMeterUsage customer, dimension and hour) no earlier run recorded on, so it may judge fewer runs than asked',
+} as const;
 
 export const RUN_HELP = `Usage: metering-conformance run [options]
 
@@ -184,15 +191,15 @@ export async function runCommand(args: string[]): Promise<number> {
   modules.catch(() => undefined); // awaited below; a target that fails to open ends the run first
   const target = await openTarget(plan);
   const scheduling = schedulingFor(target.roundTripMs, plan.settings.politeness, target.description);
-  const resets = cleanLedgerBy(target.description.capabilities) === 'reset';
-  // One worker for politeness says why here; for a reset, its own note does.
+  const ledgerMode = ledgerModeOf(target.description.capabilities);
+  // One worker for politeness says why here; without caller isolation, its own note does.
   const polite = plan.settings.politeness !== undefined;
   const workers = scheduling.maxWorkers !== 1 ? `in each of ${scheduling.maxWorkers} workers` : `in one worker${polite ? ' (--max-in-flight or --rate bound the whole run)' : ''}`;
-  const runNotes = resets ? ['the target has no caller isolation: each property run starts with its reset, one property run at a time'] : [];
+  const runNotes: string[] = ledgerMode === 'caller-isolation' ? [] : [LEDGER_MODE_NOTES[ledgerMode]];
   if (plan.settings.driver === 'sdk' && target.description.reach?.proxy !== undefined) {
     runNotes.push(`the sdk driver connects to the target directly, as the AWS SDK for JavaScript v3 does without an agent of its own: ${target.description.reach.proxyVariable} is used for the describe probe, the preflight and control requests only`);
   }
-  const far = target.roundTripMs >= REMOTE_ROUND_TRIP_MS ? [`the target answered in ${Math.round(target.roundTripMs)} ms at best: ${scheduling.maxConcurrency} rules at once ${workers}`] : [];
+  const far = target.roundTripMs >= REMOTE_ROUND_TRIP_MS ? [`the target answered in ${Math.round(target.roundTripMs)} ms at best: ${scheduling.maxConcurrency === 1 ? 'one rule' : `${scheduling.maxConcurrency} rules`} at once ${workers}`] : [];
   const notes = [...target.notes, ...runNotes, ...far];
   for (const note of notes) process.stderr.write(`note: ${note}\n`);
   process.stderr.write(`${runBanner(plan, target.description)}\n`);

@@ -161,12 +161,15 @@ export interface TargetDescription {
 }
 
 /**
- * How each property run gets a clean ledger on a target: its own caller, or a reset before it
- * (property runs then go one at a time); undefined when the target offers neither.
+ * How each property run gets a clean ledger on a target: its own caller, or a reset before it;
+ * on a target with neither, it uses only duplicate keys no other property run recorded on
+ * (fresh-keys). Outside caller isolation, property runs go one at a time.
  */
-export function cleanLedgerBy(capabilities: TargetCapabilities): 'caller-isolation' | 'reset' | undefined {
+export type LedgerMode = 'caller-isolation' | 'reset' | 'fresh-keys';
+
+export function ledgerModeOf(capabilities: TargetCapabilities): LedgerMode {
   if (capabilities.callerIsolation) return 'caller-isolation';
-  return capabilities.reset !== false ? 'reset' : undefined;
+  return capabilities.reset !== false ? 'reset' : 'fresh-keys';
 }
 
 export const NO_CAPABILITIES: TargetCapabilities = {

@@ -9,6 +9,7 @@ import { batchRequest, type BatchOptions } from './batches.js';
 import type { BatchMeterUsageInput, UsageRecord } from './inputs.js';
 import { modelLimits } from './limits.js';
 import { earliestAccepted, timestampWindow, type TimestampWindow } from './time-windows.js';
+import { openBatchSize } from './key-steering.js';
 
 /**
  * Distance the batch scenarios keep from every window boundary: their arbitraries are built once
@@ -75,7 +76,7 @@ export interface BatchChoice {
 /** Valid batches of subscribed customers (distinct keys), or undefined when no mode fits. */
 export function batches(setting: BatchSetting, nowMs: number, choice: BatchChoice = {}): fc.Arbitrary<Generated> | undefined {
   const min = choice.min ?? 1;
-  const max = choice.max ?? modelLimits(setting.model).records;
+  const max = choice.max ?? openBatchSize(modelLimits(setting.model).records);
   const modes = modesOf(setting, nowMs).filter((m) => (choice.modes ?? [m.name]).includes(m.name) && m.maxSize >= min);
   if (modes.length === 0) return undefined;
   return fc.constantFrom(...modes).chain((mode) =>

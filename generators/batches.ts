@@ -13,6 +13,7 @@ import type { BatchMeterUsageInput, UsageRecord } from './inputs.js';
 import { instantBetween } from './instants.js';
 import { modelLimits, requireShape } from './limits.js';
 import { earliestAccepted, timestampWindow } from './time-windows.js';
+import { firstFree, takenKeys } from './key-steering.js';
 
 export interface BatchOptions {
   /** Records in the batch; above the model's limit on purpose is allowed (26). */
@@ -100,8 +101,12 @@ export function batchRequest(model: ServiceModel, fixtures: TargetFixtures, nowM
   const draw = (mrng: fc.Random, bias: number | undefined): UsageRecord[] => {
     const ids = keys.map((_, i) => i);
     const records: UsageRecord[] = [];
+    const taken = takenKeys();
+    const isFree = (id: number) => keys[id].customer === undefined || !taken.batchRecord(keys[id].customer.accountId, keys[id].dimension, keys[id].hour);
     for (let i = 0; i < options.size; i++) {
-      const j = i + mrng.nextInt(0, ids.length - 1 - i);
+      const drawn = mrng.nextInt(0, ids.length - 1 - i);
+      // Steered off a key that already holds a record, to the next free one still unpicked (key-steering.ts).
+      const j = i + firstFree(drawn, ids.length - i, (k) => isFree(ids[i + k]));
       [ids[i], ids[j]] = [ids[j], ids[i]];
       const key = keyed(ids[i]);
       records.push(recordOf(key, key.drawInstant(mrng, bias), drawAmount(mrng, bias)));

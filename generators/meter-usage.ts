@@ -1,12 +1,13 @@
 // MeterUsage requests: valid ones for the target's fixtures, with allocations adding up to the
 // quantity when drawn, and with too many or duplicate tags.
 import fc from 'fast-check';
-import { MINUTE_MS, SECOND_MS } from '../core/calendar.js';
+import { hourStart, MINUTE_MS, SECOND_MS } from '../core/calendar.js';
 import type { ProductFixture, TargetFixtures } from '../core/description.js';
 import { memberShape, ModelError, structure, type ServiceModel } from '../core/model.js';
 import { boundedInteger } from './arbitraries.js';
 import { allocatedQuantity, quantityOf, withTags, type AllocatedQuantity } from './allocations.js';
 import type { MeterUsageInput, Tag } from './inputs.js';
+import { firstFree, meterUsagePayload, takenKeys } from './key-steering.js';
 import { modelLimits, requireShape } from './limits.js';
 import { tagCharacters, tagList, tagOf } from './tags.js';
 import { insideWindow, staleTimestamp, timestampWindow } from './time-windows.js';
@@ -60,6 +61,8 @@ export function validMeterUsage(fixtures: TargetFixtures, model: ServiceModel, n
   // The first model versions require DryRun; later ones default it to false (explicit or not).
   const dryRunRequired = structure(model, 'MeterUsageRequest').required.includes('DryRun');
   const quantity = options.quantity ?? boundedInteger(0, modelLimits(model).quantity);
+  // Every (product, dimension) key in order, for steering a draw off a taken key (key-steering.ts).
+  const keys = products.flatMap((p) => p.dimensions.map((d): [string, string] => [p.code, d]));
   // Allocations drawn with their quantity (half the requests): no chain, nothing built per value.
   const amount: fc.Arbitrary<AllocatedQuantity> = withAllocations ? allocatedQuantity(model, quantity) : quantity.map((q) => ({ quantity: q }), quantityOf);
   return fc
@@ -73,16 +76,32 @@ export function validMeterUsage(fixtures: TargetFixtures, model: ServiceModel, n
       },
       { noNullPrototype: true },
     )
-    .map(
-      ({ product, pick, amount: { quantity: q, allocations }, timestamp, explicitDryRunFalse }): MeterUsageInput => ({
-        ProductCode: product.code,
+    .map(({ product, pick, amount: { quantity: q, allocations }, timestamp, explicitDryRunFalse }): MeterUsageInput => {
+      const drawn = keys.findIndex((k) => k[0] === product.code && k[1] === product.dimensions[pick % product.dimensions.length]);
+      const [code, dimension] = steeredKey(keys, drawn, timestamp, meterUsagePayload(q, allocations));
+      return {
+        ProductCode: code,
         Timestamp: timestamp,
-        UsageDimension: product.dimensions[pick % product.dimensions.length],
+        UsageDimension: dimension,
         UsageQuantity: q,
         ...(explicitDryRunFalse ? { DryRun: false } : {}),
         ...(allocations ? { UsageAllocations: allocations } : {}),
-      }),
-    );
+      };
+    });
+}
+
+/**
+ * The drawn (product, dimension) key `at` or, where it is taken in the hour of `timestamp`, the
+ * next free one; with none free, the next that holds a record of the drawn `payload` (the
+ * request is then answered as that record, as on a clean ledger as its own).
+ */
+function steeredKey(keys: [string, string][], at: number, timestamp: Date, payload: string): [string, string] {
+  const hour = hourStart(timestamp.getTime());
+  const taken = takenKeys();
+  const free = (i: number) => !taken.meterUsage(keys[i][0], keys[i][1], hour);
+  if (free(at)) return keys[at];
+  const next = firstFree(at, keys.length, free);
+  return keys[next !== at ? next : firstFree(at, keys.length, (i) => taken.meterUsageHolds(keys[i][0], keys[i][1], hour, payload))];
 }
 
 export interface TagCountOptions {

@@ -2,8 +2,10 @@
 // suites read (inject('conformance')), and the conformance reporter's settings.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { InlineConfig } from 'vitest/node';
-import { cleanLedgerBy, CONTROL_TOKEN_ENV, isTestCredentials, type TargetDescription } from '../core/description.js';
+import type { InlineConfig, TestSequencerConstructor, TestSpecification } from 'vitest/node';
+import { familyOfSuite, suitesOf } from '../catalogue/families.js';
+import type { Rule } from '../catalogue/rules.js';
+import { CONTROL_TOKEN_ENV, ledgerModeOf, isTestCredentials, type TargetDescription } from '../core/description.js';
 import { modelLabel } from '../core/model.js';
 import { packageVersion } from '../core/paths.js';
 import type { Report } from '../reports/types.js';
@@ -28,6 +30,7 @@ export function conformanceContextFor(plan: RunPlan, target: OpenTarget, schedul
       : {}),
     seed: settings.seed,
     runs: settings.runs,
+    ...(settings.shard !== undefined ? { shard: settings.shard } : {}),
     modelFile: plan.model.file,
     clockOffsetMs: target.clockOffsetMs,
     ...(settings.allowRealService === true ? { allowRealService: true } : {}),
@@ -122,14 +125,54 @@ export const REMOTE_ROUND_TRIP_MS = 20;
  * run is CPU-bound: eight rules at once in vitest's default workers. Far, it waits on latency:
  * 32 rules at once in each of four workers, so that files run side by side too. Scheduling never
  * changes what a seed draws (a lane count would), only when the requests go out.
- * `target` cleaned by reset instead of caller isolation keeps one worker too: its property runs
- * take turns (the harness's lease), and a worker's lease cannot see another worker's runs.
+ * A `target` without caller isolation keeps one worker too: its property runs take turns (the
+ * harness's lease, and the run-wide ledger of a target without a reset), and a worker's lease
+ * cannot see another worker's runs; without a reset either, one rule at a time.
  */
 export function schedulingFor(roundTripMs: number, politeness: Politeness = {}, target?: TargetDescription): Scheduling {
   const scheduling = roundTripMs >= REMOTE_ROUND_TRIP_MS ? { maxConcurrency: 32, maxWorkers: 4 } : { maxConcurrency: 8 };
   // A bound on calls holds for one process: every rule then runs in the one worker that keeps it.
   const bounded = politeness.maxInFlight !== undefined || politeness.ratePerSecond !== undefined;
-  return bounded || (target !== undefined && cleanLedgerBy(target.capabilities) === 'reset') ? { ...scheduling, maxWorkers: 1 } : scheduling;
+  const mode = target === undefined ? undefined : ledgerModeOf(target.capabilities);
+  // Without a reset either, one rule at a time: a rule draws its input before its property run
+  // takes its turn, and its draw is steered off the keys recorded so far (suites/harness/run-ledger.ts).
+  if (mode === 'fresh-keys') return { maxConcurrency: 1, maxWorkers: 1 };
+  return bounded || mode === 'reset' ? { ...scheduling, maxWorkers: 1 } : scheduling;
+}
+
+/** A suite file's name without its folder and extension ("meter-usage.test"). */
+const suiteName = (path: string) => path.replace(/^.*[\\/]/, '').replace(/\.[jt]s$/, '');
+
+/**
+ * The families whose defects show only where a record is first made (requests in flight at once,
+ * retries, sequences): on a target without a clean ledger they run right after the controls,
+ * while its few fresh MeterUsage keys last.
+ */
+const FRESH_KEYS_FIRST = ['concurrency', 'idempotency', 'stateful'];
+
+/**
+ * Orders the suite files. On a target without a clean ledger the first rules get its few fresh
+ * keys, so: the files of the positive controls first (a control lives in its family's first
+ * file, test/catalogue-families.test.ts checks it), since a control left unjudged leaves every
+ * negative rule of its operation unjudged too; then FRESH_KEYS_FIRST; then by name. Elsewhere
+ * the order changes nothing but when each file runs.
+ */
+export function suiteOrder(rules: readonly Rule[]): TestSequencerConstructor {
+  const controlFiles = new Set(rules.filter((r) => r.role === 'control').map((r) => suiteName(suitesOf(r.family)[0] ?? '')));
+  const rank = (path: string): number => {
+    const name = suiteName(path);
+    if (controlFiles.has(name)) return 0;
+    const early = FRESH_KEYS_FIRST.indexOf(familyOfSuite(`${name}.ts`) ?? '');
+    return early < 0 ? 1 + FRESH_KEYS_FIRST.length : 1 + early;
+  };
+  return class SuiteOrder {
+    shard(files: TestSpecification[]): TestSpecification[] {
+      return files;
+    }
+    sort(files: TestSpecification[]): TestSpecification[] {
+      return [...files].sort((a, b) => rank(a.moduleId) - rank(b.moduleId) || a.moduleId.localeCompare(b.moduleId));
+    }
+  };
 }
 
 /**
@@ -149,6 +192,7 @@ export function suiteVitestOptions(plan: RunPlan, scheduling: Scheduling = sched
     testNamePattern: testNamePattern([...plan.rules, ...plan.controls], plan.catalogue),
     // Scheduling. A rule's property makes many requests; a slow target needs the long limit.
     testTimeout: 300_000,
+    sequence: { sequencer: suiteOrder([...plan.rules, ...plan.controls]) },
     // Rule tests of one file that run at once (rule() declares them test.concurrent), and workers.
     ...scheduling,
     // The suites share no mutable module state: one module graph for all files saves

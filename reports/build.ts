@@ -41,7 +41,7 @@ export interface BuildInput {
 }
 
 /** What one test (or one shard) concluded about one rule: the judged part of its RuleResult. */
-export type Judgement = Pick<RuleResult, 'verdict' | 'reason' | 'observed' | 'failure' | 'numRuns' | 'retries' | 'durationMs' | 'tests'>;
+export type Judgement = Pick<RuleResult, 'verdict' | 'reason' | 'observed' | 'failure' | 'numRuns' | 'skippedRuns' | 'retries' | 'durationMs' | 'tests'>;
 
 export const NO_TEST_REASON = 'no test checked this rule';
 const LEVELS: Level[] = ['must', 'should', 'implementation-defined'];
@@ -72,6 +72,7 @@ export function judgeTest(rule: Rule, test: TestOutcome, seed: number): Judgemen
     durationMs: test.durationMs,
     tests: [test.name],
     ...(meta?.numRuns !== undefined ? { numRuns: meta.numRuns } : {}),
+    ...(meta?.skippedRuns !== undefined ? { skippedRuns: meta.skippedRuns } : {}),
     ...(meta?.retries !== undefined ? { retries: meta.retries } : {}),
   };
   const implementationDefined = rule.level === 'implementation-defined';
@@ -139,6 +140,7 @@ export function combineJudgements(judgements: Judgement[]): Judgement {
   const observed = joinDistinct(judgements.map((j) => j.observed));
   const failure = winners.find((j) => j.failure !== undefined)?.failure;
   const numRuns = sumDefined(judgements.map((j) => j.numRuns));
+  const skippedRuns = sumDefined(judgements.map((j) => j.skippedRuns));
   const retries = sumDefined(judgements.map((j) => j.retries));
   return {
     verdict,
@@ -146,6 +148,7 @@ export function combineJudgements(judgements: Judgement[]): Judgement {
     ...(observed !== undefined ? { observed } : {}),
     ...(failure !== undefined ? { failure } : {}),
     ...(numRuns !== undefined ? { numRuns } : {}),
+    ...(skippedRuns !== undefined ? { skippedRuns } : {}),
     ...(retries !== undefined ? { retries } : {}),
     durationMs: judgements.reduce((total, j) => total + j.durationMs, 0),
     tests: judgements.flatMap((j) => j.tests),

@@ -114,8 +114,10 @@ export function failureHtml(failure: FailureDetail): string {
   const flaky = failure.flaky
     ? '<div class="note note-error"><h4>Flaky</h4><p>The minimal counterexample failed once and passed when run again as a new caller; both runs are below. A flaky failure gates as error.</p></div>'
     : '';
+  const notConfirmed = failure.notConfirmed !== undefined ? `<div class="note"><h4>Not confirmed</h4><p>${esc(failure.notConfirmed)}</p></div>` : '';
   return `<div class="failure">
 ${flaky}
+${notConfirmed}
 ${counterexample}
 <div class="cmp">
 <div><h4>Expected</h4><pre class="expected">${block(failure.expected)}</pre></div>
@@ -171,7 +173,7 @@ function ruleHtml(rule: RuleResult): string {
   }
   if (rule.info !== undefined || rule.treatment !== undefined) notes.push(restsOnHtml(rule));
   const facts = [
-    rule.numRuns !== undefined ? `<div><dt>Runs</dt><dd>${esc(rule.numRuns)}</dd></div>` : '',
+    rule.numRuns !== undefined ? `<div><dt>Runs</dt><dd>${esc(rule.numRuns)}${rule.skippedRuns !== undefined ? ` (${esc(rule.skippedRuns)} inputs skipped: their keys held records of earlier runs)` : ''}</dd></div>` : '',
     rule.retries !== undefined ? `<div><dt>Retried answers</dt><dd>${esc(rule.retries)}</dd></div>` : '',
     `<div><dt>Duration</dt><dd>${esc(formatDuration(rule.durationMs))}</dd></div>`,
     `<div class="wide"><dt>Tests</dt><dd>${rule.tests.length === 0 ? '<em>none</em>' : rule.tests.map((t) => `<code>${esc(t)}</code>`).join('<br>')}</dd></div>`,

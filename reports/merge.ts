@@ -50,7 +50,7 @@ function mergeRun(runs: RunInfo[]): RunInfo {
 }
 
 function judgementOf(rule: RuleResult): Judgement {
-  const { verdict, reason, observed, failure, numRuns, retries, durationMs, tests } = rule;
+  const { verdict, reason, observed, failure, numRuns, skippedRuns, retries, durationMs, tests } = rule;
   return {
     verdict,
     durationMs,
@@ -59,6 +59,7 @@ function judgementOf(rule: RuleResult): Judgement {
     ...(observed !== undefined ? { observed } : {}),
     ...(failure !== undefined ? { failure } : {}),
     ...(numRuns !== undefined ? { numRuns } : {}),
+    ...(skippedRuns !== undefined ? { skippedRuns } : {}),
     ...(retries !== undefined ? { retries } : {}),
   };
 }

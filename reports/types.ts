@@ -30,6 +30,8 @@ export interface FailureDetail {
   shrinks?: number;
   /** Set when shrinking ran out of its time budget: the counterexample may not be minimal. */
   shrinkingStopped?: string;
+  /** Why the failure was not confirmed by a second run of its counterexample (a target without a clean ledger). */
+  notConfirmed?: string;
   /** The exchanges of the minimal counterexample, in order, redacted and bounded in size. */
   transcript?: TranscriptEntry[];
   /** The earliest exchanges left out of `transcript` (a counterexample keeps its last 100). */
@@ -86,6 +88,8 @@ export interface RuleMeta {
   observed?: string;
   failure?: FailureDetail;
   numRuns?: number;
+  /** Inputs not judged because they met a duplicate key an earlier property run recorded on (a target without a clean ledger). */
+  skippedRuns?: number;
   /** Transient answers retried during the test. */
   retries?: number;
 }
@@ -106,6 +110,8 @@ export interface RuleResult {
   observed?: string;
   failure?: FailureDetail;
   numRuns?: number;
+  /** See RuleMeta.skippedRuns. */
+  skippedRuns?: number;
   retries?: number;
   durationMs: number;
   /** Vitest test names that checked this rule. */

@@ -5,6 +5,7 @@ import type { Outcome } from '../target/types.js';
 import { expectClientError, expectError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
 import { Observations } from './harness/observations.js';
 import { rule } from './harness/rule.js';
+import { expectNothingRecorded } from './harness/nothing-recorded.js';
 
 rule('meter-usage.accepts-valid', async (ctx) => {
   await ctx.property(validMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs()), async (request, run) => {
@@ -51,9 +52,7 @@ rule('meter-usage.quantity-out-of-range', async (ctx) => {
   const scenario = fc.tuple(plainMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs(), { quantity: fc.constantFrom(-1, max + 1) }), fc.integer({ min: 0, max }));
   await ctx.property(scenario, async ([request, validQuantity], run) => {
     expectClientError(await run.call('MeterUsage', { ...request }), `a client error for UsageQuantity ${request.UsageQuantity}`);
-    // Nothing was recorded: the same hour still takes a valid quantity.
-    const valid = await run.call('MeterUsage', { ...request, UsageQuantity: validQuantity });
-    expectSuccess(valid, 'the rejected request to have recorded nothing (a valid quantity for the same hour is then accepted)');
+    await expectNothingRecorded(run, request, validQuantity, 'the rejected request to have recorded nothing (a valid quantity for the same hour is then accepted)');
   });
 });
 
@@ -179,9 +178,7 @@ rule('meter-usage.dry-run', async (ctx) => {
   await ctx.property(scenario, async ([request, otherQuantity], run) => {
     const dry = await run.call('MeterUsage', { ...request, DryRun: true });
     if (dry.kind !== 'error' || dry.errorType !== 'DryRunOperation') fail('an error of type DryRunOperation', dry);
-    // Nothing was recorded: another quantity for the same hour is accepted afterwards.
-    const real = await run.call('MeterUsage', { ...request, UsageQuantity: otherQuantity });
-    expectSuccess(real, 'the DryRun request to have recorded nothing (a later real request for the same hour is accepted)');
+    await expectNothingRecorded(run, request, otherQuantity, 'the DryRun request to have recorded nothing (a later real request for the same hour is accepted)');
   });
 });
 

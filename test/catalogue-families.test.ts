@@ -44,6 +44,13 @@ describe('rule families and suite files', () => {
     for (const [family, suites] of Object.entries(FAMILY_SUITES)) expect(suites[0], family).toBe(`${family}.test.ts`);
   });
 
+  test("every positive control is tested in its family's first file (the run orders those files first)", () => {
+    const controls = catalogue.filter((r) => r.role === 'control');
+    expect(controls.length).toBeGreaterThan(1);
+    const misplaced = controls.filter((r) => !namedRuleIds(readFileSync(join(suitesDir, suitesOf(r.family)[0]!), 'utf8')).includes(r.id)).map((r) => r.id);
+    expect(misplaced).toEqual([]);
+  });
+
   test('every suite file belongs to exactly one family', () => {
     expect(files.filter((file) => familyOfSuite(file) === undefined), 'suite files of no family').toEqual([]);
     const listed = Object.values(FAMILY_SUITES).flat();

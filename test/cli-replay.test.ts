@@ -3,9 +3,10 @@
 // carries the target and settings, and writes its own report), the sh script of every request
 // and the curl line of the last one.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { DEFAULT_FIXTURES_PATH, loadFixtures } from '../emulator/fixtures.js';
 import type { FailureDetail, Report } from '../reports/types.js';
 import { shellWord } from '../target/curl.js';
 import { BIN, hermeticEnv, readReport, runCli, serveAround, tempDir, type CliResult } from './support/cli.js';
@@ -194,5 +195,39 @@ describe('serve --fault wrong-exception-name: the curl line of a stateless failu
     expect(out.code, out.stderr).toBe(0);
     expect(statuses(out.stdout)).toEqual([400]);
     expect(out.stdout).toMatch(/^x-amzn-ErrorType: ValidationException\r?$/m);
+  });
+});
+
+describe('serve --shared-ledger --no-control --fault new-id-on-retry: a target with neither caller isolation nor a reset', () => {
+  const served = serveAround(['--shared-ledger', '--no-control', '--fault', 'new-id-on-retry']);
+
+  test('meter-usage.identical-retry: the replay line, run verbatim against the target as the run left it, fails again with the same counterexample; the script gives the same answers', async () => {
+    const cwd = tempDir();
+    const { region: _region, secretAccessKey: _secret, ...fixtures } = loadFixtures(DEFAULT_FIXTURES_PATH);
+    const config = join(cwd, 'target.yaml');
+    writeFileSync(config, JSON.stringify({ region: 'us-east-1', fixtures }));
+    const rule = 'meter-usage.identical-retry';
+    const failed = await runCli(['run', '--endpoint', served.url, '--config', config, '--rules', rule, '--seed', '99'], { cwd });
+    expect(failed.code, failed.stderr).toBe(1);
+    const failure = failureOf(readReport(join(cwd, 'conformance-report')), rule);
+    expect(failure.replay).toContain(`--config ${config}`);
+    expect(failure.notConfirmed).toBeDefined();
+
+    const replayed = await shell(local(failure.replay), cwd);
+    expect(replayed.code, replayed.stderr).toBe(1);
+    const second = failureOf(readReport(join(cwd, 'conformance-report', `replay-${rule}-${failure.path!.replace(/:/g, '-')}`)), rule);
+    // The same counterexample but, as the failure says, maybe on other keys: the run steered its draws off keys earlier runs held.
+    const keyless = (value: unknown) => withoutTimes(JSON.parse(JSON.stringify(value, (key, v: unknown) => (['ProductCode', 'UsageDimension'].includes(key) ? '<key>' : v))));
+    expect(keyless(second.counterexample)).toEqual(keyless(failure.counterexample));
+    expect(second.notConfirmed).toBe(failure.notConfirmed);
+
+    const transcript = failure.transcript!;
+    const script = await shell(failure.script!, cwd);
+    expect(script.code, script.stderr).toBe(0);
+    expect(statuses(script.stdout)).toEqual(transcript.map((e) => e.response!.status));
+    // The defect shows in the script too: the identical retry got another id.
+    const ids = recordIds(script.stdout);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).not.toBe(ids[1]);
   });
 });

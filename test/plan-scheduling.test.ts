@@ -3,7 +3,13 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { startDelayProxy, type DelayProxy } from '../bench/delay-proxy.js';
 import { NO_CAPABILITIES, type TargetCapabilities, type TargetDescription } from '../core/description.js';
-import { REMOTE_ROUND_TRIP_MS, schedulingFor } from '../plan/vitest-options.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { catalogueFor } from '../catalogue/catalogue.js';
+import type { Rule } from '../catalogue/rules.js';
+import { loadModel } from '../core/model.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
+import { REMOTE_ROUND_TRIP_MS, schedulingFor, suiteOrder } from '../plan/vitest-options.js';
 import { runCli, serveAround, tempDir } from './support/cli.js';
 
 describe('schedulingFor', () => {
@@ -27,14 +33,39 @@ describe('schedulingFor with politeness', () => {
   });
 });
 
-describe('schedulingFor a target cleaned by reset', () => {
+describe('schedulingFor a target without caller isolation', () => {
   const target = (capabilities: Partial<TargetCapabilities>) => ({ capabilities: { ...NO_CAPABILITIES, ...capabilities } }) as TargetDescription;
 
-  test('keeps one worker (the lease of its property runs is per worker); caller isolation needs none of that', () => {
+  test('keeps one worker, reset or not (the lease of its property runs and its run-wide ledger are per worker); caller isolation needs none of that', () => {
     expect(schedulingFor(100, {}, target({ reset: { method: 'POST', path: '/moto-api/reset' } }))).toStrictEqual({ maxConcurrency: 32, maxWorkers: 1 });
     expect(schedulingFor(0, {}, target({ reset: true }))).toStrictEqual({ maxConcurrency: 8, maxWorkers: 1 });
+    // Without a reset either, one rule at a time too: its draw is steered off the keys recorded so far.
+    expect(schedulingFor(100, {}, target({}))).toStrictEqual({ maxConcurrency: 1, maxWorkers: 1 });
+    expect(schedulingFor(0, { maxInFlight: 2 }, target({}))).toStrictEqual({ maxConcurrency: 1, maxWorkers: 1 });
     expect(schedulingFor(100, {}, target({ reset: true, callerIsolation: true }))).toStrictEqual({ maxConcurrency: 32, maxWorkers: 4 });
-    expect(schedulingFor(100, {}, target({}))).toStrictEqual({ maxConcurrency: 32, maxWorkers: 4 });
+    expect(schedulingFor(100, {}, target({ callerIsolation: true }))).toStrictEqual({ maxConcurrency: 32, maxWorkers: 4 });
+  });
+});
+
+describe('suiteOrder', () => {
+  const catalogue = catalogueFor(loadModel());
+  const files = readdirSync(join(PACKAGE_ROOT, 'suites')).filter((f) => f.endsWith('.test.ts')).map((f) => ({ moduleId: `/pkg/dist/suites/${f.replace(/\.ts$/, '.js')}` }));
+  const order = (rules: Rule[]) => {
+    const Sequencer = suiteOrder(rules);
+    const sorted = new Sequencer({} as never).sort(files as never) as unknown as { moduleId: string }[];
+    return sorted.map((f) => f.moduleId.replace(/^.*\//, '').replace(/\.test\.js$/, ''));
+  };
+
+  test("the controls' files first, then the families whose defects show where a record is first made, then by name", () => {
+    const sorted = order(catalogue);
+    expect(sorted.slice(0, 4).sort()).toEqual(['batch-meter-usage', 'meter-usage', 'register-usage', 'resolve-customer']);
+    expect(sorted.slice(4, 7)).toEqual(['concurrency', 'idempotency', 'stateful']);
+    expect(sorted.slice(7)).toEqual([...sorted.slice(7)].sort());
+    expect(sorted).toHaveLength(files.length);
+  });
+
+  test('without controls in the plan, those families lead', () => {
+    expect(order(catalogue.filter((r) => r.role !== 'control')).slice(0, 3)).toEqual(['concurrency', 'idempotency', 'stateful']);
   });
 });
 

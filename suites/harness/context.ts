@@ -42,7 +42,9 @@ export interface ConformanceContext {
   requestTimeoutMs?: number;
   /** Calls in flight and started per second, bounded for the whole run (its one worker). */
   politeness?: Politeness;
-  /** The run has one vitest worker, so nothing else talks to the target while a property run holds it (see cleanLedgerBy). */
+  /** This run is one shard of several (run --shard INDEX/COUNT): on a target without a clean ledger it uses only its share of the keys. */
+  shard?: { index: number; count: number };
+  /** The run has one vitest worker, so nothing else talks to the target while a property run holds it (see ledgerModeOf). */
   oneWorker?: boolean;
 }
 

@@ -1,7 +1,7 @@
 // Decides whether a rule can be judged against this target, model and driver. A rule
 // that cannot is reported not-applicable with the reason, never passed.
 import { CAPABILITY_NEED_SPECS, FIXTURE_NEED_SPECS, unmetCapabilityReason, unmetFixtureReason } from '../../catalogue/needs.js';
-import { cleanLedgerBy } from '../../core/description.js';
+import { ledgerModeOf } from '../../core/description.js';
 import type { Rule } from '../../catalogue/rules.js';
 import type { ServiceModel } from '../../core/model.js';
 import type { ConformanceContext } from './context.js';
@@ -26,8 +26,8 @@ function driverModelGap(rule: Rule, context: ConformanceContext): string | undef
   return operation ?? (path === undefined ? undefined : gaps.find((g) => path === g || path.startsWith(`${g}.`)));
 }
 
-export const RESET_NEEDS_ONE_WORKER =
-  'needs a clean ledger for every property run: the target offers a reset but no caller isolation, and a reset is safe only while the run has one vitest worker (maxWorkers: 1; `metering-conformance run` sets it itself)';
+export const CLEAN_LEDGER_NEEDS_ONE_WORKER =
+  'needs a clean ledger for every property run: the target has no caller isolation, so its property runs take turns (after a reset, or on keys no other run recorded on), which holds only while the run has one vitest worker (maxWorkers: 1; `metering-conformance run` sets it itself)';
 
 export function unmetNeeds(rules: Rule[], context: ConformanceContext, model: ServiceModel): string | undefined {
   for (const rule of rules) {
@@ -49,9 +49,11 @@ export function unmetNeeds(rules: Rule[], context: ConformanceContext, model: Se
       if (!FIXTURE_NEED_SPECS[need].present(context.target.fixtures, rule)) return unmetFixtureReason(need);
     }
     for (const need of rule.needs.capabilities ?? []) {
-      if (!CAPABILITY_NEED_SPECS[need].present(context.target.capabilities)) return unmetCapabilityReason(need);
-      // A reset between property runs is safe only while nothing else talks to the target: one worker.
-      if (need === 'cleanLedger' && cleanLedgerBy(context.target.capabilities) === 'reset' && context.oneWorker !== true) return RESET_NEEDS_ONE_WORKER;
+      if (need === 'cleanLedger') {
+        // Met by caller isolation; otherwise property runs take turns (after a reset, or on keys
+        // no other run recorded on), which holds only while nothing else talks to the target.
+        if (ledgerModeOf(context.target.capabilities) !== 'caller-isolation' && context.oneWorker !== true) return CLEAN_LEDGER_NEEDS_ONE_WORKER;
+      } else if (!CAPABILITY_NEED_SPECS[need].present(context.target.capabilities)) return unmetCapabilityReason(need);
     }
   }
   return undefined;

@@ -10,6 +10,9 @@ import { curlLine, curlScript, type CurlCredentials } from '../../target/curl.js
 import { isTestCredentials } from '../../core/description.js';
 import { TargetError } from '../../target/types.js';
 import { Violation } from './expect.js';
+import { NotApplicable } from './outcomes.js';
+import { FRESH_KEYS_RAN_OUT } from '../../catalogue/needs.js';
+import { KeyTaken } from './run-ledger.js';
 import { replayCommand } from './replay.js';
 import type { Rule } from '../../catalogue/rules.js';
 import type { TargetDescription } from '../../core/description.js';
@@ -33,6 +36,10 @@ export interface PropertyHost<R extends RunRecord> {
   newRun(): R;
   /** Runs `body`, the whole of property run `run`, on a clean ledger (see RuleContext.onCleanLedger). */
   onCleanLedger<T>(run: R, body: () => Promise<T>): Promise<T>;
+  /** False when a second run of a counterexample would not start from the ledger the first one did. */
+  readonly rerunnable: boolean;
+  /** Whether another property run may start (false once a rule has had its share of a shared ledger's fresh keys). */
+  mayStartRun(): boolean;
 }
 
 export interface PropertyOptions<T> {
@@ -176,6 +183,8 @@ interface LaneResult<T> {
   /** The target error came on the lane's first failing execution (not while shrinking another failure). */
   targetErrorFirst: boolean;
   shrinkingCut: boolean;
+  /** Inputs skipped because they met a key another property run recorded on. */
+  skipped: number;
 }
 
 /** One lane's fast-check check: `numRuns` runs from the lane's own seed, or the replay of one path. */
@@ -185,7 +194,11 @@ async function checkLane<T, R extends RunRecord>(
   predicate: (value: T, run: R) => Promise<void>,
   lane: { index: number; numRuns: number; examples?: T[]; path?: string },
 ): Promise<LaneResult<T>> {
-  const state: Omit<LaneResult<T>, 'result'> = { lane: lane.index, targetErrorFirst: false, shrinkingCut: false };
+  const state: Omit<LaneResult<T>, 'result'> = { lane: lane.index, targetErrorFirst: false, shrinkingCut: false, skipped: 0 };
+  const skip = (): never => {
+    state.skipped++;
+    fc.pre(false);
+  };
   let firstFailureAt: number | undefined;
   const property = fc.asyncProperty(arbitrary, async (value) => {
     // Once the target has failed to answer, stop talking to it: shrinking would only wait again.
@@ -194,10 +207,14 @@ async function checkLane<T, R extends RunRecord>(
       state.shrinkingCut = true;
       fc.pre(false);
     }
+    // Shrinking goes on past the share: it judges the failure already found.
+    if (firstFailureAt === undefined && !ctx.mayStartRun()) skip();
     const run = ctx.newRun();
     try {
       await ctx.onCleanLedger(run, () => predicate(value, run));
     } catch (error) {
+      // A request met another run's record: the run judged nothing (what it recorded stays in the ledger).
+      if (error instanceof KeyTaken) skip();
       if (error instanceof TargetError) {
         state.targetError = error;
         state.targetErrorFirst = state.failing === undefined;
@@ -214,9 +231,14 @@ async function checkLane<T, R extends RunRecord>(
     numRuns: lane.path !== undefined ? 1 : lane.numRuns + (lane.examples?.length ?? 0),
     ...(lane.path !== undefined ? { path: lane.path } : {}),
     ...(lane.examples ? { examples: lane.examples.map((e) => [e] as [T]) } : {}),
+    // Where inputs meet taken keys, give up on fresh ones soon: a skip can cost requests.
+    ...(ctx.rerunnable ? {} : { maxSkipsPerRun: SKIPS_PER_RUN }),
   });
   return { ...state, result };
 }
+
+/** On a target without a clean ledger, inputs tried per run asked before the rule settles for the runs it judged. */
+const SKIPS_PER_RUN = 10;
 
 /** How many lanes a property runs in here: see PropertyOptions.lanes. */
 function laneCount(ctx: PropertyHost<RunRecord>, runs: number, lanes = 1): number {
@@ -254,9 +276,16 @@ export async function runProperty<T, R extends RunRecord>(
     ),
   );
   ctx.meta.numRuns = results.reduce((sum, r) => sum + r.result.numRuns, 0);
+  const skipped = results.reduce((sum, r) => sum + r.skipped, 0);
+  if (skipped > 0) ctx.meta.skippedRuns = skipped;
+  // A lane that gave up on inputs meeting taken keys ran out of them; it did not fail.
+  const ranOut = (r: LaneResult<T>) => r.result.failed && r.result.counterexample === null && r.failing === undefined && r.skipped > 0;
   // The first lane that failed speaks for the rule: the same one whatever the lanes' timing.
-  const failed = results.find((r) => r.result.failed);
-  if (failed === undefined) return;
+  const failed = results.find((r) => r.result.failed && !ranOut(r));
+  if (failed === undefined) {
+    if (ctx.meta.numRuns === 0 && skipped > 0) throw new NotApplicable(FRESH_KEYS_RAN_OUT);
+    return;
+  }
   const { result, failing, targetError, targetErrorFirst, shrinkingCut } = failed;
   const lanePath = (path: string) => (failed.lane === 0 ? path : `${failed.lane}${LANE_SEPARATOR}${path}`);
 
@@ -297,7 +326,13 @@ export async function runProperty<T, R extends RunRecord>(
   };
 
   // Before the failure gates, the minimal counterexample runs once more, as a fresh caller.
-  // A failure that does not come back is flaky: verdict error, both runs kept.
+  // A failure that does not come back is flaky: verdict error, both runs kept. Where no run
+  // starts from a clean ledger, a second run would meet the first one's records: not re-run.
+  if (!ctx.rerunnable) {
+    ctx.meta.verdict = 'fail';
+    ctx.meta.failure = { ...detail, notConfirmed: NOT_RERUN };
+    throw new Violation(detail.expected, detail.actual, failureMessage(ruleId, detail, shape));
+  }
   const again = ctx.newRun();
   let second: { outcome: FailureAttempt['outcome']; error?: unknown };
   try {
@@ -324,11 +359,18 @@ export async function runProperty<T, R extends RunRecord>(
 
   ctx.meta.verdict = 'fail';
   ctx.meta.failure = detail;
-  const message = [
+  throw new Violation(detail.expected, detail.actual, failureMessage(ruleId, detail, shape));
+}
+
+/** The test's message of a failure: expected, actual, the counterexample and the replay line. */
+function failureMessage(ruleId: string, detail: FailureDetail, shape: FailureShape): string {
+  return [
     `${ruleId}: expected ${detail.expected}`,
     `  actual: ${JSON.stringify(detail.actual)}`,
     `  ${shape.summary?.label ?? 'counterexample'} (after ${detail.shrinks} shrinks): ${shape.summary?.text ?? JSON.stringify(detail.counterexample)}`,
     `  replay: ${detail.replay}`,
   ].join('\n');
-  throw new Violation(detail.expected, detail.actual, message);
 }
+
+export const NOT_RERUN =
+  'not run a second time: the target gives no property run a clean ledger (neither caller isolation nor a reset), so a second run would meet the records of the first. The replay line draws the counterexample as the seed gives it, where this run may have moved its keys (product, dimension, customer) off keys that earlier runs held: against the target as this run left it, the replay may name other keys, and meets the records this run made on them.';

@@ -10,7 +10,7 @@ import { findRule } from '../../catalogue/catalogue.js';
 import type { Rule } from '../../catalogue/rules.js';
 import { loadModel, type ServiceModel } from '../../core/model.js';
 import type { RuleMeta } from '../../reports/types.js';
-import { cleanLedgerBy, type DescribedRequest, type TargetDescription, type TargetFixtures } from '../../core/description.js';
+import { ledgerModeOf, type DescribedRequest, type LedgerMode, type TargetDescription, type TargetFixtures } from '../../core/description.js';
 import { dryRunOnly, REAL_SERVICE_REASON, RefusedOnRealService } from '../../target/dry-run-only.js';
 import { isRealServiceHost } from '../../target/guard.js';
 import { ControlClient } from '../../target/control-client.js';
@@ -23,6 +23,8 @@ import { unmetNeeds } from './needs.js';
 import { NotApplicable, type RuleOutcome } from './outcomes.js';
 import { runProperty, type PropertyArbitrary, type PropertyOptions } from './property.js';
 import { replayCommand } from './replay.js';
+import { KeyTaken, RunLedger, type HeldRecord } from './run-ledger.js';
+import { steerDrawsAround } from '../../generators/key-steering.js';
 
 declare module '@vitest/runner' {
   interface TaskMeta {
@@ -70,6 +72,26 @@ afterAll(async () => {
   sharedTarget = undefined;
 });
 
+/** How a property run meets the run-wide ledger (RunLedger) of a target without a clean ledger. */
+interface LedgerKeys {
+  ledger: RunLedger;
+  /** This run's number in the ledger. */
+  run: number;
+  /** The rule needs a clean ledger: a duplicate answer another run's record explains ends the run unjudged (KeyTaken). */
+  guarded: boolean;
+  /** The rules expect only rejections: their requests may use the keys kept free for them (RunLedger.offLimits). */
+  negative: boolean;
+}
+
+/** The JSON body of a hand-built request, when it has one. */
+function jsonBody(request: RawRequest): unknown {
+  try {
+    return JSON.parse(request.body.toString());
+  } catch {
+    return undefined;
+  }
+}
+
 /** One property run: calls go out as this run's caller and are recorded for the counterexample. */
 export class PropertyRun {
   readonly exchanges: Exchange[] = [];
@@ -77,25 +99,63 @@ export class PropertyRun {
     private readonly target: Target,
     /** The caller this run signs as (fresh per run when the target isolates callers). */
     readonly caller: Credentials,
+    private readonly keys?: LedgerKeys,
   ) {}
 
   async call(operation: Operation, input: OperationInput, options: CallOptions = {}): Promise<Outcome> {
-    try {
-      const outcome = await this.target.call(operation, input, { credentials: this.caller, ...options });
-      this.record(outcome.retries > 0 && outcome.exchange.earlierAttempts === undefined ? { ...outcome.exchange, retries: outcome.retries } : outcome.exchange);
-      return outcome;
-    } catch (error) {
-      if (error instanceof TargetError && error.exchange) this.exchanges.push(error.exchange);
-      throw error;
-    }
+    return this.onLedger(operation, input, async () => {
+      try {
+        const outcome = await this.target.call(operation, input, { credentials: this.caller, ...options });
+        this.record(outcome.retries > 0 && outcome.exchange.earlierAttempts === undefined ? { ...outcome.exchange, retries: outcome.retries } : outcome.exchange);
+        return outcome;
+      } catch (error) {
+        if (error instanceof TargetError && error.exchange) this.exchanges.push(error.exchange);
+        throw error;
+      }
+    });
   }
 
   /** Sends a hand-built wire request (raw driver only). */
   async send(request: RawRequest, options: CallOptions = {}): Promise<Outcome> {
     if (this.target.driver !== 'raw') throw new Error('send() needs the raw driver; the rule should declare needs.driver: raw');
-    const outcome = await (this.target as RawCapableTarget).send(request, { credentials: this.caller, ...options });
-    this.exchanges.push(outcome.exchange);
+    return this.onLedger(request.operation ?? '', jsonBody(request), async () => {
+      const outcome = await (this.target as RawCapableTarget).send(request, { credentials: this.caller, ...options });
+      this.exchanges.push(outcome.exchange);
+      return outcome;
+    });
+  }
+
+  /**
+   * Sends through the run-wide ledger, if the run has one: the answer teaches the ledger which
+   * keys now hold a record, and a duplicate answer that another run's record explains (or one
+   * from before the run) ends a run that needs a clean ledger unjudged (KeyTaken).
+   */
+  private async onLedger(operation: string, body: unknown, send: () => Promise<Outcome>): Promise<Outcome> {
+    if (this.keys === undefined) return send();
+    const { ledger, run, guarded, negative } = this.keys;
+    const keys = ledger.keysOf(operation, body);
+    const offLimits = guarded ? ledger.offLimits(keys, negative) : undefined;
+    if (offLimits !== undefined) throw new KeyTaken(`${operation} key ${offLimits} is another shard's, or kept free for the rules that expect only rejections`);
+    const first = ledger.firstSends(keys);
+    let outcome: Outcome | undefined;
+    try {
+      outcome = await send();
+    } finally {
+      const explained = ledger.learn(run, operation, body, first, outcome);
+      // Thrown only after an answer (a finally that throws would hide the send's own error).
+      if (explained && guarded && outcome !== undefined) throw new KeyTaken(`${operation} answered a duplicate of a record this property run did not make`);
+    }
     return outcome;
+  }
+
+  /** The MeterUsage record another property run made on the key of `input`, on a target without a clean ledger (RunLedger.heldElsewhere). */
+  heldElsewhere(input: OperationInput): HeldRecord | undefined {
+    return this.keys?.ledger.heldElsewhere(this.keys.run, input);
+  }
+
+  /** Whether this run recorded on a key no run had recorded on before (run-wide ledger only). */
+  get recorded(): boolean {
+    return this.keys !== undefined && this.keys.ledger.recordsOf(this.keys.run) > 0;
   }
 
   /** Records an exchange made outside the driver (a control call such as the caller's clock), in order with the others. */
@@ -110,6 +170,28 @@ export class PropertyRun {
  */
 const targetLease = new Gate({ maxInFlight: 1 });
 
+/**
+ * On a target without a clean ledger, per rule: judged property runs that record on fresh keys,
+ * and property runs that record on them at all (a run that then meets another run's record
+ * is not judged, but its records stay): its keys are few (see mayStartRun).
+ */
+const FRESH_RUNS_PER_RULE = 1;
+const RECORDING_RUNS_PER_RULE = 3;
+
+/** The run-wide ledger of a target without a clean ledger: one per worker, which is the whole run (see schedulingFor). */
+let sharedRunLedger: RunLedger | undefined;
+/** Property runs numbered for the run-wide ledger (0 stands for the time before the run). */
+let ledgerRuns = 0;
+
+/** The run-wide ledger, made at the first rule; the generators steer their draws around its records from then on. */
+function runWideLedger(context: ConformanceContext): RunLedger {
+  if (sharedRunLedger === undefined) {
+    sharedRunLedger = new RunLedger(context.target.fixtures, context.shard);
+    steerDrawsAround(sharedRunLedger);
+  }
+  return sharedRunLedger;
+}
+
 // Caller ids are unique per run: random per process (workers and shards do not collide), then
 // counted, which spares a system call per property run.
 const CALLER_PREFIX = `MC${randomBytes(5).toString('hex').toUpperCase()}`;
@@ -120,6 +202,10 @@ export class RuleContext {
   readonly fixtures: TargetFixtures;
   readonly description: TargetDescription;
   private readonly observations: string[] = [];
+  /** The run-wide ledger, on a target that gives property runs no clean ledger of their own. */
+  private readonly runLedger: RunLedger | undefined;
+  /** Property runs of these rules that recorded on a fresh key of the run-wide ledger, judged or not (see mayStartRun). */
+  private readonly recordingRuns = { judged: 0, all: 0 };
   private controlClient: ControlClient | undefined;
 
   constructor(
@@ -130,6 +216,7 @@ export class RuleContext {
     this.model = loadModel(context.modelFile);
     this.description = context.target;
     this.fixtures = context.target.fixtures;
+    this.runLedger = this.ledgerMode === 'fresh-keys' ? runWideLedger(context) : undefined;
   }
 
   get target(): Target {
@@ -156,19 +243,56 @@ export class RuleContext {
     return { accessKeyId: `${CALLER_PREFIX}${callersMade.toString(16).toUpperCase().padStart(8, '0')}`, secretAccessKey: base.secretAccessKey };
   }
 
+  /** How property runs get a clean ledger here: caller isolation, a reset, or keys no other run recorded on. */
+  private get ledgerMode(): LedgerMode {
+    return ledgerModeOf(this.description.capabilities);
+  }
+
+  /** Whether the rules need a clean ledger for each property run (needs.capabilities cleanLedger). */
+  private get needsCleanLedger(): boolean {
+    return this.rules.some((r) => r.needs.capabilities?.includes('cleanLedger'));
+  }
+
   newRun(): PropertyRun {
-    return new PropertyRun(this.target, this.newCaller());
+    const ledger = this.runLedger;
+    const negative = this.rules.every((r) => r.role === 'negative');
+    return new PropertyRun(this.target, this.newCaller(), ledger && { ledger, run: ++ledgerRuns, guarded: this.needsCleanLedger, negative });
+  }
+
+  /** False where a second run of a counterexample would meet the first run's records (see property.ts). */
+  get rerunnable(): boolean {
+    return this.ledgerMode !== 'fresh-keys';
+  }
+
+  /**
+   * Whether another property run may start. On a target without a clean ledger, the rules that
+   * need one share its few fresh keys: each stops after FRESH_RUNS_PER_RULE judged runs that
+   * recorded on one, or RECORDING_RUNS_PER_RULE that did, judged or not; the inputs it does not
+   * try count as skipped.
+   */
+  mayStartRun(): boolean {
+    const { judged, all } = this.recordingRuns;
+    return this.ledgerMode !== 'fresh-keys' || !this.needsCleanLedger || (judged < FRESH_RUNS_PER_RULE && all < RECORDING_RUNS_PER_RULE);
   }
 
   /**
    * Runs `body`, the whole of property run `run`, on a clean ledger: a new caller has one on a
-   * target that isolates callers; on one that resets instead, `run` holds the target, reset first.
+   * target that isolates callers; on one that resets instead, `run` holds the target, reset
+   * first; on one with neither, `run` holds the target, so that every record the run-wide ledger
+   * does not know of is one made before the run.
    */
   onCleanLedger<T>(run: PropertyRun, body: () => Promise<T>): Promise<T> {
-    if (cleanLedgerBy(this.description.capabilities) !== 'reset') return body();
+    const mode = this.ledgerMode;
+    if (mode === 'caller-isolation') return body();
     return targetLease.run(async () => {
-      await this.resetTarget(run);
-      return body();
+      if (mode === 'reset') await this.resetTarget(run);
+      try {
+        const result = await body();
+        if (run.recorded) this.recordingRuns.judged++;
+        return result;
+      } finally {
+        if (run.recorded) this.recordingRuns.all++;
+      }
     });
   }
 

@@ -1,0 +1,262 @@
+// The run-wide ledger of a target that gives no property run a clean ledger (no caller
+// isolation, no reset): which duplicate keys hold a record, and which property run made it.
+// A property run of a rule that needs a clean ledger is judged only while its requests meet
+// the ledger a clean one would show them: a duplicate answer explained by another run's
+// record (or by one from before the run) ends it unjudged, and the rule counts it as skipped.
+// Any other answer is the rule's to judge: a request the target rejects for what it is, or
+// takes as an identical retry, answers the same on a clean ledger.
+//
+// The keys, as the documents define duplicates: MeterUsage product × dimension × hour (the
+// caller is the one the run signs as, the same for every run here); BatchMeterUsage customer
+// × dimension × hour (the customer's account however a record names it; the product is left
+// out, so two records that might be one key are never taken for two).
+import { hourStart } from '../../core/calendar.js';
+import type { TargetFixtures } from '../../core/description.js';
+import { meterableProducts } from '../../generators/index.js';
+import { meterUsagePayload, type TakenKeys } from '../../generators/key-steering.js';
+import type { UsageAllocation } from '../../generators/index.js';
+import type { Outcome } from '../../target/types.js';
+
+/** A MeterUsage record of the run-wide ledger: the request that made it, and its MeteringRecordId. */
+export interface HeldRecord {
+  request: Record<string, unknown>;
+  id: string;
+}
+
+/** A request of this property run met a record another run made: the run is skipped, not judged. */
+export class KeyTaken extends Error {
+  override readonly name = 'KeyTaken';
+}
+
+/** An instant however a request carries it: a Date (suites), epoch seconds (the wire), or a string of either. */
+function instantMs(value: unknown): number | undefined {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'number') return value * 1000;
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds > 1e11 ? seconds : seconds * 1000;
+  const parsed = Date.parse(value);
+  return Number.isNaN(parsed) ? undefined : parsed;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** The key of one MeterUsage request, when it names a product, a dimension and a readable instant. */
+function meterUsageKey(input: Record<string, unknown>): string | undefined {
+  const at = instantMs(input.Timestamp);
+  const [product, dimension] = [text(input.ProductCode), text(input.UsageDimension)];
+  return at === undefined || product === undefined || dimension === undefined ? undefined : meterUsageKeyOf(product, dimension, hourStart(at));
+}
+
+const meterUsageKeyOf = (product: string, dimension: string, hourMs: number) => JSON.stringify(['MeterUsage', product, dimension, hourMs]);
+const recordKeyOf = (account: string, dimension: string, hourMs: number) => JSON.stringify(['BatchMeterUsage', account, dimension, hourMs]);
+
+/** A key without its hour: the operation and its (product or customer, dimension) pair. */
+const pairOf = (operation: string, owner: string, dimension: string) => JSON.stringify([operation, owner, dimension]);
+const pairOfKey = (key: string) => JSON.stringify((JSON.parse(key) as unknown[]).slice(0, 3));
+
+
+export class RunLedger implements TakenKeys {
+  /** Key → the property run that recorded on it (0: a record from before the run); ClientTokens too, by the run that first used one. */
+  private readonly recordedBy = new Map<string, number>();
+  /** Key → the other runs the target answered as if they had made its record (see claim). */
+  private readonly takenOver = new Map<string, Set<number>>();
+  /** MeterUsage key → the request that made its record, and the record's id. */
+  private readonly made = new Map<string, HeldRecord>();
+  /** Key → how many requests of this run have been sent for it. */
+  private readonly sends = new Map<string, number>();
+  /** First requests on a key that the target accepted, and those it answered as duplicates of a record from before the run. */
+  private acceptedFirst = 0;
+  private explainedFirst = 0;
+  /**
+   * Keys kept free, in every hour, for the rules that expect only rejections (role negative):
+   * on a correct target those record nothing, so they can share them all run long, and on one
+   * that wrongly accepts, a free key is where the acceptance shows instead of a duplicate. The
+   * last (product, dimension) that MeterUsage meters, and the last (customer, dimension) of a
+   * SaaS product; the other rules' draws are steered off them, and their requests not sent there.
+   */
+  private readonly reserved = new Set<string>();
+  /** Pair → the shard (0-based) whose keys it names. */
+  private readonly shardOf = new Map<string, number>();
+
+  /**
+   * `shard`: the run is one of several shards against the same target, each with a ledger of its
+   * own; a shard uses only the keys whose (product or customer, dimension) pair falls to it.
+   */
+  constructor(
+    private readonly fixtures: TargetFixtures,
+    private readonly shard?: { index: number; count: number },
+  ) {
+    const meterable = meterableProducts(fixtures).flatMap((p) => p.dimensions.map((d) => pairOf('MeterUsage', p.code, d)));
+    const saas = fixtures.products.filter((p) => p.kind === 'saas' && p.dimensions.length > 0);
+    const customers = fixtures.customers.filter((c) => c.subscribed && saas.some((p) => p.code === c.productCode));
+    const records = customers.flatMap((c) => saas.find((p) => p.code === c.productCode)!.dimensions.map((d) => pairOf('BatchMeterUsage', c.accountId, d)));
+    for (const pairs of [meterable, records]) {
+      // Dealt round-robin in code-unit order, as shardRules deals rules: every machine agrees.
+      [...new Set(pairs)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).forEach((pair, i) => this.shardOf.set(pair, shard === undefined ? 0 : i % shard.count));
+      const last = pairs.filter((pair) => this.inShard(pair)).at(-1);
+      if (last !== undefined) this.reserved.add(last);
+    }
+  }
+
+  /** Whether a pair is this shard's (a pair the fixtures do not name records nothing on a correct target: everyone's). */
+  private inShard(pair: string): boolean {
+    const owner = this.shardOf.get(pair);
+    return this.shard === undefined || owner === undefined || owner === this.shard.index - 1;
+  }
+
+  /** Whether `key` is kept free for the rules that expect only rejections (whatever its hour). */
+  private isReserved(key: string): boolean {
+    return this.reserved.has(pairOfKey(key));
+  }
+
+  /**
+   * The first of `keys` a property run must leave alone: one of another shard or, unless the
+   * rules expect only rejections (`negative`), one kept free for those that do.
+   */
+  offLimits(keys: readonly string[], negative: boolean): string | undefined {
+    return keys.find((key) => !this.inShard(pairOfKey(key)) || (!negative && this.isReserved(key) && !this.recordedBy.has(key)));
+  }
+
+  /** The customer account a usage record names, however it names it. */
+  private accountOf(record: Record<string, unknown>): string {
+    const account = text(record.CustomerAWSAccountId);
+    if (account !== undefined && account !== '') return account;
+    const [identifier, license] = [text(record.CustomerIdentifier), text(record.LicenseArn)];
+    const customer = this.fixtures.customers.find((c) => (identifier !== undefined && c.identifier === identifier) || (license !== undefined && c.licenseArn === license));
+    return customer?.accountId ?? `unknown:${identifier ?? license ?? ''}`;
+  }
+
+  private recordKey(record: unknown): string | undefined {
+    if (typeof record !== 'object' || record === null) return undefined;
+    const r = record as Record<string, unknown>;
+    const at = instantMs(r.Timestamp);
+    const dimension = text(r.Dimension);
+    return at === undefined || dimension === undefined ? undefined : recordKeyOf(this.accountOf(r), dimension, hourStart(at));
+  }
+
+  /** The duplicate keys a request of `operation` with this input (or wire body) would record on. */
+  keysOf(operation: string, input: unknown): string[] {
+    if (typeof input !== 'object' || input === null) return [];
+    const body = input as Record<string, unknown>;
+    if (operation === 'MeterUsage') return [meterUsageKey(body)].filter((k): k is string => k !== undefined);
+    if (operation === 'BatchMeterUsage' && Array.isArray(body.UsageRecords)) return body.UsageRecords.map((r) => this.recordKey(r)).filter((k): k is string => k !== undefined);
+    return [];
+  }
+
+  /** Counts a request sent for `keys`; returns those no request of the run had been sent for before. */
+  firstSends(keys: readonly string[]): string[] {
+    const first = keys.filter((key) => !this.sends.has(key));
+    for (const key of keys) this.sends.set(key, (this.sends.get(key) ?? 0) + 1);
+    return first;
+  }
+
+  /** Whether property run `run` made the record on `key`, or took it over (see learn). */
+  private holds(key: string, run: number): boolean {
+    return this.recordedBy.get(key) === run || (this.takenOver.get(key)?.has(run) ?? false);
+  }
+
+  /**
+   * `run` now stands where a clean ledger would have it: a record it made, or another run's
+   * record that the target answered it as its own (an identical request accepted), whose
+   * content then equals what this run's request would have recorded.
+   */
+  private claim(key: string, run: number): void {
+    const owner = this.recordedBy.get(key);
+    if (owner === undefined) this.recordedBy.set(key, run);
+    else if (owner !== run) this.takenOver.set(key, (this.takenOver.get(key) ?? new Set()).add(run));
+  }
+
+  /**
+   * Learns from an answer which keys now hold a record: a MeterUsage accepted or answered as a
+   * duplicate, a batch record answered Success or DuplicateRecord, and every key of a request
+   * that got no answer (it may have been recorded). A rejection records nothing, as documented.
+   * Returns whether the answer is explained by what property run `run` did not do: a duplicate
+   * of another run's record (or of one from before the run, see explainsFirstDuplicate), or a
+   * ClientToken conflict with another run's use of the token.
+   */
+  learn(run: number, operation: string, body: unknown, first: readonly string[], outcome: Outcome | undefined): boolean {
+    const keys = this.keysOf(operation, body);
+    const token = operation === 'MeterUsage' ? text((body as Record<string, unknown> | undefined)?.ClientToken) : undefined;
+    const tokenKey = token === undefined ? undefined : JSON.stringify(['ClientToken', token]);
+    if (outcome === undefined || outcome.status >= 500) {
+      for (const key of keys) this.claim(key, run);
+      return false;
+    }
+    const duplicates: string[] = [];
+    if (operation === 'MeterUsage') {
+      if (outcome.kind === 'success') {
+        for (const key of [...keys, ...(tokenKey ? [tokenKey] : [])]) this.claim(key, run);
+        const id = outcome.output.MeteringRecordId;
+        for (const key of keys) if (!this.made.has(key) && typeof id === 'string' && typeof body === 'object' && body !== null) this.made.set(key, { request: body as Record<string, unknown>, id });
+      }
+      else if (outcome.errorType === 'DuplicateRequestException') duplicates.push(...keys);
+    } else if (operation === 'BatchMeterUsage' && outcome.kind === 'success') {
+      const results = Array.isArray(outcome.output.Results) ? (outcome.output.Results as Record<string, unknown>[]) : [];
+      for (const result of results) {
+        const key = this.recordKey(result?.UsageRecord);
+        if (key === undefined) continue;
+        if (result.Status === 'Success') this.claim(key, run);
+        else if (result.Status === 'DuplicateRecord') duplicates.push(key);
+      }
+    }
+    const tokenConflict = outcome.kind === 'error' && outcome.errorType === 'IdempotencyConflictException' && tokenKey !== undefined && this.recordedBy.has(tokenKey) && !this.holds(tokenKey, run);
+    // Only while this is still the one request ever sent for the key: requests sent at once (a
+    // concurrency rule's) answer each other's duplicates.
+    const firstDuplicates = duplicates.filter((key) => first.includes(key) && this.sends.get(key) === 1 && !this.recordedBy.has(key));
+    this.acceptedFirst += first.filter((key) => this.recordedBy.get(key) === run).length;
+    const othersRecord = duplicates.some((key) => this.recordedBy.has(key) && !this.holds(key, run));
+    const beforeRun = firstDuplicates.length > 0 && this.explainsFirstDuplicate(firstDuplicates.length);
+    for (const key of duplicates) if (!this.recordedBy.has(key)) this.recordedBy.set(key, beforeRun && firstDuplicates.includes(key) ? 0 : run);
+    return othersRecord || beforeRun || tokenConflict;
+  }
+
+  /**
+   * A duplicate answer to the first request ever sent on a key is explained by a record from
+   * before the run (the target's own data, an earlier run in the same hour), but only as often
+   * as the target has accepted first requests: a target that answers every request as a
+   * duplicate is judged, and fails, rather than leaving every rule unjudged.
+   */
+  private explainsFirstDuplicate(count: number): boolean {
+    if (this.explainedFirst + count > this.acceptedFirst) return false;
+    this.explainedFirst += count;
+    return true;
+  }
+
+  /** Taken for a draw: recorded on, kept free for the rules expecting only rejections, or another shard's. */
+  private takenForDraws(key: string): boolean {
+    return this.recordedBy.has(key) || this.isReserved(key) || !this.inShard(pairOfKey(key));
+  }
+
+  meterUsage(productCode: string, dimension: string, hourMs: number): boolean {
+    return this.takenForDraws(meterUsageKeyOf(productCode, dimension, hourMs));
+  }
+
+  meterUsageHolds(productCode: string, dimension: string, hourMs: number, payload: string): boolean {
+    const key = meterUsageKeyOf(productCode, dimension, hourMs);
+    const made = this.made.get(key)?.request as { UsageQuantity?: number; UsageAllocations?: UsageAllocation[] } | undefined;
+    return !this.isReserved(key) && made !== undefined && meterUsagePayload(made.UsageQuantity, made.UsageAllocations) === payload;
+  }
+
+  /**
+   * The record another property run made on the key of MeterUsage `input`, when run `run` has
+   * not made or taken it over: the request that made it (an identical one is answered with its
+   * id) and its id. Undefined when the key is the run's own, free, or holds a record the ledger
+   * knows no request of.
+   */
+  heldElsewhere(run: number, input: unknown): HeldRecord | undefined {
+    const [key] = this.keysOf('MeterUsage', input);
+    return key === undefined || this.holds(key, run) ? undefined : this.made.get(key);
+  }
+
+  batchRecord(accountId: string, dimension: string, hourMs: number): boolean {
+    return this.takenForDraws(recordKeyOf(accountId, dimension, hourMs));
+  }
+
+  /** How many duplicate keys property run `run` recorded on first. */
+  recordsOf(run: number): number {
+    let count = 0;
+    for (const [key, owner] of this.recordedBy) if (owner === run && !key.startsWith('["ClientToken"')) count++;
+    return count;
+  }
+}

@@ -1,0 +1,63 @@
+// Draws steered off keys that already hold a record (generators/key-steering.ts): on a target
+// without a clean ledger a request on a taken key judges nothing, so the MeterUsage and batch
+// generators move a draw to a free key of the same kind, and keep it where none is left.
+import fc from 'fast-check';
+import { afterEach, describe, expect, test } from 'vitest';
+import { hourStart } from '../core/calendar.js';
+import { loadModel } from '../core/model.js';
+import { DEFAULT_FIXTURES_PATH, loadFixtures } from '../emulator/fixtures.js';
+import { batchRequest, plainMeterUsage } from '../generators/index.js';
+import { firstFree, meterUsagePayload, openBatchSize, steerDrawsAround } from '../generators/key-steering.js';
+
+const fixtures = loadFixtures(DEFAULT_FIXTURES_PATH);
+const model = loadModel();
+const nowMs = Date.parse('2026-12-07T13:30:00Z');
+
+afterEach(() => steerDrawsAround(undefined));
+
+describe('steering draws around taken keys', () => {
+  test('firstFree takes the first free candidate from the drawn one round, or the drawn one when none is free', () => {
+    expect(firstFree(2, 5, (i) => i === 4)).toBe(4);
+    expect(firstFree(3, 5, (i) => i === 1)).toBe(1);
+    expect(firstFree(3, 5, () => false)).toBe(3);
+  });
+
+  test('a MeterUsage draw on a taken (product, dimension, hour) moves to a free one; with none free it stays as drawn', () => {
+    const draws = () => fc.sample(plainMeterUsage(fixtures, model, nowMs), { numRuns: 200, seed: 7 });
+    const unsteered = draws();
+    expect(unsteered.some((r) => r.ProductCode === 'conformance-ami-1')).toBe(true);
+    steerDrawsAround({ meterUsage: (product) => product === 'conformance-ami-1', meterUsageHolds: () => false, batchRecord: () => false });
+    const steered = draws();
+    expect(steered.filter((r) => r.ProductCode === 'conformance-ami-1')).toEqual([]);
+    // Only the key moved: quantity and timestamp are as the seed draws them.
+    expect(steered.map((r) => [r.UsageQuantity, r.Timestamp.getTime()])).toEqual(unsteered.map((r) => [r.UsageQuantity, r.Timestamp.getTime()]));
+    steerDrawsAround({ meterUsage: () => true, meterUsageHolds: () => false, batchRecord: () => false });
+    expect(draws()).toEqual(unsteered);
+  });
+
+  test('with no free key, a MeterUsage draw moves to a key that holds a record of its payload, where an identical request is answered as that record', () => {
+    const holds = (product: string, dimension: string, _hour: number, payload: string) => product === 'conformance-container-1' && dimension === 'Tasks' && payload === meterUsagePayload(0, undefined);
+    steerDrawsAround({ meterUsage: () => true, meterUsageHolds: holds, batchRecord: () => false });
+    const draws = fc.sample(plainMeterUsage(fixtures, model, nowMs), { numRuns: 300, seed: 11 });
+    const zero = draws.filter((r) => (r.UsageQuantity ?? 0) === 0);
+    expect(zero.length).toBeGreaterThan(0);
+    for (const r of zero) expect([r.ProductCode, r.UsageDimension]).toEqual(['conformance-container-1', 'Tasks']);
+    expect(draws.filter((r) => (r.UsageQuantity ?? 0) !== 0 && r.ProductCode === 'conformance-container-1' && r.UsageDimension === 'Tasks').length).toBeLessThan(draws.length / 4);
+  });
+
+  test('a batch draws its records on free (customer, dimension, hour) keys while there are enough', () => {
+    const taken = (account: string, dimension: string, hourMs: number) => dimension !== 'Requests' || hourMs !== hourStart(nowMs);
+    steerDrawsAround({ meterUsage: () => false, meterUsageHolds: () => false, batchRecord: taken });
+    const batches = fc.sample(batchRequest(model, fixtures, nowMs, { size: 2, identity: 'account' }), { numRuns: 50, seed: 3 });
+    for (const batch of batches) {
+      for (const r of batch.UsageRecords) expect(taken(r.CustomerAWSAccountId!, r.Dimension, hourStart(r.Timestamp.getTime())), JSON.stringify(r)).toBe(false);
+    }
+  });
+
+  test('a batch of open size has the model limit, or 4 records while draws are steered', () => {
+    expect(openBatchSize(25)).toBe(25);
+    steerDrawsAround({ meterUsage: () => false, meterUsageHolds: () => false, batchRecord: () => false });
+    expect(openBatchSize(25)).toBe(4);
+    expect(openBatchSize(2)).toBe(2);
+  });
+});

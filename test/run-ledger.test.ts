@@ -1,0 +1,187 @@
+// The run-wide ledger of a target without a clean ledger (suites/harness/run-ledger.ts): the keys
+// it reads from requests in every form, the records it learns from answers, and which answers it
+// explains by what another property run (or the time before the run) did.
+import { describe, expect, test } from 'vitest';
+import { hourStart } from '../core/calendar.js';
+import { loadFixtures, DEFAULT_FIXTURES_PATH } from '../emulator/fixtures.js';
+import { meterUsagePayload } from '../generators/key-steering.js';
+import { RunLedger } from '../suites/harness/run-ledger.js';
+import type { Outcome } from '../target/types.js';
+
+const fixtures = loadFixtures(DEFAULT_FIXTURES_PATH);
+const at = new Date('2026-12-07T13:20:05Z');
+const hour = hourStart(at.getTime());
+const meterUsage = { ProductCode: 'conformance-ami-1', UsageDimension: 'Hours', Timestamp: at, UsageQuantity: 3 };
+
+const base = { headers: {}, retries: 0, exchange: { request: { method: 'POST', url: 'http://127.0.0.1/', headers: {}, body: '' } } };
+const success = (output: Record<string, unknown> = { MeteringRecordId: 'r-1' }): Outcome => ({ ...base, kind: 'success', status: 200, output });
+const error = (errorType: string, status = 400): Outcome => ({ ...base, kind: 'error', status, errorType });
+
+/** Sends `body` as property run `run` and learns the answer, as PropertyRun does. */
+function exchange(ledger: RunLedger, run: number, operation: string, body: unknown, outcome: Outcome | undefined): boolean {
+  const first = ledger.firstSends(ledger.keysOf(operation, body));
+  return ledger.learn(run, operation, body, first, outcome);
+}
+
+describe('the keys of a request', () => {
+  const ledger = new RunLedger(fixtures);
+
+  test('a MeterUsage key is product, dimension and hour, whether the instant is a Date, epoch seconds or a string', () => {
+    const [key] = ledger.keysOf('MeterUsage', meterUsage);
+    expect(key).toBe(JSON.stringify(['MeterUsage', 'conformance-ami-1', 'Hours', hour]));
+    expect(ledger.keysOf('MeterUsage', { ...meterUsage, Timestamp: at.getTime() / 1000 })).toEqual([key]);
+    expect(ledger.keysOf('MeterUsage', { ...meterUsage, Timestamp: at.toISOString() })).toEqual([key]);
+    expect(ledger.keysOf('MeterUsage', { ...meterUsage, Timestamp: String(at.getTime()) })).toEqual([key]);
+    expect(ledger.keysOf('MeterUsage', { ...meterUsage, Timestamp: new Date(hour - 1) })).not.toEqual([key]);
+  });
+
+  test('a usage record is keyed by its customer account however it names the customer', () => {
+    const customer = fixtures.customers.find((c) => c.identifier !== undefined && c.licenseArn !== undefined)!;
+    const record = { Dimension: 'Requests', Timestamp: at };
+    const keys = ledger.keysOf('BatchMeterUsage', {
+      UsageRecords: [
+        { ...record, CustomerAWSAccountId: customer.accountId },
+        { ...record, CustomerIdentifier: customer.identifier },
+        { ...record, LicenseArn: customer.licenseArn },
+      ],
+    });
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toBe(JSON.stringify(['BatchMeterUsage', customer.accountId, 'Requests', hour]));
+  });
+
+  test('a request without a readable key, another operation or no body has none', () => {
+    expect(ledger.keysOf('MeterUsage', { ...meterUsage, Timestamp: 'not a time' })).toEqual([]);
+    expect(ledger.keysOf('MeterUsage', { UsageDimension: 'Hours', Timestamp: at })).toEqual([]);
+    expect(ledger.keysOf('RegisterUsage', meterUsage)).toEqual([]);
+    expect(ledger.keysOf('MeterUsage', undefined)).toEqual([]);
+  });
+});
+
+describe('what the ledger learns and explains', () => {
+  test("a record is its maker's: another run meeting it as a duplicate is explained, the maker is judged", () => {
+    const ledger = new RunLedger(fixtures);
+    expect(exchange(ledger, 1, 'MeterUsage', meterUsage, success())).toBe(false);
+    expect(ledger.meterUsage('conformance-ami-1', 'Hours', hour)).toBe(true);
+    expect(ledger.recordsOf(1)).toBe(1);
+    expect(exchange(ledger, 2, 'MeterUsage', { ...meterUsage, UsageQuantity: 4 }, error('DuplicateRequestException'))).toBe(true);
+    expect(exchange(ledger, 1, 'MeterUsage', { ...meterUsage, UsageQuantity: 4 }, error('DuplicateRequestException'))).toBe(false);
+    expect(ledger.recordsOf(2)).toBe(0);
+  });
+
+  test('a run the target answers as the maker of a record (an identical request) stands where a clean ledger would have it', () => {
+    const ledger = new RunLedger(fixtures);
+    exchange(ledger, 1, 'MeterUsage', meterUsage, success());
+    expect(exchange(ledger, 2, 'MeterUsage', meterUsage, success())).toBe(false);
+    expect(exchange(ledger, 2, 'MeterUsage', { ...meterUsage, UsageQuantity: 9 }, error('DuplicateRequestException'))).toBe(false);
+    // Taking a record over is not making one: the run used no fresh key.
+    expect(ledger.recordsOf(2)).toBe(0);
+  });
+
+  test("another run's record is known by the request that made it and its id; the run's own, or one taken over, is not another's", () => {
+    const ledger = new RunLedger(fixtures);
+    exchange(ledger, 1, 'MeterUsage', meterUsage, success({ MeteringRecordId: 'r-1' }));
+    expect(ledger.heldElsewhere(2, { ...meterUsage, UsageQuantity: 8 })).toEqual({ request: meterUsage, id: 'r-1' });
+    expect(ledger.heldElsewhere(1, meterUsage)).toBeUndefined();
+    expect(ledger.meterUsageHolds('conformance-ami-1', 'Hours', hour, meterUsagePayload(3, undefined))).toBe(true);
+    expect(ledger.meterUsageHolds('conformance-ami-1', 'Hours', hour, meterUsagePayload(4, undefined))).toBe(false);
+    exchange(ledger, 2, 'MeterUsage', meterUsage, success({ MeteringRecordId: 'r-1' }));
+    expect(ledger.heldElsewhere(2, meterUsage)).toBeUndefined();
+    // A key free, or recorded without an answer the ledger could read, holds nothing it can name.
+    expect(ledger.heldElsewhere(2, { ...meterUsage, UsageDimension: 'Users' })).toBeUndefined();
+    exchange(ledger, 1, 'MeterUsage', { ...meterUsage, UsageDimension: 'Users' }, undefined);
+    expect(ledger.heldElsewhere(2, { ...meterUsage, UsageDimension: 'Users' })).toBeUndefined();
+  });
+
+  test('a rejection records nothing; a request that got no answer, or a 5xx, may have recorded', () => {
+    const ledger = new RunLedger(fixtures);
+    exchange(ledger, 1, 'MeterUsage', meterUsage, error('InvalidUsageAllocationsException'));
+    expect(ledger.meterUsage('conformance-ami-1', 'Hours', hour)).toBe(false);
+    exchange(ledger, 1, 'MeterUsage', meterUsage, error('InternalServiceErrorException', 500));
+    expect(ledger.meterUsage('conformance-ami-1', 'Hours', hour)).toBe(true);
+    const other = { ...meterUsage, UsageDimension: 'Users' };
+    exchange(ledger, 1, 'MeterUsage', other, undefined);
+    expect(ledger.meterUsage('conformance-ami-1', 'Users', hour)).toBe(true);
+  });
+
+  test('a duplicate of the first request on a key is explained by a record from before the run only as often as first requests were accepted', () => {
+    const ledger = new RunLedger(fixtures);
+    // A target answering every request as a duplicate: nothing explains it, the rule judges (and fails).
+    expect(exchange(ledger, 1, 'MeterUsage', meterUsage, error('DuplicateRequestException'))).toBe(false);
+    expect(exchange(ledger, 2, 'MeterUsage', { ...meterUsage, UsageDimension: 'Users' }, success())).toBe(false);
+    expect(exchange(ledger, 3, 'MeterUsage', { ...meterUsage, UsageDimension: 'Gigabytes' }, error('DuplicateRequestException'))).toBe(true);
+    expect(exchange(ledger, 4, 'MeterUsage', { ...meterUsage, ProductCode: 'conformance-container-1', UsageDimension: 'Tasks' }, error('DuplicateRequestException'))).toBe(false);
+  });
+
+  test('requests sent at once answer each other as duplicates: not explained by a record from before the run', () => {
+    const ledger = new RunLedger(fixtures);
+    exchange(ledger, 1, 'MeterUsage', { ...meterUsage, UsageDimension: 'Users' }, success());
+    const keys = ledger.keysOf('MeterUsage', meterUsage);
+    const first = ledger.firstSends(keys);
+    ledger.firstSends(keys);
+    expect(ledger.learn(2, 'MeterUsage', meterUsage, first, error('DuplicateRequestException'))).toBe(false);
+  });
+
+  test("a ClientToken conflict with another run's use of the token is explained; with the run's own, it is judged", () => {
+    const ledger = new RunLedger(fixtures);
+    exchange(ledger, 1, 'MeterUsage', { ...meterUsage, ClientToken: 't-1' }, success());
+    const elsewhere = { ...meterUsage, UsageDimension: 'Users', ClientToken: 't-1' };
+    expect(exchange(ledger, 2, 'MeterUsage', elsewhere, error('IdempotencyConflictException'))).toBe(true);
+    expect(exchange(ledger, 1, 'MeterUsage', elsewhere, error('IdempotencyConflictException'))).toBe(false);
+    // A token is not a duplicate key: it uses none up.
+    expect(ledger.recordsOf(1)).toBe(1);
+  });
+
+  test('batch results: Success records, DuplicateRecord of another run is explained, CustomerNotSubscribed records nothing', () => {
+    const ledger = new RunLedger(fixtures);
+    const [subscribed, unsubscribed] = [fixtures.customers.find((c) => c.subscribed)!, fixtures.customers.find((c) => !c.subscribed)!];
+    const record = (accountId: string, Quantity: number) => ({ CustomerAWSAccountId: accountId, Dimension: 'Requests', Timestamp: at, Quantity });
+    const batch = { ProductCode: 'conformance-saas-1', UsageRecords: [record(subscribed.accountId, 1), record(unsubscribed.accountId, 1)] };
+    const results = (first: string) => ({
+      Results: [
+        { UsageRecord: { ...record(subscribed.accountId, 1), Timestamp: at.getTime() / 1000 }, Status: first, MeteringRecordId: 'b-1' },
+        { UsageRecord: record(unsubscribed.accountId, 1), Status: 'CustomerNotSubscribed' },
+      ],
+    });
+    expect(exchange(ledger, 1, 'BatchMeterUsage', batch, success(results('Success')))).toBe(false);
+    expect(ledger.batchRecord(subscribed.accountId, 'Requests', hour)).toBe(true);
+    expect(ledger.batchRecord(unsubscribed.accountId, 'Requests', hour)).toBe(false);
+    expect(exchange(ledger, 2, 'BatchMeterUsage', batch, success(results('DuplicateRecord')))).toBe(true);
+    expect(exchange(ledger, 1, 'BatchMeterUsage', batch, success(results('DuplicateRecord')))).toBe(false);
+  });
+});
+
+describe('keys kept free for the rules that expect only rejections', () => {
+  test("the last MeterUsage (product, dimension) and the last SaaS (customer, dimension) of every hour: taken for other rules' draws, free until recorded on", () => {
+    const ledger = new RunLedger(fixtures);
+    const reserved = { ProductCode: 'conformance-container-unsupported', UsageDimension: 'Tasks', Timestamp: at };
+    expect(ledger.meterUsage('conformance-container-unsupported', 'Tasks', hour)).toBe(true);
+    expect(ledger.meterUsage('conformance-container-unsupported', 'Tasks', hour - 3_600_000)).toBe(true);
+    expect(ledger.meterUsage('conformance-ami-1', 'Hours', hour)).toBe(false);
+    expect(ledger.batchRecord('444455556666', 'StorageGb', hour)).toBe(true);
+    expect(ledger.batchRecord('111122223333', 'StorageGb', hour)).toBe(false);
+    const keys = ledger.keysOf('MeterUsage', reserved);
+    expect(ledger.offLimits(keys, false)).toBe(keys[0]);
+    expect(ledger.offLimits(keys, true)).toBeUndefined();
+    expect(ledger.offLimits(ledger.keysOf('MeterUsage', meterUsage), false)).toBeUndefined();
+    // A target that wrongly accepts a rejected request records on it: no longer kept free.
+    exchange(ledger, 1, 'MeterUsage', reserved, success());
+    expect(ledger.offLimits(keys, false)).toBeUndefined();
+  });
+});
+
+describe('shards against one target', () => {
+  test('share out the (product or customer, dimension) pairs: each key is one shard\'s, and the others leave it alone', () => {
+    const shards = [1, 2, 3].map((index) => new RunLedger(fixtures, { index, count: 3 }));
+    const products = fixtures.products.filter((p) => p.kind !== 'saas' && p.entitled !== false);
+    const requests = products.flatMap((p) => p.dimensions.map((d) => ({ ProductCode: p.code, UsageDimension: d, Timestamp: at })));
+    for (const request of requests) {
+      const keys = shards[0]!.keysOf('MeterUsage', request);
+      const owners = shards.filter((s) => s.offLimits(keys, true) === undefined);
+      expect(owners, JSON.stringify(request)).toHaveLength(1);
+      // Draws of the other shards are steered off it.
+      for (const other of shards.filter((s) => s !== owners[0])) expect(other.meterUsage(request.ProductCode, request.UsageDimension, hour)).toBe(true);
+    }
+    // Each shard keeps one pair of its own free for the rules that expect only rejections.
+    expect(shards.every((s) => requests.some((r) => s.offLimits(s.keysOf('MeterUsage', r), false) !== undefined && s.offLimits(s.keysOf('MeterUsage', r), true) === undefined))).toBe(true);
+  });
+});
