@@ -76,7 +76,8 @@ export interface BatchChoice {
 /** Valid batches of subscribed customers (distinct keys), or undefined when no mode fits. */
 export function batches(setting: BatchSetting, nowMs: number, choice: BatchChoice = {}): fc.Arbitrary<Generated> | undefined {
   const min = choice.min ?? 1;
-  const max = choice.max ?? openBatchSize(modelLimits(setting.model).records);
+  // A rule's max leaves room for records it adds (a batch of open size); its min is what it needs.
+  const max = Math.max(min, openBatchSize(choice.max ?? modelLimits(setting.model).records));
   const modes = modesOf(setting, nowMs).filter((m) => (choice.modes ?? [m.name]).includes(m.name) && m.maxSize >= min);
   if (modes.length === 0) return undefined;
   return fc.constantFrom(...modes).chain((mode) =>

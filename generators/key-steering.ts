@@ -1,10 +1,10 @@
-import { canonicalAllocations } from './allocations.js';
-import type { UsageAllocation } from './inputs.js';
-
 // Which duplicate keys already hold a record, for the generators that can steer a draw to a
 // free key of the same kind. A run on a target without a clean ledger sets it (the harness's
 // run-wide ledger, suites/harness/run-ledger.ts): its keys are few, and a request on a taken
 // one judges nothing. Everywhere else nothing is taken and every draw is as the seed makes it.
+import { canonicalAllocations } from './allocations.js';
+import type { UsageAllocation } from './inputs.js';
+
 export interface TakenKeys {
   meterUsage(productCode: string, dimension: string, hourMs: number): boolean;
   /**
@@ -35,7 +35,7 @@ export function takenKeys(): TakenKeys {
 /** Records of a batch whose size a rule leaves open, where keys are few: every record takes one. */
 const FEW_KEYS_MAX_RECORDS = 4;
 
-/** The most records a batch of open size gets: `limit` (the model's), or fewer while draws are steered. */
+/** The most records a batch of open size gets: `limit` (the model's, or a rule's room), or fewer while draws are steered. */
 export function openBatchSize(limit: number): number {
   return taken === NOTHING_TAKEN ? limit : Math.min(limit, FEW_KEYS_MAX_RECORDS);
 }

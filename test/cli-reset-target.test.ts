@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { CAPABILITY_NEED_SPECS } from '../catalogue/needs.js';
 import { CONTROL_PREFIX, NO_CAPABILITIES } from '../core/description.js';
-import { CLEAN_LEDGER_NEEDS_ONE_WORKER, unmetNeeds } from '../suites/harness/needs.js';
+import { CLEAN_LEDGER_NEEDS_ONE_WORKER, CLOCK_NEEDS_ISOLATION_OR_RESET, unmetNeeds } from '../suites/harness/needs.js';
 import type { ConformanceContext } from '../suites/harness/context.js';
 import { catalogueFor } from '../catalogue/catalogue.js';
 import { loadModel } from '../core/model.js';
@@ -87,6 +87,11 @@ describe('the need of a clean ledger', () => {
     expect(unmetNeeds([rule], context({ reset: true }, false), model)).toBe(CLEAN_LEDGER_NEEDS_ONE_WORKER);
     expect(unmetNeeds([rule], context({}, true), model)).toBeUndefined();
     expect(unmetNeeds([rule], context({}, false), model)).toBe(CLEAN_LEDGER_NEEDS_ONE_WORKER);
+    // Clock control without caller isolation moves the target's clock: only a reset puts it back.
+    const clockRule = catalogueFor(model).find((r) => r.id === 'meter-usage.window-past-boundary')!;
+    expect(clockRule.needs.capabilities).toContain('clockControl');
+    expect(unmetNeeds([clockRule], context({ clockControl: true }, true), model)).toBe(CLOCK_NEEDS_ISOLATION_OR_RESET);
+    expect(unmetNeeds([clockRule], context({ clockControl: true, reset: true }, true), model)).toBeUndefined();
     // What the target itself provides, as init and `rules --needs` report it.
     expect(CAPABILITY_NEED_SPECS.cleanLedger.present({ ...NO_CAPABILITIES })).toBe(false);
   });

@@ -62,10 +62,10 @@ describe('what the ledger learns and explains', () => {
     const ledger = new RunLedger(fixtures);
     expect(exchange(ledger, 1, 'MeterUsage', meterUsage, success())).toBe(false);
     expect(ledger.meterUsage('conformance-ami-1', 'Hours', hour)).toBe(true);
-    expect(ledger.recordsOf(1)).toBe(1);
+    expect([...ledger.operationsRecordedBy(1)]).toEqual(['MeterUsage']);
     expect(exchange(ledger, 2, 'MeterUsage', { ...meterUsage, UsageQuantity: 4 }, error('DuplicateRequestException'))).toBe(true);
     expect(exchange(ledger, 1, 'MeterUsage', { ...meterUsage, UsageQuantity: 4 }, error('DuplicateRequestException'))).toBe(false);
-    expect(ledger.recordsOf(2)).toBe(0);
+    expect(ledger.operationsRecordedBy(2).size).toBe(0);
   });
 
   test('a run the target answers as the maker of a record (an identical request) stands where a clean ledger would have it', () => {
@@ -74,7 +74,7 @@ describe('what the ledger learns and explains', () => {
     expect(exchange(ledger, 2, 'MeterUsage', meterUsage, success())).toBe(false);
     expect(exchange(ledger, 2, 'MeterUsage', { ...meterUsage, UsageQuantity: 9 }, error('DuplicateRequestException'))).toBe(false);
     // Taking a record over is not making one: the run used no fresh key.
-    expect(ledger.recordsOf(2)).toBe(0);
+    expect(ledger.operationsRecordedBy(2).size).toBe(0);
   });
 
   test("another run's record is known by the request that made it and its id; the run's own, or one taken over, is not another's", () => {
@@ -128,7 +128,7 @@ describe('what the ledger learns and explains', () => {
     expect(exchange(ledger, 2, 'MeterUsage', elsewhere, error('IdempotencyConflictException'))).toBe(true);
     expect(exchange(ledger, 1, 'MeterUsage', elsewhere, error('IdempotencyConflictException'))).toBe(false);
     // A token is not a duplicate key: it uses none up.
-    expect(ledger.recordsOf(1)).toBe(1);
+    expect([...ledger.operationsRecordedBy(1)]).toEqual(['MeterUsage']);
   });
 
   test('batch results: Success records, DuplicateRecord of another run is explained, CustomerNotSubscribed records nothing', () => {
@@ -143,6 +143,7 @@ describe('what the ledger learns and explains', () => {
       ],
     });
     expect(exchange(ledger, 1, 'BatchMeterUsage', batch, success(results('Success')))).toBe(false);
+    expect([...ledger.operationsRecordedBy(1)]).toEqual(['BatchMeterUsage']);
     expect(ledger.batchRecord(subscribed.accountId, 'Requests', hour)).toBe(true);
     expect(ledger.batchRecord(unsubscribed.accountId, 'Requests', hour)).toBe(false);
     expect(exchange(ledger, 2, 'BatchMeterUsage', batch, success(results('DuplicateRecord')))).toBe(true);

@@ -29,6 +29,9 @@ function driverModelGap(rule: Rule, context: ConformanceContext): string | undef
 export const CLEAN_LEDGER_NEEDS_ONE_WORKER =
   'needs a clean ledger for every property run: the target has no caller isolation, so its property runs take turns (after a reset, or on keys no other run recorded on), which holds only while the run has one vitest worker (maxWorkers: 1; `metering-conformance run` sets it itself)';
 
+export const CLOCK_NEEDS_ISOLATION_OR_RESET =
+  'needs clock control that moves one property run\'s clock only (each caller its own, or put back by a reset), which the target does not declare (target.yaml: capabilities.callerIsolation or capabilities.reset, beside capabilities.clockControl)';
+
 export function unmetNeeds(rules: Rule[], context: ConformanceContext, model: ServiceModel): string | undefined {
   for (const rule of rules) {
     for (const op of rule.operations) {
@@ -54,6 +57,8 @@ export function unmetNeeds(rules: Rule[], context: ConformanceContext, model: Se
         // no other run recorded on), which holds only while nothing else talks to the target.
         if (ledgerModeOf(context.target.capabilities) !== 'caller-isolation' && context.oneWorker !== true) return CLEAN_LEDGER_NEEDS_ONE_WORKER;
       } else if (!CAPABILITY_NEED_SPECS[need].present(context.target.capabilities)) return unmetCapabilityReason(need);
+      // Without caller isolation a caller's clock is the target's: only a reset puts it back.
+      else if (need === 'clockControl' && ledgerModeOf(context.target.capabilities) === 'fresh-keys') return CLOCK_NEEDS_ISOLATION_OR_RESET;
     }
   }
   return undefined;

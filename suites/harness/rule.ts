@@ -23,7 +23,7 @@ import { unmetNeeds } from './needs.js';
 import { NotApplicable, type RuleOutcome } from './outcomes.js';
 import { runProperty, type PropertyArbitrary, type PropertyOptions } from './property.js';
 import { replayCommand } from './replay.js';
-import { KeyTaken, RunLedger, type HeldRecord } from './run-ledger.js';
+import { KeyTaken, RunLedger, type HeldRecord, type LedgerOperation } from './run-ledger.js';
 import { steerDrawsAround } from '../../generators/key-steering.js';
 
 declare module '@vitest/runner' {
@@ -153,9 +153,9 @@ export class PropertyRun {
     return this.keys?.ledger.heldElsewhere(this.keys.run, input);
   }
 
-  /** Whether this run recorded on a key no run had recorded on before (run-wide ledger only). */
-  get recorded(): boolean {
-    return this.keys !== undefined && this.keys.ledger.recordsOf(this.keys.run) > 0;
+  /** The operations of which this run recorded on a key no run had recorded on before (run-wide ledger only). */
+  get recordedOn(): ReadonlySet<LedgerOperation> {
+    return this.keys === undefined ? new Set() : this.keys.ledger.operationsRecordedBy(this.keys.run);
   }
 
   /** Records an exchange made outside the driver (a control call such as the caller's clock), in order with the others. */
@@ -171,12 +171,15 @@ export class PropertyRun {
 const targetLease = new Gate({ maxInFlight: 1 });
 
 /**
- * On a target without a clean ledger, per rule: judged property runs that record on fresh keys,
- * and property runs that record on them at all (a run that then meets another run's record
- * is not judged, but its records stay): its keys are few (see mayStartRun).
+ * On a target without a clean ledger, per rule and operation: the judged property runs that
+ * may record on fresh keys, and the runs that may record on them at all (a run that then meets
+ * another run's record is not judged, but its records stay). MeterUsage has a few keys an hour;
+ * BatchMeterUsage a few an hour for every customer, over a window of a day (see mayStartRun).
  */
-const FRESH_RUNS_PER_RULE = 1;
-const RECORDING_RUNS_PER_RULE = 3;
+const FRESH_KEY_SHARES: Record<LedgerOperation, { judged: number; all: number }> = {
+  MeterUsage: { judged: 1, all: 5 },
+  BatchMeterUsage: { judged: 3, all: 8 },
+};
 
 /** The run-wide ledger of a target without a clean ledger: one per worker, which is the whole run (see schedulingFor). */
 let sharedRunLedger: RunLedger | undefined;
@@ -205,7 +208,7 @@ export class RuleContext {
   /** The run-wide ledger, on a target that gives property runs no clean ledger of their own. */
   private readonly runLedger: RunLedger | undefined;
   /** Property runs of these rules that recorded on a fresh key of the run-wide ledger, judged or not (see mayStartRun). */
-  private readonly recordingRuns = { judged: 0, all: 0 };
+  private readonly recordingRuns: Record<LedgerOperation, { judged: number; all: number }> = { MeterUsage: { judged: 0, all: 0 }, BatchMeterUsage: { judged: 0, all: 0 } };
   private controlClient: ControlClient | undefined;
 
   constructor(
@@ -266,13 +269,12 @@ export class RuleContext {
 
   /**
    * Whether another property run may start. On a target without a clean ledger, the rules that
-   * need one share its few fresh keys: each stops after FRESH_RUNS_PER_RULE judged runs that
-   * recorded on one, or RECORDING_RUNS_PER_RULE that did, judged or not; the inputs it does not
-   * try count as skipped.
+   * need one share its few fresh keys: each stops once its runs have had the FRESH_KEY_SHARES of
+   * one operation, and the inputs it does not try count as skipped.
    */
   mayStartRun(): boolean {
-    const { judged, all } = this.recordingRuns;
-    return this.ledgerMode !== 'fresh-keys' || !this.needsCleanLedger || (judged < FRESH_RUNS_PER_RULE && all < RECORDING_RUNS_PER_RULE);
+    if (this.ledgerMode !== 'fresh-keys' || !this.needsCleanLedger) return true;
+    return (Object.keys(FRESH_KEY_SHARES) as LedgerOperation[]).every((op) => this.recordingRuns[op].judged < FRESH_KEY_SHARES[op].judged && this.recordingRuns[op].all < FRESH_KEY_SHARES[op].all);
   }
 
   /**
@@ -286,12 +288,16 @@ export class RuleContext {
     if (mode === 'caller-isolation') return body();
     return targetLease.run(async () => {
       if (mode === 'reset') await this.resetTarget(run);
+      let judged = false;
       try {
         const result = await body();
-        if (run.recorded) this.recordingRuns.judged++;
+        judged = true;
         return result;
       } finally {
-        if (run.recorded) this.recordingRuns.all++;
+        for (const op of run.recordedOn) {
+          this.recordingRuns[op].all++;
+          if (judged) this.recordingRuns[op].judged++;
+        }
       }
     });
   }

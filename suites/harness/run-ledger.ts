@@ -12,10 +12,12 @@
 // out, so two records that might be one key are never taken for two).
 import { hourStart } from '../../core/calendar.js';
 import type { TargetFixtures } from '../../core/description.js';
-import { meterableProducts } from '../../generators/index.js';
+import { meterableProducts, type UsageAllocation } from '../../generators/index.js';
 import { meterUsagePayload, type TakenKeys } from '../../generators/key-steering.js';
-import type { UsageAllocation } from '../../generators/index.js';
 import type { Outcome } from '../../target/types.js';
+
+/** The operations whose requests record on duplicate keys. */
+export type LedgerOperation = 'MeterUsage' | 'BatchMeterUsage';
 
 /** A MeterUsage record of the run-wide ledger: the request that made it, and its MeteringRecordId. */
 export interface HeldRecord {
@@ -55,6 +57,9 @@ const recordKeyOf = (account: string, dimension: string, hourMs: number) => JSON
 const pairOf = (operation: string, owner: string, dimension: string) => JSON.stringify([operation, owner, dimension]);
 const pairOfKey = (key: string) => JSON.stringify((JSON.parse(key) as unknown[]).slice(0, 3));
 
+/** A ClientToken is kept beside the keys: whose it is tells a token conflict another run caused. */
+const tokenKeyOf = (token: string) => JSON.stringify(['ClientToken', token]);
+const isTokenKey = (key: string) => key.startsWith('["ClientToken"');
 
 export class RunLedger implements TakenKeys {
   /** Key → the property run that recorded on it (0: a record from before the run); ClientTokens too, by the run that first used one. */
@@ -178,7 +183,7 @@ export class RunLedger implements TakenKeys {
   learn(run: number, operation: string, body: unknown, first: readonly string[], outcome: Outcome | undefined): boolean {
     const keys = this.keysOf(operation, body);
     const token = operation === 'MeterUsage' ? text((body as Record<string, unknown> | undefined)?.ClientToken) : undefined;
-    const tokenKey = token === undefined ? undefined : JSON.stringify(['ClientToken', token]);
+    const tokenKey = token === undefined ? undefined : tokenKeyOf(token);
     if (outcome === undefined || outcome.status >= 500) {
       for (const key of keys) this.claim(key, run);
       return false;
@@ -188,9 +193,9 @@ export class RunLedger implements TakenKeys {
       if (outcome.kind === 'success') {
         for (const key of [...keys, ...(tokenKey ? [tokenKey] : [])]) this.claim(key, run);
         const id = outcome.output.MeteringRecordId;
-        for (const key of keys) if (!this.made.has(key) && typeof id === 'string' && typeof body === 'object' && body !== null) this.made.set(key, { request: body as Record<string, unknown>, id });
-      }
-      else if (outcome.errorType === 'DuplicateRequestException') duplicates.push(...keys);
+        // keys is empty unless body is a request object.
+        if (typeof id === 'string') for (const key of keys) if (!this.made.has(key)) this.made.set(key, { request: body as Record<string, unknown>, id });
+      } else if (outcome.errorType === 'DuplicateRequestException') duplicates.push(...keys);
     } else if (operation === 'BatchMeterUsage' && outcome.kind === 'success') {
       const results = Array.isArray(outcome.output.Results) ? (outcome.output.Results as Record<string, unknown>[]) : [];
       for (const result of results) {
@@ -235,7 +240,7 @@ export class RunLedger implements TakenKeys {
   meterUsageHolds(productCode: string, dimension: string, hourMs: number, payload: string): boolean {
     const key = meterUsageKeyOf(productCode, dimension, hourMs);
     const made = this.made.get(key)?.request as { UsageQuantity?: number; UsageAllocations?: UsageAllocation[] } | undefined;
-    return !this.isReserved(key) && made !== undefined && meterUsagePayload(made.UsageQuantity, made.UsageAllocations) === payload;
+    return this.inShard(pairOfKey(key)) && !this.isReserved(key) && made !== undefined && meterUsagePayload(made.UsageQuantity, made.UsageAllocations) === payload;
   }
 
   /**
@@ -253,10 +258,10 @@ export class RunLedger implements TakenKeys {
     return this.takenForDraws(recordKeyOf(accountId, dimension, hourMs));
   }
 
-  /** How many duplicate keys property run `run` recorded on first. */
-  recordsOf(run: number): number {
-    let count = 0;
-    for (const [key, owner] of this.recordedBy) if (owner === run && !key.startsWith('["ClientToken"')) count++;
-    return count;
+  /** The operations whose duplicate keys property run `run` recorded on first. */
+  operationsRecordedBy(run: number): Set<LedgerOperation> {
+    const operations = new Set<LedgerOperation>();
+    for (const [key, owner] of this.recordedBy) if (owner === run && !isTokenKey(key)) operations.add((JSON.parse(key) as [LedgerOperation])[0]);
+    return operations;
   }
 }
