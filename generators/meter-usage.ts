@@ -1,7 +1,7 @@
 // MeterUsage requests: valid ones for the target's fixtures, with allocations adding up to the
 // quantity when drawn, and with too many or duplicate tags.
 import fc from 'fast-check';
-import { hourStart, MINUTE_MS, SECOND_MS } from '../core/calendar.js';
+import { HOUR_MS, hourStart, MINUTE_MS, SECOND_MS } from '../core/calendar.js';
 import type { ProductFixture, TargetFixtures } from '../core/description.js';
 import { memberShape, ModelError, structure, type ServiceModel } from '../core/model.js';
 import { boundedInteger } from './arbitraries.js';
@@ -29,6 +29,12 @@ export function meterUsageHasMember(model: ServiceModel, member: string): boolea
  */
 export function recentTimestamp(nowMs: number): fc.Arbitrary<Date> {
   return fc.integer({ min: 60, max: 55 * 60 }).map((secondsAgo) => new Date((Math.floor(nowMs / SECOND_MS) - secondsAgo) * SECOND_MS));
+}
+
+/** The instants recentTimestamp draws at `nowMs`, [from, to] in epoch ms. */
+function recentRange(nowMs: number): { from: number; to: number } {
+  const now = Math.floor(nowMs / SECOND_MS) * SECOND_MS;
+  return { from: now - 55 * MINUTE_MS, to: now - MINUTE_MS };
 }
 
 /** Timestamps beyond this model version's MeterUsage window. */
@@ -78,11 +84,13 @@ export function validMeterUsage(fixtures: TargetFixtures, model: ServiceModel, n
     )
     .map(({ product, pick, amount: { quantity: q, allocations }, timestamp, explicitDryRunFalse }): MeterUsageInput => {
       const drawn = keys.findIndex((k) => k[0] === product.code && k[1] === product.dimensions[pick % product.dimensions.length]);
-      const [code, dimension] = steeredKey(keys, drawn, timestamp, meterUsagePayload(q, allocations));
+      // A drawn recent timestamp may move to the other hour the range holds (a rule's own stays).
+      const range = options.timestamp === undefined ? recentRange(nowMs) : undefined;
+      const steered = steeredKey(keys, drawn, timestamp, meterUsagePayload(q, allocations), range);
       return {
-        ProductCode: code,
-        Timestamp: timestamp,
-        UsageDimension: dimension,
+        ProductCode: steered.code,
+        Timestamp: steered.timestamp,
+        UsageDimension: steered.dimension,
         UsageQuantity: q,
         ...(explicitDryRunFalse ? { DryRun: false } : {}),
         ...(allocations ? { UsageAllocations: allocations } : {}),
@@ -92,16 +100,25 @@ export function validMeterUsage(fixtures: TargetFixtures, model: ServiceModel, n
 
 /**
  * The drawn (product, dimension) key `at` or, where it is taken in the hour of `timestamp`, the
- * next free one; with none free, the next that holds a record of the drawn `payload` (the
- * request is then answered as that record, as on a clean ledger as its own).
+ * next free one; with none free there, the next free one in the other hour of `range` (the
+ * timestamp moved by an hour, kept inside it); with none free at all, the next that holds a
+ * record of the drawn `payload` (the request is then answered as that record, as on a clean
+ * ledger as its own).
  */
-function steeredKey(keys: [string, string][], at: number, timestamp: Date, payload: string): [string, string] {
-  const hour = hourStart(timestamp.getTime());
+function steeredKey(keys: [string, string][], at: number, timestamp: Date, payload: string, range?: { from: number; to: number }): { code: string; dimension: string; timestamp: Date } {
   const taken = takenKeys();
-  const free = (i: number) => !taken.meterUsage(keys[i][0], keys[i][1], hour);
-  if (free(at)) return keys[at];
-  const next = firstFree(at, keys.length, free);
-  return keys[next !== at ? next : firstFree(at, keys.length, (i) => taken.meterUsageHolds(keys[i][0], keys[i][1], hour, payload))];
+  const pick = (i: number, when: Date) => ({ code: keys[i][0], dimension: keys[i][1], timestamp: when });
+  const freeIn = (hour: number) => (i: number) => !taken.meterUsage(keys[i][0], keys[i][1], hour);
+  const hour = hourStart(timestamp.getTime());
+  const next = firstFree(at, keys.length, freeIn(hour));
+  if (freeIn(hour)(next)) return pick(next, timestamp);
+  for (const shift of range === undefined ? [] : [-HOUR_MS, HOUR_MS]) {
+    const other = hour + shift;
+    const [lo, hi] = [Math.max(other, range!.from), Math.min(other + HOUR_MS - SECOND_MS, range!.to)];
+    const there = firstFree(at, keys.length, freeIn(other));
+    if (lo <= hi && freeIn(other)(there)) return pick(there, new Date(Math.min(Math.max(timestamp.getTime() + shift, lo), hi)));
+  }
+  return pick(firstFree(at, keys.length, (i) => taken.meterUsageHolds(keys[i][0], keys[i][1], hour, payload)), timestamp);
 }
 
 export interface TagCountOptions {

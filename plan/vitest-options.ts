@@ -145,25 +145,26 @@ const suiteName = (path: string) => path.replace(/^.*[\\/]/, '').replace(/\.[jt]
 
 /**
  * The families whose defects show only where a record is first made (requests in flight at once,
- * retries, sequences): on a target without a clean ledger they run right after the controls,
- * while its few fresh MeterUsage keys last.
+ * retries, sequences): on a target without a clean ledger they run first, while its few fresh
+ * MeterUsage keys last.
  */
 const FRESH_KEYS_FIRST = ['concurrency', 'idempotency', 'stateful'];
 
 /**
  * Orders the suite files. On a target without a clean ledger the first rules get its few fresh
- * keys, so: the files of the positive controls first (a control lives in its family's first
- * file, test/catalogue-families.test.ts checks it), since a control left unjudged leaves every
- * negative rule of its operation unjudged too; then FRESH_KEYS_FIRST; then by name. Elsewhere
- * the order changes nothing but when each file runs.
+ * keys, so: FRESH_KEYS_FIRST; then the files of the positive controls (a control lives in its
+ * family's first file, test/catalogue-families.test.ts checks it), the next to need a record made,
+ * and which may fall back on the keys kept free for the negative rules (run-ledger.ts), since a
+ * control left unjudged leaves every negative rule of its operation unjudged too; then by name.
+ * Elsewhere the order changes nothing but when each file runs.
  */
 export function suiteOrder(rules: readonly Rule[]): TestSequencerConstructor {
   const controlFiles = new Set(rules.filter((r) => r.role === 'control').map((r) => suiteName(suitesOf(r.family)[0] ?? '')));
   const rank = (path: string): number => {
     const name = suiteName(path);
-    if (controlFiles.has(name)) return 0;
     const early = FRESH_KEYS_FIRST.indexOf(familyOfSuite(`${name}.ts`) ?? '');
-    return early < 0 ? 1 + FRESH_KEYS_FIRST.length : 1 + early;
+    if (early >= 0) return early;
+    return controlFiles.has(name) ? FRESH_KEYS_FIRST.length : FRESH_KEYS_FIRST.length + 1;
   };
   return class SuiteOrder {
     shard(files: TestSpecification[]): TestSpecification[] {

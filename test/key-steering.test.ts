@@ -45,6 +45,17 @@ describe('steering draws around taken keys', () => {
     expect(draws.filter((r) => (r.UsageQuantity ?? 0) !== 0 && r.ProductCode === 'conformance-container-1' && r.UsageDimension === 'Tasks').length).toBeLessThan(draws.length / 4);
   });
 
+  test('with no free key in its hour, a recent MeterUsage draw moves by an hour into the other hour of its range, staying inside it', () => {
+    const thisHour = hourStart(nowMs);
+    steerDrawsAround({ meterUsage: (_p, _d, hourMs) => hourMs === thisHour, meterUsageHolds: () => false, batchRecord: () => false });
+    const draws = fc.sample(plainMeterUsage(fixtures, model, nowMs), { numRuns: 200, seed: 5 });
+    for (const r of draws) {
+      expect(hourStart(r.Timestamp.getTime())).toBe(thisHour - 3_600_000);
+      expect(r.Timestamp.getTime()).toBeGreaterThanOrEqual(nowMs - 55 * 60_000);
+      expect(r.Timestamp.getTime() % 1000).toBe(0);
+    }
+  });
+
   test('a batch draws its records on free (customer, dimension, hour) keys while there are enough', () => {
     const taken = (account: string, dimension: string, hourMs: number) => dimension !== 'Requests' || hourMs !== hourStart(nowMs);
     steerDrawsAround({ meterUsage: () => false, meterUsageHolds: () => false, batchRecord: taken });

@@ -3,8 +3,8 @@
 // record unchanged on a key another property run holds (a target without a clean ledger).
 import { describe, expect, test } from 'vitest';
 import { Violation } from '../suites/harness/expect.js';
-import { expectNothingRecorded } from '../suites/harness/nothing-recorded.js';
-import type { HeldRecord } from '../suites/harness/run-ledger.js';
+import { nothingRecordedCheck } from '../suites/harness/nothing-recorded.js';
+import { KeyTaken, type HeldRecord } from '../suites/harness/run-ledger.js';
 import type { PropertyRun } from '../suites/harness/rule.js';
 import type { Outcome, OperationInput } from '../target/types.js';
 
@@ -13,30 +13,52 @@ const base = { headers: {}, retries: 0, exchange: { request: { method: 'POST', u
 const success = (id: string): Outcome => ({ ...base, kind: 'success', status: 200, output: { MeteringRecordId: id } });
 const duplicate: Outcome = { ...base, kind: 'error', status: 400, errorType: 'DuplicateRequestException' };
 
-/** A property run whose key is free (held undefined) or another run's, answering `answer` and keeping what it was sent. */
-function runOf(held: HeldRecord | undefined, answer: Outcome): { run: PropertyRun; sent: OperationInput[] } {
+/** A property run whose key is free (held undefined) or another run's, giving `answers` in turn and keeping what it was sent. */
+function runOf(held: HeldRecord | undefined, ...answers: Outcome[]): { run: PropertyRun; sent: OperationInput[] } {
+  return runOn({ held }, ...answers);
+}
+
+/** As runOf, on a key that may be one kept free for the rules that expect only rejections. */
+function runOn({ held, keptFree = false }: { held?: HeldRecord; keptFree?: boolean }, ...answers: Outcome[]): { run: PropertyRun; sent: OperationInput[] } {
   const sent: OperationInput[] = [];
   const run = {
     heldElsewhere: () => held,
-    call: async (_operation: string, input: OperationInput) => (sent.push(input), answer),
+    onKeptFreeKey: () => keptFree,
+    drawOffKeptFreeKeys: () => sent.push({ drawOff: true }),
+    call: async (_operation: string, input: OperationInput) => (sent.push(input), answers[sent.length - 1]),
   } as unknown as PropertyRun;
   return { run, sent };
 }
 
-describe('expectNothingRecorded', () => {
-  test('on a key of its own: the same hour with another quantity is accepted, or the rejected request was recorded', async () => {
+const check = async (run: PropertyRun) => (await nothingRecordedCheck(run, request))(9, 'nothing recorded');
+
+describe('nothingRecordedCheck', () => {
+  test('on a key of its own: the same hour with another quantity is accepted afterwards, or the rejected request was recorded', async () => {
     const accepted = runOf(undefined, success('r-1'));
-    await expectNothingRecorded(accepted.run, request, 9, 'nothing recorded');
+    await check(accepted.run);
     expect(accepted.sent).toEqual([{ ...request, UsageQuantity: 9 }]);
-    await expect(expectNothingRecorded(runOf(undefined, duplicate).run, request, 9, 'nothing recorded')).rejects.toBeInstanceOf(Violation);
+    await expect(check(runOf(undefined, duplicate).run)).rejects.toBeInstanceOf(Violation);
   });
 
-  test("on another run's key: the request that made its record is answered with the record's id, or the record changed", async () => {
+  test("on another run's key: the request that made its record is answered with the record's id before and after, or the record changed", async () => {
     const held = { request: { ...request, UsageQuantity: 5 }, id: 'r-held' };
-    const unchanged = runOf(held, success('r-held'));
-    await expectNothingRecorded(unchanged.run, request, 9, 'nothing recorded');
-    expect(unchanged.sent).toEqual([held.request]);
-    await expect(expectNothingRecorded(runOf(held, success('r-other')).run, request, 9, 'nothing recorded')).rejects.toThrow(/still answered with its MeteringRecordId r-held/);
-    await expect(expectNothingRecorded(runOf(held, duplicate).run, request, 9, 'nothing recorded')).rejects.toBeInstanceOf(Violation);
+    const unchanged = runOf(held, success('r-held'), success('r-held'));
+    await check(unchanged.run);
+    expect(unchanged.sent).toEqual([held.request, held.request]);
+    await expect(check(runOf(held, success('r-held'), success('r-other')).run)).rejects.toThrow(/still answered with its MeteringRecordId r-held/);
+    await expect(check(runOf(held, success('r-held'), duplicate).run)).rejects.toBeInstanceOf(Violation);
+  });
+
+  test('on a key kept free for the rules that expect only rejections, nothing is sent and the run is not judged: the check would use the key up', async () => {
+    const kept = runOn({ keptFree: true }, success('r-1'));
+    await expect(check(kept.run)).rejects.toBeInstanceOf(KeyTaken);
+    // Nothing sent; the rule's later draws keep off such keys.
+    expect(kept.sent).toEqual([{ drawOff: true }]);
+  });
+
+  test('with nothing to compare with (the record not answered with its id even before), the run is not judged', async () => {
+    const held = { request: { ...request, UsageQuantity: 5 }, id: 'r-held' };
+    await expect(check(runOf(held, success('r-new')).run)).rejects.toBeInstanceOf(KeyTaken);
+    await expect(check(runOf(held, duplicate).run)).rejects.toBeInstanceOf(KeyTaken);
   });
 });

@@ -161,12 +161,35 @@ describe('keys kept free for the rules that expect only rejections', () => {
     expect(ledger.batchRecord('444455556666', 'StorageGb', hour)).toBe(true);
     expect(ledger.batchRecord('111122223333', 'StorageGb', hour)).toBe(false);
     const keys = ledger.keysOf('MeterUsage', reserved);
-    expect(ledger.offLimits(keys, false)).toBe(keys[0]);
-    expect(ledger.offLimits(keys, true)).toBeUndefined();
-    expect(ledger.offLimits(ledger.keysOf('MeterUsage', meterUsage), false)).toBeUndefined();
+    expect(ledger.offLimits(keys, 'never')).toBe(keys[0]);
+    expect(ledger.offLimits(keys, 'always')).toBeUndefined();
+    expect(ledger.offLimits(ledger.keysOf('MeterUsage', meterUsage), 'never')).toBeUndefined();
     // A target that wrongly accepts a rejected request records on it: no longer kept free.
     exchange(ledger, 1, 'MeterUsage', reserved, success());
-    expect(ledger.offLimits(keys, false)).toBeUndefined();
+    expect(ledger.offLimits(keys, 'never')).toBeUndefined();
+  });
+});
+
+describe('the draws of a rule, and the keys kept free', () => {
+  test('a negative rule draws on them; a control only once no other key of the hour is free; any other rule never', () => {
+    const ledger = new RunLedger(fixtures);
+    const reserved = (hourMs: number) => ledger.meterUsage('conformance-container-unsupported', 'Tasks', hourMs);
+    ledger.drawFor('always');
+    expect(reserved(hour)).toBe(false);
+    ledger.drawFor('never');
+    expect(reserved(hour)).toBe(true);
+    ledger.drawFor('last');
+    expect(reserved(hour)).toBe(true);
+    // Every other meterable key of the hour recorded on: the control may have the kept-free one.
+    const others = fixtures.products.filter((p) => p.kind !== 'saas' && p.entitled !== false).flatMap((p) => p.dimensions.map((d) => [p.code, d] as const));
+    others.filter(([p, d]) => !(p === 'conformance-container-unsupported' && d === 'Tasks')).forEach(([p, d], i) => exchange(ledger, i + 1, 'MeterUsage', { ProductCode: p, UsageDimension: d, Timestamp: at }, success()));
+    expect(reserved(hour)).toBe(false);
+    expect(reserved(hour - 3_600_000)).toBe(true);
+    ledger.drawFor('never');
+    expect(reserved(hour)).toBe(true);
+    const keys = ledger.keysOf('MeterUsage', { ProductCode: 'conformance-container-unsupported', UsageDimension: 'Tasks', Timestamp: at });
+    expect(ledger.offLimits(keys, 'last')).toBeUndefined();
+    expect(ledger.offLimits(keys, 'never')).toBe(keys[0]);
   });
 });
 
@@ -177,12 +200,12 @@ describe('shards against one target', () => {
     const requests = products.flatMap((p) => p.dimensions.map((d) => ({ ProductCode: p.code, UsageDimension: d, Timestamp: at })));
     for (const request of requests) {
       const keys = shards[0]!.keysOf('MeterUsage', request);
-      const owners = shards.filter((s) => s.offLimits(keys, true) === undefined);
+      const owners = shards.filter((s) => s.offLimits(keys, 'always') === undefined);
       expect(owners, JSON.stringify(request)).toHaveLength(1);
       // Draws of the other shards are steered off it.
       for (const other of shards.filter((s) => s !== owners[0])) expect(other.meterUsage(request.ProductCode, request.UsageDimension, hour)).toBe(true);
     }
     // Each shard keeps one pair of its own free for the rules that expect only rejections.
-    expect(shards.every((s) => requests.some((r) => s.offLimits(s.keysOf('MeterUsage', r), false) !== undefined && s.offLimits(s.keysOf('MeterUsage', r), true) === undefined))).toBe(true);
+    expect(shards.every((s) => requests.some((r) => s.offLimits(s.keysOf('MeterUsage', r), 'never') !== undefined && s.offLimits(s.keysOf('MeterUsage', r), 'always') === undefined))).toBe(true);
   });
 });

@@ -23,7 +23,7 @@ import { unmetNeeds } from './needs.js';
 import { NotApplicable, type RuleOutcome } from './outcomes.js';
 import { runProperty, type PropertyArbitrary, type PropertyOptions } from './property.js';
 import { replayCommand } from './replay.js';
-import { KeyTaken, RunLedger, type HeldRecord, type LedgerOperation } from './run-ledger.js';
+import { KeyTaken, RunLedger, type HeldRecord, type LedgerOperation, type ReserveUse } from './run-ledger.js';
 import { steerDrawsAround } from '../../generators/key-steering.js';
 
 declare module '@vitest/runner' {
@@ -79,8 +79,8 @@ interface LedgerKeys {
   run: number;
   /** The rule needs a clean ledger: a duplicate answer another run's record explains ends the run unjudged (KeyTaken). */
   guarded: boolean;
-  /** The rules expect only rejections: their requests may use the keys kept free for them (RunLedger.offLimits). */
-  negative: boolean;
+  /** How the rules may use the keys kept free for the rules that expect only rejections (RunLedger.offLimits). */
+  reserve: ReserveUse;
 }
 
 /** The JSON body of a hand-built request, when it has one. */
@@ -132,9 +132,9 @@ export class PropertyRun {
    */
   private async onLedger(operation: string, body: unknown, send: () => Promise<Outcome>): Promise<Outcome> {
     if (this.keys === undefined) return send();
-    const { ledger, run, guarded, negative } = this.keys;
+    const { ledger, run, guarded, reserve } = this.keys;
     const keys = ledger.keysOf(operation, body);
-    const offLimits = guarded ? ledger.offLimits(keys, negative) : undefined;
+    const offLimits = guarded ? ledger.offLimits(keys, reserve) : undefined;
     if (offLimits !== undefined) throw new KeyTaken(`${operation} key ${offLimits} is another shard's, or kept free for the rules that expect only rejections`);
     const first = ledger.firstSends(keys);
     let outcome: Outcome | undefined;
@@ -151,6 +151,16 @@ export class PropertyRun {
   /** The MeterUsage record another property run made on the key of `input`, on a target without a clean ledger (RunLedger.heldElsewhere). */
   heldElsewhere(input: OperationInput): HeldRecord | undefined {
     return this.keys?.ledger.heldElsewhere(this.keys.run, input);
+  }
+
+  /** Whether a MeterUsage of `input` would record on a key kept free for the rules that expect only rejections (RunLedger.onKeptFreeKey). */
+  onKeptFreeKey(input: OperationInput): boolean {
+    return this.keys?.ledger.onKeptFreeKey('MeterUsage', input) ?? false;
+  }
+
+  /** The rest of this rule's draws keep off the keys kept free for rules that expect only rejections: it records too (rules draw one at a time here). */
+  drawOffKeptFreeKeys(): void {
+    this.keys?.ledger.drawFor('never');
   }
 
   /** The operations of which this run recorded on a key no run had recorded on before (run-wide ledger only). */
@@ -258,8 +268,13 @@ export class RuleContext {
 
   newRun(): PropertyRun {
     const ledger = this.runLedger;
-    const negative = this.rules.every((r) => r.role === 'negative');
-    return new PropertyRun(this.target, this.newCaller(), ledger && { ledger, run: ++ledgerRuns, guarded: this.needsCleanLedger, negative });
+    return new PropertyRun(this.target, this.newCaller(), ledger && { ledger, run: ++ledgerRuns, guarded: this.needsCleanLedger, reserve: this.reserveUse });
+  }
+
+  /** How these rules may use the keys kept free for the rules that expect only rejections. */
+  private get reserveUse(): ReserveUse {
+    if (this.rules.every((r) => r.role === 'negative')) return 'always';
+    return this.rules.some((r) => r.role === 'control') ? 'last' : 'never';
   }
 
   /** False where a second run of a counterexample would meet the first run's records (see property.ts). */
@@ -320,6 +335,8 @@ export class RuleContext {
 
   /** Checks `predicate` over `arbitrary` as a fast-check property; see property.ts. */
   property<T>(arbitrary: PropertyArbitrary<T>, predicate: (value: T, run: PropertyRun) => Promise<void>, options: PropertyOptions<T> = {}): Promise<void> {
+    // Rules draw one at a time on such a target (schedulingFor): the ledger steers this rule's draws.
+    this.runLedger?.drawFor(this.reserveUse);
     return runProperty(this, arbitrary, predicate, options);
   }
 }

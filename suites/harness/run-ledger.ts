@@ -16,6 +16,12 @@ import { meterableProducts, type UsageAllocation } from '../../generators/index.
 import { meterUsagePayload, type TakenKeys } from '../../generators/key-steering.js';
 import type { Outcome } from '../../target/types.js';
 
+/**
+ * Who may use the keys kept free for the rules that expect only rejections: those rules
+ * (always), a positive control once no other key of the hour is free (last), anyone else never.
+ */
+export type ReserveUse = 'always' | 'last' | 'never';
+
 /** The operations whose requests record on duplicate keys. */
 export type LedgerOperation = 'MeterUsage' | 'BatchMeterUsage';
 
@@ -83,6 +89,10 @@ export class RunLedger implements TakenKeys {
   private readonly reserved = new Set<string>();
   /** Pair → the shard (0-based) whose keys it names. */
   private readonly shardOf = new Map<string, number>();
+  /** This shard's pairs, per operation. */
+  private readonly pairs: Record<LedgerOperation, string[]> = { MeterUsage: [], BatchMeterUsage: [] };
+  /** How the rule drawing now may use the kept-free keys (rules draw one at a time here, see schedulingFor). */
+  private drawing: ReserveUse = 'never';
 
   /**
    * `shard`: the run is one of several shards against the same target, each with a ledger of its
@@ -96,10 +106,11 @@ export class RunLedger implements TakenKeys {
     const saas = fixtures.products.filter((p) => p.kind === 'saas' && p.dimensions.length > 0);
     const customers = fixtures.customers.filter((c) => c.subscribed && saas.some((p) => p.code === c.productCode));
     const records = customers.flatMap((c) => saas.find((p) => p.code === c.productCode)!.dimensions.map((d) => pairOf('BatchMeterUsage', c.accountId, d)));
-    for (const pairs of [meterable, records]) {
+    for (const [operation, pairs] of [['MeterUsage', meterable], ['BatchMeterUsage', records]] as const) {
       // Dealt round-robin in code-unit order, as shardRules deals rules: every machine agrees.
       [...new Set(pairs)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).forEach((pair, i) => this.shardOf.set(pair, shard === undefined ? 0 : i % shard.count));
-      const last = pairs.filter((pair) => this.inShard(pair)).at(-1);
+      this.pairs[operation] = pairs.filter((pair) => this.inShard(pair));
+      const last = this.pairs[operation].at(-1);
       if (last !== undefined) this.reserved.add(last);
     }
   }
@@ -119,8 +130,18 @@ export class RunLedger implements TakenKeys {
    * The first of `keys` a property run must leave alone: one of another shard or, unless the
    * rules expect only rejections (`negative`), one kept free for those that do.
    */
-  offLimits(keys: readonly string[], negative: boolean): string | undefined {
-    return keys.find((key) => !this.inShard(pairOfKey(key)) || (!negative && this.isReserved(key) && !this.recordedBy.has(key)));
+  offLimits(keys: readonly string[], reserve: ReserveUse): string | undefined {
+    return keys.find((key) => !this.inShard(pairOfKey(key)) || (reserve === 'never' && this.isReserved(key) && !this.recordedBy.has(key)));
+  }
+
+  /** Whether a request of `operation` with this input would record on a key still kept free for the rules that expect only rejections. */
+  onKeptFreeKey(operation: string, input: unknown): boolean {
+    return this.keysOf(operation, input).some((key) => this.isReserved(key) && !this.recordedBy.has(key));
+  }
+
+  /** The draws from now on are a rule's that may use the kept-free keys so (see ReserveUse). */
+  drawFor(reserve: ReserveUse): void {
+    this.drawing = reserve;
   }
 
   /** The customer account a usage record names, however it names it. */
@@ -228,9 +249,17 @@ export class RunLedger implements TakenKeys {
     return true;
   }
 
-  /** Taken for a draw: recorded on, kept free for the rules expecting only rejections, or another shard's. */
+  /** Taken for a draw: recorded on, another shard's, or kept free from the rule drawing now. */
   private takenForDraws(key: string): boolean {
-    return this.recordedBy.has(key) || this.isReserved(key) || !this.inShard(pairOfKey(key));
+    if (this.recordedBy.has(key) || !this.inShard(pairOfKey(key))) return true;
+    if (!this.isReserved(key) || this.drawing === 'always') return false;
+    return this.drawing === 'never' || this.freeBesidesReserve(key);
+  }
+
+  /** Whether the hour of `key` has a free key besides the kept-free ones. */
+  private freeBesidesReserve(key: string): boolean {
+    const [operation, , , hour] = JSON.parse(key) as [LedgerOperation, string, string, number];
+    return this.pairs[operation].some((pair) => !this.reserved.has(pair) && !this.recordedBy.has(JSON.stringify([...(JSON.parse(pair) as unknown[]), hour])));
   }
 
   meterUsage(productCode: string, dimension: string, hourMs: number): boolean {
