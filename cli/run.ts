@@ -199,7 +199,7 @@ export async function runCommand(args: string[]): Promise<number> {
   if (plan.settings.driver === 'sdk' && target.description.reach?.proxy !== undefined) {
     runNotes.push(`the sdk driver connects to the target directly, as the AWS SDK for JavaScript v3 does without an agent of its own: ${target.description.reach.proxyVariable} is used for the describe probe, the preflight and control requests only`);
   }
-  const far = target.roundTripMs >= REMOTE_ROUND_TRIP_MS ? [`the target answered in ${Math.round(target.roundTripMs)} ms at best: ${scheduling.maxConcurrency === 1 ? 'one rule' : `${scheduling.maxConcurrency} rules`} at once ${workers}`] : [];
+  const far = target.roundTripMs >= REMOTE_ROUND_TRIP_MS ? [`the target answered in ${Math.round(target.roundTripMs)} ms at best: ${scheduling.maxConcurrency} rules at once ${workers}`] : [];
   const notes = [...target.notes, ...runNotes, ...far];
   for (const note of notes) process.stderr.write(`note: ${note}\n`);
   process.stderr.write(`${runBanner(plan, target.description)}\n`);

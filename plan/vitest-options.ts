@@ -127,17 +127,14 @@ export const REMOTE_ROUND_TRIP_MS = 20;
  * changes what a seed draws (a lane count would), only when the requests go out.
  * A `target` without caller isolation keeps one worker too: its property runs take turns (the
  * harness's lease, and the run-wide ledger of a target without a reset), and a worker's lease
- * cannot see another worker's runs; without a reset either, one rule at a time.
+ * cannot see another worker's runs (without a reset either, the rules that need a clean ledger
+ * also run one at a time: suites/harness/rule.ts).
  */
 export function schedulingFor(roundTripMs: number, politeness: Politeness = {}, target?: TargetDescription): Scheduling {
   const scheduling = roundTripMs >= REMOTE_ROUND_TRIP_MS ? { maxConcurrency: 32, maxWorkers: 4 } : { maxConcurrency: 8 };
   // A bound on calls holds for one process: every rule then runs in the one worker that keeps it.
   const bounded = politeness.maxInFlight !== undefined || politeness.ratePerSecond !== undefined;
-  const mode = target === undefined ? undefined : ledgerModeOf(target.capabilities);
-  // Without a reset either, one rule at a time: a rule draws its input before its property run
-  // takes its turn, and its draw is steered off the keys recorded so far (suites/harness/run-ledger.ts).
-  if (mode === 'fresh-keys') return { maxConcurrency: 1, maxWorkers: 1 };
-  return bounded || mode === 'reset' ? { ...scheduling, maxWorkers: 1 } : scheduling;
+  return bounded || (target !== undefined && ledgerModeOf(target.capabilities) !== 'caller-isolation') ? { ...scheduling, maxWorkers: 1 } : scheduling;
 }
 
 /** A suite file's name without its folder and extension ("meter-usage.test"). */

@@ -39,9 +39,7 @@ describe('schedulingFor a target without caller isolation', () => {
   test('keeps one worker, reset or not (the lease of its property runs and its run-wide ledger are per worker); caller isolation needs none of that', () => {
     expect(schedulingFor(100, {}, target({ reset: { method: 'POST', path: '/moto-api/reset' } }))).toStrictEqual({ maxConcurrency: 32, maxWorkers: 1 });
     expect(schedulingFor(0, {}, target({ reset: true }))).toStrictEqual({ maxConcurrency: 8, maxWorkers: 1 });
-    // Without a reset either, one rule at a time too: its draw is steered off the keys recorded so far.
-    expect(schedulingFor(100, {}, target({}))).toStrictEqual({ maxConcurrency: 1, maxWorkers: 1 });
-    expect(schedulingFor(0, { maxInFlight: 2 }, target({}))).toStrictEqual({ maxConcurrency: 1, maxWorkers: 1 });
+    expect(schedulingFor(100, {}, target({}))).toStrictEqual({ maxConcurrency: 32, maxWorkers: 1 });
     expect(schedulingFor(100, {}, target({ reset: true, callerIsolation: true }))).toStrictEqual({ maxConcurrency: 32, maxWorkers: 4 });
     expect(schedulingFor(100, {}, target({ callerIsolation: true }))).toStrictEqual({ maxConcurrency: 32, maxWorkers: 4 });
   });

@@ -218,6 +218,8 @@ function fakeContext(answer: (input: Record<string, unknown>) => Record<string, 
     description,
     newRun: () => new PropertyRun(target, { accessKeyId: `MCCALLER${++callers}`, secretAccessKey: TEST_CREDENTIALS.secretAccessKey }),
     onCleanLedger: <T>(_run: PropertyRun, body: () => Promise<T>) => body(),
+    rerunnable: true,
+    mayStartRun: () => true,
   } as unknown as RuleContext;
   return { ctx, meta };
 }

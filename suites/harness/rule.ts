@@ -158,7 +158,7 @@ export class PropertyRun {
     return this.keys?.ledger.onKeptFreeKey('MeterUsage', input) ?? false;
   }
 
-  /** The rest of this rule's draws keep off the keys kept free for rules that expect only rejections: it records too (rules draw one at a time here). */
+  /** The rest of this rule's draws keep off the keys kept free for rules that expect only rejections: it records too (it runs alone, see rule()). */
   drawOffKeptFreeKeys(): void {
     this.keys?.ledger.drawFor('never');
   }
@@ -335,7 +335,7 @@ export class RuleContext {
 
   /** Checks `predicate` over `arbitrary` as a fast-check property; see property.ts. */
   property<T>(arbitrary: PropertyArbitrary<T>, predicate: (value: T, run: PropertyRun) => Promise<void>, options: PropertyOptions<T> = {}): Promise<void> {
-    // Rules draw one at a time on such a target (schedulingFor): the ledger steers this rule's draws.
+    // A rule that needs a clean ledger runs alone on such a target (rule()): the ledger steers its draws.
     this.runLedger?.drawFor(this.reserveUse);
     return runProperty(this, arbitrary, predicate, options);
   }
@@ -358,8 +358,11 @@ export function rule(ids: string | string[], body: (ctx: RuleContext) => Promise
     return found;
   });
   // Rules are independent (each property run is its own caller), so they run concurrently:
-  // a target 50 ms away costs latency once per wave, not once per request.
-  test.concurrent(ruleIds.join(' + '), async (vitestContext: TestContext) => {
+  // a target 50 ms away costs latency once per wave, not once per request. On a target with
+  // neither caller isolation nor a reset, a rule that needs a clean ledger runs alone: its
+  // draws are steered off the keys recorded so far (run-ledger.ts), all of them.
+  const alone = ledgerModeOf(conformanceContext().target.capabilities) === 'fresh-keys' && rules.some((r) => r.needs.capabilities?.includes('cleanLedger'));
+  (alone ? test : test.concurrent)(ruleIds.join(' + '), async (vitestContext: TestContext) => {
     const meta: RuleMeta = { ruleIds };
     vitestContext.task.meta.conformance = meta;
     const context = conformanceContext();
