@@ -173,7 +173,7 @@ function ruleHtml(rule: RuleResult): string {
   }
   if (rule.info !== undefined || rule.treatment !== undefined) notes.push(restsOnHtml(rule));
   const facts = [
-    rule.numRuns !== undefined ? `<div><dt>Runs</dt><dd>${esc(rule.numRuns)}${rule.skippedRuns !== undefined ? ` (${esc(rule.skippedRuns)} inputs skipped: their keys held records of earlier runs)` : ''}</dd></div>` : '',
+    rule.numRuns !== undefined ? `<div><dt>Runs</dt><dd>${esc(rule.numRuns)}${rule.skippedRuns !== undefined ? ` (${esc(rule.skippedRuns)} inputs not judged: each met another property run's record, or the rule had had its share of fresh keys)` : ''}</dd></div>` : '',
     rule.retries !== undefined ? `<div><dt>Retried answers</dt><dd>${esc(rule.retries)}</dd></div>` : '',
     `<div><dt>Duration</dt><dd>${esc(formatDuration(rule.durationMs))}</dd></div>`,
     `<div class="wide"><dt>Tests</dt><dd>${rule.tests.length === 0 ? '<em>none</em>' : rule.tests.map((t) => `<code>${esc(t)}</code>`).join('<br>')}</dd></div>`,

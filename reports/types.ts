@@ -88,7 +88,7 @@ export interface RuleMeta {
   observed?: string;
   failure?: FailureDetail;
   numRuns?: number;
-  /** Inputs not judged because they met a duplicate key an earlier property run recorded on (a target without a clean ledger). */
+  /** Inputs not judged on a target without a clean ledger: they met another property run's record, or the rule had had its share of fresh keys. */
   skippedRuns?: number;
   /** Transient answers retried during the test. */
   retries?: number;

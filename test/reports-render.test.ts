@@ -39,6 +39,20 @@ describe('report.json schema', () => {
     expect(errors).toContain('report/run is missing the required property "seed"');
   });
 
+  it('takes the fields of a run on a target without a clean ledger: skipped inputs, an unconfirmed failure', () => {
+    const report = structuredClone(sampleReport());
+    const failing = report.rules.find((r) => r.verdict === 'fail')!;
+    failing.numRuns = 3;
+    failing.skippedRuns = 12;
+    failing.failure = { ...failing.failure!, notConfirmed: 'not run a second time' };
+    expect(validateReport(report)).toEqual([]);
+    const html = renderHtml(report);
+    expect(html).toMatch(/<dt>Runs<\/dt><dd>3 \(12 inputs not judged: each met another property run(&#39;|&#x27;|')s record, or the rule had had its share of fresh keys\)<\/dd>/);
+    expect(html).toContain('<h4>Not confirmed</h4><p>not run a second time</p>');
+    (failing as unknown as Record<string, unknown>).skippedRuns = -1;
+    expect(validateReport(report).length).toBeGreaterThan(0);
+  });
+
   it('rejects what is not a report at all', () => {
     expect(validateReport('report')).toEqual(['report must be object']);
   });
