@@ -28,7 +28,8 @@ export function meterUsageHasMember(model: ServiceModel, member: string): boolea
  * clock that a rule adding milliseconds stays in the past.
  */
 export function recentTimestamp(nowMs: number): fc.Arbitrary<Date> {
-  return fc.integer({ min: 60, max: 55 * 60 }).map((secondsAgo) => new Date((Math.floor(nowMs / SECOND_MS) - secondsAgo) * SECOND_MS));
+  const { to } = recentRange(nowMs);
+  return fc.integer({ min: 60, max: 55 * 60 }).map((secondsAgo) => new Date(to + MINUTE_MS - secondsAgo * SECOND_MS));
 }
 
 /** The instants recentTimestamp draws at `nowMs`, [from, to] in epoch ms. */
@@ -67,8 +68,12 @@ export function validMeterUsage(fixtures: TargetFixtures, model: ServiceModel, n
   // The first model versions require DryRun; later ones default it to false (explicit or not).
   const dryRunRequired = structure(model, 'MeterUsageRequest').required.includes('DryRun');
   const quantity = options.quantity ?? boundedInteger(0, modelLimits(model).quantity);
-  // Every (product, dimension) key in order, for steering a draw off a taken key (key-steering.ts).
+  // Every (product, dimension) key in order, for steering a draw off a taken key (key-steering.ts),
+  // and where each product's first one is.
   const keys = products.flatMap((p) => p.dimensions.map((d): [string, string] => [p.code, d]));
+  const firstKey = new Map(products.map((p) => [p, keys.findIndex((k) => k[0] === p.code)]));
+  // A drawn recent timestamp may move to the other hour the range holds (a rule's own stays).
+  const range = options.timestamp === undefined ? recentRange(nowMs) : undefined;
   // Allocations drawn with their quantity (half the requests): no chain, nothing built per value.
   const amount: fc.Arbitrary<AllocatedQuantity> = withAllocations ? allocatedQuantity(model, quantity) : quantity.map((q) => ({ quantity: q }), quantityOf);
   return fc
@@ -83,9 +88,7 @@ export function validMeterUsage(fixtures: TargetFixtures, model: ServiceModel, n
       { noNullPrototype: true },
     )
     .map(({ product, pick, amount: { quantity: q, allocations }, timestamp, explicitDryRunFalse }): MeterUsageInput => {
-      const drawn = keys.findIndex((k) => k[0] === product.code && k[1] === product.dimensions[pick % product.dimensions.length]);
-      // A drawn recent timestamp may move to the other hour the range holds (a rule's own stays).
-      const range = options.timestamp === undefined ? recentRange(nowMs) : undefined;
+      const drawn = firstKey.get(product)! + (pick % product.dimensions.length);
       const steered = steeredKey(keys, drawn, timestamp, meterUsagePayload(q, allocations), range);
       return {
         ProductCode: steered.code,
