@@ -10,11 +10,11 @@ import { emulatorThroughput, hostileLoad, loopbackCeiling, recordHostileLoad } f
 import { generationRows } from './generation.js';
 import { CONCURRENCY, LOAD_SECONDS, WARM_UP_SECONDS } from './load.js';
 import { PEER_IN_FLIGHT, peerComparison } from './peer.js';
-import { embeddedRun, remoteRun, SEED, servedRun, slowestRules, verdictChanges, type ServedRun } from './suite-runs.js';
+import { embeddedRun, freshKeysRun, remoteRun, SEED, servedRun, slowestRules, UNAVAILABLE_TIMEOUT_MS, unavailableRun, verdictChanges, type ServedRun, type SuiteRun } from './suite-runs.js';
 import { format, Table } from './table.js';
 
 /** The rows' groups, in the order they run; `--only NAME` picks one. */
-const GROUPS = ['ceiling', 'emulator', 'served', 'embedded', 'runs-1000', 'generation', 'hostile', 'remote', 'peer'] as const;
+const GROUPS = ['ceiling', 'emulator', 'served', 'embedded', 'runs-1000', 'generation', 'hostile', 'remote', 'peer', 'fresh-keys', 'unavailable'] as const;
 type Group = (typeof GROUPS)[number];
 /** Each way, for the remote-target row: a target in another region, roughly. */
 const REMOTE_DELAY_MS = 50;
@@ -34,6 +34,13 @@ if (only !== undefined && !(GROUPS as readonly string[]).includes(only)) {
 const selected = (group: Group) => (only === undefined ? group !== 'runs-1000' || !quick : only === group);
 const table = new Table();
 const percentOf = (rate: number, of: number) => `${((rate / of) * 100).toFixed(0)}% of`;
+
+/** "190 pass, 2 not-applicable, …": a run's verdicts, counted. */
+function verdictCounts(run: SuiteRun): string {
+  const counts = new Map<string, number>();
+  for (const { verdict } of run.rules) counts.set(verdict, (counts.get(verdict) ?? 0) + 1);
+  return [...counts].map(([verdict, count]) => `${count} ${verdict}`).join(', ');
+}
 
 async function main(): Promise<void> {
   process.stderr.write(`metering-conformance bench (concurrency ${CONCURRENCY}, ${LOAD_SECONDS} s per load after ${WARM_UP_SECONDS} s of warm-up)\n`);
@@ -107,6 +114,15 @@ async function main(): Promise<void> {
       table.record(name('emulator'), peer.emulator.rate, 'req/s', `emulator ${(peer.emulator.rate / peer.moto.rate).toFixed(1)}× moto at ${PEER_IN_FLIGHT} in flight${closes('the emulator', peer.emulator)}`);
       table.record(name(`moto ${peer.motoVersion}`), peer.moto.rate, 'req/s', `python3 -m moto.server; same client, same signed request${closes('moto', peer.moto)}`);
     }
+  }
+
+  if (selected('fresh-keys')) {
+    const run = await freshKeysRun();
+    table.record('(j) run against a target with neither caller isolation nor a reset, wall time', run.wallMs / 1000, 's', `serve --shared-ledger --no-control, target.yaml of its fixtures only; exit ${run.exit}; ${verdictCounts(run)}`);
+  }
+  if (selected('unavailable')) {
+    const run = await unavailableRun();
+    table.record(`(k) run against a target that answers 503 to everything, wall time`, run.wallMs / 1000, 's', `no config, --timeout ${UNAVAILABLE_TIMEOUT_MS}; exit ${run.exit}; ${verdictCounts(run)}`);
   }
 
   table.print();

@@ -1,9 +1,12 @@
 // Whole `metering-conformance run`s, as users start them: wall time, the runner's CPU and
 // memory, and what report.json says of each rule.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../core/paths.js';
+import { DEFAULT_FIXTURES_PATH, loadFixtures } from '../emulator/fixtures.js';
 import { startDelayProxy } from './delay-proxy.js';
 import { memorySampler, peakRssMb, waitedForCpuSeconds, type TreeMemory } from './process-stats.js';
 import { cliArgs, describeEmulator, startServe, stop } from './serve.js';
@@ -122,4 +125,45 @@ export function slowestRules(rules: RuleResult[], count: number): string[] {
     .sort((a, b) => b.durationMs - a.durationMs)
     .slice(0, count)
     .map((r) => `${r.id} ${(r.durationMs / 1000).toFixed(1)} s`);
+}
+
+/** A target.yaml declaring the emulator's default fixtures and no capabilities: a target that is not ours, as a user would describe it. */
+function fixturesOnlyConfig(): string {
+  const { region: _region, secretAccessKey: _secret, ...fixtures } = loadFixtures(DEFAULT_FIXTURES_PATH);
+  mkdirSync(REPORTS, { recursive: true });
+  const file = join(REPORTS, 'fixtures-only.json');
+  writeFileSync(file, JSON.stringify({ region: 'us-east-1', fixtures }));
+  return file;
+}
+
+/** A run against `serve --shared-ledger --no-control`: neither caller isolation nor a reset, so the run-wide ledger judges the rules that need a clean one. */
+export async function freshKeysRun(): Promise<SuiteRun> {
+  const { url, child } = await startServe(['--shared-ledger', '--no-control']);
+  try {
+    return await suiteRun('fresh-keys', ['--endpoint', url, '--config', fixturesOnlyConfig()]);
+  } finally {
+    await stop(child);
+  }
+}
+
+/** The per-request time limit of the unavailable-target run (the verdict gate's). */
+export const UNAVAILABLE_TIMEOUT_MS = 3_000;
+
+/** The whole catalogue against a target that answers every request with a 503 (awsJson), as a new user would start it: no config. */
+export async function unavailableRun(): Promise<SuiteRun> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(503, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ __type: 'ServiceUnavailableException', message: 'try again later' }));
+    });
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const { port } = server.address() as AddressInfo;
+  try {
+    return await suiteRun('unavailable', ['--endpoint', `http://127.0.0.1:${port}`, '--timeout', String(UNAVAILABLE_TIMEOUT_MS)]);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((closed) => server.close(closed));
+  }
 }

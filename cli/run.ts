@@ -14,7 +14,7 @@ import { parseShard } from '../plan/selection.js';
 const LEDGER_MODE_NOTES = {
   reset: 'the target has no caller isolation: each property run starts with its reset, one property run at a time',
   'fresh-keys':
-    'the target has neither caller isolation nor a reset: property runs take turns, and a rule that needs a clean ledger judges only inputs whose duplicate keys (MeterUsage product, dimension and hour; BatchMeterUsage customer, dimension and hour) no earlier run recorded on, so it may judge fewer runs than asked',
+    'the target has neither caller isolation nor a reset: a rule that needs a clean ledger holds the target alone (the others run side by side), and judges only inputs whose duplicate keys (MeterUsage product, dimension and hour; BatchMeterUsage customer, dimension and hour) no earlier run recorded on, so it may judge fewer runs than asked',
 } as const;
 
 export const RUN_HELP = `Usage: metering-conformance run [options]

@@ -125,10 +125,9 @@ export const REMOTE_ROUND_TRIP_MS = 20;
  * run is CPU-bound: eight rules at once in vitest's default workers. Far, it waits on latency:
  * 32 rules at once in each of four workers, so that files run side by side too. Scheduling never
  * changes what a seed draws (a lane count would), only when the requests go out.
- * A `target` without caller isolation keeps one worker too: its property runs take turns (the
- * harness's lease, and the run-wide ledger of a target without a reset), and a worker's lease
- * cannot see another worker's runs (without a reset either, the rules that need a clean ledger
- * also run one at a time: suites/harness/rule.ts).
+ * A `target` without caller isolation keeps one worker too: a property run that needs a clean
+ * ledger holds the target alone (the harness's lease, suites/harness/target-lease.ts; on a target
+ * without a reset also the run-wide ledger), and a worker's lease cannot see another worker's runs.
  */
 export function schedulingFor(roundTripMs: number, politeness: Politeness = {}, target?: TargetDescription): Scheduling {
   const scheduling = roundTripMs >= REMOTE_ROUND_TRIP_MS ? { maxConcurrency: 32, maxWorkers: 4 } : { maxConcurrency: 8 };

@@ -26,7 +26,7 @@ describe('serve --shared-ledger --no-control: neither caller isolation nor a res
     const out = tempDir();
     const result = await runCli(['run', '--endpoint', served.url, '--config', declaredFixtures(), '--seed', '4', '--out', out]);
     expect(result.code, result.stdout).toBe(0);
-    expect(result.stderr).toContain('note: the target has neither caller isolation nor a reset: property runs take turns');
+    expect(result.stderr).toContain('note: the target has neither caller isolation nor a reset: a rule that needs a clean ledger holds the target alone');
     const rules = readReport(out).rules;
     const ranOut = rules.filter((r) => r.verdict === 'not-applicable' && r.reason?.includes(FRESH_KEYS_RAN_OUT));
     expect(ranOut.length, ranOut.map((r) => r.id).join(' ')).toBeLessThanOrEqual(10);

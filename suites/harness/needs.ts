@@ -27,7 +27,7 @@ function driverModelGap(rule: Rule, context: ConformanceContext): string | undef
 }
 
 export const CLEAN_LEDGER_NEEDS_ONE_WORKER =
-  'needs a clean ledger for every property run: the target has no caller isolation, so its property runs take turns (after a reset, or on keys no other run recorded on), which holds only while the run has one vitest worker (maxWorkers: 1; `metering-conformance run` sets it itself)';
+  'needs a clean ledger for every property run: the target has no caller isolation, so each such run holds the target alone (after a reset, or on keys no other run recorded on), which holds only while the run has one vitest worker (maxWorkers: 1; `metering-conformance run` sets it itself)';
 
 export const CLOCK_NEEDS_ISOLATION_OR_RESET =
   'needs clock control that moves one property run\'s clock only (each caller its own, or put back by a reset), which the target does not declare (target.yaml: capabilities.callerIsolation or capabilities.reset, beside capabilities.clockControl)';
@@ -53,8 +53,8 @@ export function unmetNeeds(rules: Rule[], context: ConformanceContext, model: Se
     }
     for (const need of rule.needs.capabilities ?? []) {
       if (need === 'cleanLedger') {
-        // Met by caller isolation; otherwise property runs take turns (after a reset, or on keys
-        // no other run recorded on), which holds only while nothing else talks to the target.
+        // Met by caller isolation; otherwise each such run holds the target alone (after a reset,
+        // or on keys no other run recorded on), which holds only while nothing else talks to the target.
         if (ledgerModeOf(context.target.capabilities) !== 'caller-isolation' && context.oneWorker !== true) return CLEAN_LEDGER_NEEDS_ONE_WORKER;
       } else if (!CAPABILITY_NEED_SPECS[need].present(context.target.capabilities)) return unmetCapabilityReason(need);
       // Without caller isolation a caller's clock is the target's: only a reset puts it back.

@@ -14,7 +14,7 @@ import { ledgerModeOf, type DescribedRequest, type LedgerMode, type TargetDescri
 import { dryRunOnly, REAL_SERVICE_REASON, RefusedOnRealService } from '../../target/dry-run-only.js';
 import { isRealServiceHost } from '../../target/guard.js';
 import { ControlClient } from '../../target/control-client.js';
-import { Gate, politeTarget } from '../../target/politeness.js';
+import { politeTarget } from '../../target/politeness.js';
 import { rawTargetFor } from '../../target/raw-driver.js';
 import { TargetError, type CallOptions, type Credentials, type Exchange, type Operation, type OperationInput, type Outcome, type RawCapableTarget, type RawRequest, type Target } from '../../target/types.js';
 import { conformanceContext, type ConformanceContext } from './context.js';
@@ -23,6 +23,7 @@ import { unmetNeeds } from './needs.js';
 import { NotApplicable, type RuleOutcome } from './outcomes.js';
 import { runProperty, type PropertyArbitrary, type PropertyOptions } from './property.js';
 import { replayCommand } from './replay.js';
+import { TargetLease } from './target-lease.js';
 import { KeyTaken, RunLedger, type HeldRecord, type LedgerOperation, type ReserveUse } from './run-ledger.js';
 import { steerDrawsAround } from '../../generators/key-steering.js';
 
@@ -175,10 +176,11 @@ export class PropertyRun {
 }
 
 /**
- * On a target cleaned by reset, the one property run holding the target; the next waits its
- * turn. The run keeps one worker there (context.oneWorker), so this lease covers every request.
+ * On a target without caller isolation, the property runs holding it: on one cleaned by reset,
+ * one run at a time; on one with neither, the runs that need a clean ledger alone and the others
+ * side by side. The run keeps one worker there (schedulingFor), so this lease covers every request.
  */
-const targetLease = new Gate({ maxInFlight: 1 });
+const targetLease = new TargetLease();
 
 /**
  * On a target without a clean ledger, per rule and operation: the judged property runs that
@@ -295,13 +297,15 @@ export class RuleContext {
   /**
    * Runs `body`, the whole of property run `run`, on a clean ledger: a new caller has one on a
    * target that isolates callers; on one that resets instead, `run` holds the target, reset
-   * first; on one with neither, `run` holds the target, so that every record the run-wide ledger
-   * does not know of is one made before the run.
+   * first; on one with neither, `run` holds the target if these rules need a clean ledger, so
+   * that every record the run-wide ledger does not know of is one made before the run (runs of
+   * other rules share the target, and wait for such a run).
    */
   onCleanLedger<T>(run: PropertyRun, body: () => Promise<T>): Promise<T> {
     const mode = this.ledgerMode;
     if (mode === 'caller-isolation') return body();
-    return targetLease.run(async () => {
+    const alone = mode === 'reset' || this.needsCleanLedger;
+    return targetLease.run(alone ? 'exclusive' : 'shared', async () => {
       if (mode === 'reset') await this.resetTarget(run);
       let judged = false;
       try {
