@@ -3,7 +3,7 @@
 //. The idempotency, stateful, concurrency, regions, throttling and
 // window suites send these.
 import fc from 'fast-check';
-import { HOUR_MS, hourStartsBetween, MINUTE_MS, monthStart, SECOND_MS } from '../core/calendar.js';
+import { HOUR_MS, hourStart, hourStartsBetween, MINUTE_MS, monthStart, SECOND_MS } from '../core/calendar.js';
 import type { TargetFixtures } from '../core/description.js';
 import type { ServiceModel } from '../core/model.js';
 import type { MeterUsageInput } from './inputs.js';
@@ -39,6 +39,27 @@ export function sameHourPair(nowMs: number): fc.Arbitrary<[Date, Date]> {
     .constantFrom(...spans)
     .chain(({ lo, hi }) => fc.tuple(instantBetween(lo, hi), instantBetween(lo, hi)))
     .filter(([a, b]) => a.getTime() !== b.getTime());
+}
+
+/**
+ * An instant of the hour of `at` inside the accepted range, in another second than `at`: where
+ * `like` falls in its own hour, if that will do, else a second before or after `at`. Undefined
+ * when the range holds no other second of that hour.
+ */
+export function anotherSecondOfHour(at: Date, like: Date, nowMs: number): Date | undefined {
+  const { from, to } = acceptedRange(nowMs);
+  const hour = hourStart(at.getTime());
+  const [lo, hi] = [Math.max(from, hour), Math.min(to, hour + HOUR_MS - 1)];
+  const second = (ms: number) => Math.floor(ms / SECOND_MS);
+  const candidates = [hour + like.getTime() - hourStart(like.getTime()), at.getTime() - SECOND_MS, at.getTime() + SECOND_MS];
+  const found = candidates.find((ms) => ms >= lo && ms <= hi && second(ms) !== second(at.getTime()));
+  return found === undefined ? undefined : new Date(found);
+}
+
+/** Whether `at` is inside the accepted range at `nowMs`. */
+export function inAcceptedRange(at: Date, nowMs: number): boolean {
+  const { from, to } = acceptedRange(nowMs);
+  return at.getTime() >= from && at.getTime() <= to;
 }
 
 /** Two instants in different hours inside the accepted range, or undefined when the range holds one hour only. */

@@ -54,7 +54,7 @@ export {
   type PlainMeterUsageOptions,
   type TagCountOptions,
 } from './meter-usage.js';
-export { acceptedRange, meterUsageRequest, otherHourPair, sameHourPair, type AcceptedRequestOptions } from './accepted-range.js';
+export { acceptedRange, anotherSecondOfHour, inAcceptedRange, meterUsageRequest, otherHourPair, sameHourPair, type AcceptedRequestOptions } from './accepted-range.js';
 export { clientToken, clientTokenReuse, customerIdentity, hasClientToken, type IdentityMode, type TokenReuse } from './identities.js';
 export { batchRequest, batchRequests, batchSizes, type BatchOptions, type BatchRequestsOptions } from './batches.js';
 export { BATCH_BYTES, batchNearSizeLimit, serializedBytes } from './padding.js';

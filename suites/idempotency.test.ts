@@ -7,8 +7,10 @@ import fc from 'fast-check';
 import { MINUTE_MS, monthStart } from '../core/calendar.js';
 import {
   allocationsSummingTo,
+  anotherSecondOfHour,
   canonicalAllocations,
   clientToken,
+  inAcceptedRange,
   meterableProducts,
   meterUsageRequest,
   modelLimits,
@@ -22,6 +24,7 @@ import type { Outcome } from '../target/types.js';
 import { expectError, expectStringMember, expectSuccess, fail } from './harness/expect.js';
 import { Observations, outcomeText } from './harness/observations.js';
 import { rule, type PropertyRun, type RuleContext } from './harness/rule.js';
+import type { HeldRecord } from './harness/run-ledger.js';
 import { readTargetLedger } from './stateful/target-ledger.js';
 
 /** Observation rules run a few random cases beside their examples. */
@@ -44,6 +47,12 @@ async function firstRecord(run: PropertyRun, request: MeterUsageInput): Promise<
   expectSuccess(first, 'the first request to succeed');
   return expectStringMember(first, 'MeteringRecordId');
 }
+
+/** A held record's request: one the suites built (RunLedger.heldRecords), so a MeterUsageInput. */
+const heldRequest = (held: HeldRecord) => held.request as unknown as MeterUsageInput;
+
+/** A number from a drawn request that picks among held records (PropertyRun.reuseHeldRecord): the same case, the same pick. */
+const pickOf = (request: MeterUsageInput) => Math.floor(request.Timestamp.getTime() / 1000);
 
 /** How a repeat compares with the first answer, for observations. */
 function repeatAnswer(outcome: Outcome, firstId: string): string {
@@ -73,20 +82,41 @@ rule('idempotency.explicit-defaults', async (ctx) => {
       explicitFirst,
     }));
   const example: DefaultsCase = { request: exampleRequest(ctx, 0), members: ['UsageQuantity', 'DryRun'], explicitFirst: true };
+  // On a record another run made (once the share of fresh keys is spent on a target without a
+  // clean ledger): leaving out UsageQuantity needs one of quantity 0.
+  const fits = (members: DefaultMember[]) => (held: HeldRecord) => inAcceptedRange(heldRequest(held).Timestamp, ctx.nowMs()) && (!members.includes('UsageQuantity') || (heldRequest(held).UsageQuantity ?? 0) === 0);
   await ctx.property(
     scenario,
-    async ({ request, members, explicitFirst }, run) => {
-      const explicit: MeterUsageInput = { ...request, ...(members.includes('DryRun') ? { DryRun: false } : {}) };
-      const omitted: MeterUsageInput = { ...request };
-      if (members.includes('UsageQuantity')) delete omitted.UsageQuantity;
-      const [first, second] = explicitFirst ? [explicit, omitted] : [omitted, explicit];
-      const id = await firstRecord(run, first);
+    async (drawn, run) => {
+      // Where fresh keys are few, a run on one judges the example's case on the key it was
+      // steered to; the record of quantity 0 it leaves is one the later runs can reuse.
+      const { request, members, explicitFirst } = run.onFewFreshKeys ? { ...example, request: { ...drawn.request, UsageQuantity: 0 } } : drawn;
+      const held = await run.reuseHeldRecord(pickOf(request), fits(members));
+      let id: string;
+      let second: MeterUsageInput;
+      if (held === undefined) {
+        const explicit: MeterUsageInput = { ...request, ...(members.includes('DryRun') ? { DryRun: false } : {}) };
+        const omitted: MeterUsageInput = { ...request };
+        if (members.includes('UsageQuantity')) delete omitted.UsageQuantity;
+        const [first, repeat] = explicitFirst ? [explicit, omitted] : [omitted, explicit];
+        id = await firstRecord(run, first);
+        second = repeat;
+      } else {
+        // The record's request was the first: the repeat flips each member, spelled out or left out.
+        id = held.id;
+        second = { ...heldRequest(held) };
+        for (const member of members) {
+          if (second[member] === undefined) Object.assign(second, { [member]: member === 'DryRun' ? false : 0 });
+          else delete second[member];
+        }
+      }
       const repeat = await run.call('MeterUsage', { ...second });
-      const expected = `the same request with ${members.join(' and ')} ${explicitFirst ? 'left out' : 'spelled out'} to succeed with MeteringRecordId ${id}`;
+      const changes = members.map((member) => `${member} ${second[member] === undefined ? 'left out' : 'spelled out'}`).join(' and ');
+      const expected = `the same request with ${changes} to succeed with MeteringRecordId ${id}`;
       expectSuccess(repeat, expected);
       if (repeat.output.MeteringRecordId !== id) fail(expected, repeat);
     },
-    { examples: [example] },
+    { examples: [example], reuseHeldRecords: true },
   );
 });
 
@@ -106,8 +136,28 @@ rule('idempotency.same-hour-key', async (ctx) => {
   });
   const hours = otherHourPair(now);
   const otherHour = hours && fc.tuple(base, hours).map(([request, [a, b]]): HourCase => ({ kind: 'other hour', first: { ...request, Timestamp: a }, second: { ...request, Timestamp: b } }));
-  await ctx.property(otherHour ? fc.oneof({ weight: 2, arbitrary: sameHour }, { weight: 1, arbitrary: otherHour }) : sameHour, async ({ kind, first, second }, run) => {
-    const id = await firstRecord(run, first);
+  /**
+   * Once the share of fresh keys is spent on a target without a clean ledger, the case moves
+   * onto a record another run made: its request is the first (already answered with its id),
+   * and the second keeps the case's change, another second of that hour or another quantity.
+   * Another hour would need a fresh key.
+   */
+  const onHeldRecord = (drawn: HourCase, held: HeldRecord): HourCase => {
+    const first = heldRequest(held);
+    // The record's own instant only if the range moved past that hour's other seconds since `fits`.
+    const at = anotherSecondOfHour(first.Timestamp, drawn.second.Timestamp, ctx.nowMs()) ?? first.Timestamp;
+    if (drawn.kind === 'same quantity') return { kind: drawn.kind, first, second: { ...first, Timestamp: at } };
+    const [q, delta] = [first.UsageQuantity ?? 0, Math.abs((drawn.second.UsageQuantity ?? 0) - (drawn.first.UsageQuantity ?? 0))];
+    const { UsageAllocations: _none, ...plain } = first;
+    return { kind: drawn.kind, first, second: { ...plain, Timestamp: at, UsageQuantity: q + delta <= max ? q + delta : q - delta } };
+  };
+  const fits = (drawn: HourCase) => (held: HeldRecord) =>
+    drawn.kind !== 'other hour' && inAcceptedRange(heldRequest(held).Timestamp, ctx.nowMs()) && anotherSecondOfHour(heldRequest(held).Timestamp, drawn.second.Timestamp, ctx.nowMs()) !== undefined;
+  const hourCases = otherHour ? fc.oneof({ weight: 2, arbitrary: sameHour }, { weight: 1, arbitrary: otherHour }) : sameHour;
+  await ctx.property(hourCases, async (drawn, run) => {
+    const held = await run.reuseHeldRecord(pickOf(drawn.first), fits(drawn));
+    const { kind, first, second } = held === undefined ? drawn : onHeldRecord(drawn, held);
+    const id = held?.id ?? (await firstRecord(run, first));
     const outcome = await run.call('MeterUsage', { ...second });
     if (kind === 'other quantity') {
       expectError(outcome, 'DuplicateRequestException', 'DuplicateRequestException for another quantity in the same hour');
@@ -122,7 +172,7 @@ rule('idempotency.same-hour-key', async (ctx) => {
     const expected = `a request for another hour to be a new record (HTTP 200, a MeteringRecordId other than ${id})`;
     expectSuccess(outcome, expected);
     if (expectStringMember(outcome, 'MeteringRecordId') === id) fail(expected, outcome);
-  });
+  }, { reuseHeldRecords: true });
 });
 
 rule('idempotency.allocations-differ', async (ctx) => {

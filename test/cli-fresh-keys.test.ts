@@ -34,7 +34,28 @@ describe('serve --shared-ledger --no-control: neither caller isolation nor a res
     expect(rules.filter((r) => r.verdict === 'pass').length).toBeGreaterThan(150);
     // The mechanism was at work: inputs met other runs' records and were skipped, not judged.
     expect(rules.filter((r) => (r.skippedRuns ?? 0) > 0).length).toBeGreaterThan(10);
+    // Rules that judge their cases on other runs' records once their share of fresh keys is
+    // spent go on judging (they would skip about 24 of their 25 inputs otherwise).
+    for (const id of ['idempotency.same-hour-key', 'idempotency.explicit-defaults']) {
+      const reusing = rules.find((r) => r.id === id)!;
+      expect(reusing.verdict, id).toBe('pass');
+      expect(reusing.skippedRuns ?? 0, id).toBeLessThan(20);
+    }
   }, 120_000);
+});
+
+describe.each([
+  ['seconds-in-duplicate-key', 'idempotency.same-hour-key'],
+  ['quantity-defaults-to-one', 'idempotency.explicit-defaults'],
+])('serve --shared-ledger --no-control --fault %s', (fault, ruleId) => {
+  const served = serveAround(['--shared-ledger', '--no-control', '--fault', fault]);
+
+  test(`is caught by ${ruleId}, on fresh keys or on records other runs made`, async () => {
+    const out = tempDir();
+    const result = await runCli(['run', '--endpoint', served.url, '--config', declaredFixtures(), '--rules', ruleId, '--seed', '1', '--out', out]);
+    expect(result.code, result.stdout).toBe(1);
+    expect(readReport(out).rules.find((r) => r.id === ruleId)!.verdict).toBe('fail');
+  }, 60_000);
 });
 
 describe('serve --shared-ledger --no-control --fault accept-conflicting-quantity', () => {

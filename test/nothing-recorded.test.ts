@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { Violation } from '../suites/harness/expect.js';
 import { nothingRecordedCheck } from '../suites/harness/nothing-recorded.js';
 import { KeyTaken, type HeldRecord } from '../suites/harness/run-ledger.js';
-import type { PropertyRun } from '../suites/harness/rule.js';
+import { PropertyRun } from '../suites/harness/rule.js';
 import type { Outcome, OperationInput } from '../target/types.js';
 
 const request = { ProductCode: 'p', UsageDimension: 'd', Timestamp: new Date('2026-12-07T13:20:00Z'), UsageQuantity: 3 };
@@ -26,6 +26,10 @@ function runOn({ held, keptFree = false }: { held?: HeldRecord; keptFree?: boole
     onKeptFreeKey: () => keptFree,
     drawOffKeptFreeKeys: () => sent.push({ drawOff: true }),
     call: async (_operation: string, input: OperationInput) => (sent.push(input), answers[sent.length - 1]),
+    // The real resend of a held record's request, through the fake call above.
+    answeredAsBefore(held: HeldRecord) {
+      return PropertyRun.prototype.answeredAsBefore.call(this as unknown as PropertyRun, held);
+    },
   } as unknown as PropertyRun;
   return { run, sent };
 }

@@ -209,3 +209,47 @@ describe('shards against one target', () => {
     expect(shards.every((s) => requests.some((r) => s.offLimits(s.keysOf('MeterUsage', r), 'never') !== undefined && s.offLimits(s.keysOf('MeterUsage', r), 'always') === undefined))).toBe(true);
   });
 });
+
+describe('records to reuse once a rule has had its share of fresh keys', () => {
+  test("another run's records the suites built, on this shard's keys and not kept free; none the run holds", () => {
+    const ledger = new RunLedger(fixtures);
+    const other = { ...meterUsage, UsageDimension: 'Users' };
+    const onWire = { ...meterUsage, ProductCode: 'conformance-ami-2', Timestamp: at.getTime() / 1000 };
+    const keptFree = { ProductCode: 'conformance-container-unsupported', UsageDimension: 'Tasks', Timestamp: at };
+    exchange(ledger, 1, 'MeterUsage', meterUsage, success({ MeteringRecordId: 'r-1' }));
+    exchange(ledger, 2, 'MeterUsage', other, success({ MeteringRecordId: 'r-2' }));
+    exchange(ledger, 3, 'MeterUsage', onWire, success({ MeteringRecordId: 'r-3' }));
+    exchange(ledger, 4, 'MeterUsage', keptFree, success({ MeteringRecordId: 'r-4' }));
+    exchange(ledger, 5, 'MeterUsage', { ...meterUsage, ProductCode: 'conformance-container-1', UsageDimension: 'Tasks', ClientToken: 't-5' }, success({ MeteringRecordId: 'r-5' }));
+    expect(ledger.heldRecords(9).map((r) => r.id)).toEqual(['r-1', 'r-2']);
+    expect(ledger.heldRecords(1).map((r) => r.id)).toEqual(['r-2']);
+    // An identical request accepted: run 9 took the record over, so it is its own.
+    exchange(ledger, 9, 'MeterUsage', { ...other }, success({ MeteringRecordId: 'r-2' }));
+    expect(ledger.heldRecords(9).map((r) => r.id)).toEqual(['r-1']);
+    const shard = new RunLedger(fixtures, { index: 2, count: 2 });
+    exchange(shard, 1, 'MeterUsage', meterUsage, success({ MeteringRecordId: 'r-1' }));
+    exchange(shard, 2, 'MeterUsage', other, success({ MeteringRecordId: 'r-2' }));
+    expect(shard.heldRecords(9).length).toBe(1);
+  });
+
+  test('a run that may not record on fresh keys is kept off every key no run has recorded on', () => {
+    const ledger = new RunLedger(fixtures);
+    const keys = ledger.keysOf('MeterUsage', meterUsage);
+    expect(ledger.offLimits(keys, 'never', false)).toBe(keys[0]);
+    expect(ledger.offLimits(keys, 'never', true)).toBeUndefined();
+    exchange(ledger, 1, 'MeterUsage', meterUsage, success());
+    expect(ledger.offLimits(keys, 'never', false)).toBeUndefined();
+  });
+});
+
+describe('the key supply, for a rule that ran out of fresh keys', () => {
+  test('counts the keys an hour the fixtures give this shard and those the run recorded on', () => {
+    const ledger = new RunLedger(fixtures);
+    expect(ledger.supply()).toBe(
+      'the run (or its shard) may use 7 MeterUsage (product, dimension) and 6 BatchMeterUsage (customer, dimension) keys an hour (one MeterUsage and one BatchMeterUsage kept free for the rules that expect only rejections); the run had recorded on 0 MeterUsage and 0 BatchMeterUsage keys',
+    );
+    exchange(ledger, 1, 'MeterUsage', { ...meterUsage, ClientToken: 't-1' }, success());
+    expect(ledger.supply()).toMatch(/recorded on 1 MeterUsage and 0 BatchMeterUsage keys$/);
+    expect(new RunLedger(fixtures, { index: 1, count: 2 }).supply()).toMatch(/may use 4 MeterUsage \(product, dimension\) and 3 BatchMeterUsage/);
+  });
+});

@@ -34,10 +34,7 @@ export async function nothingRecordedCheck(run: PropertyRun, request: MeterUsage
       return later;
     };
   }
-  const before = await run.call('MeterUsage', held.request);
-  if (before.kind !== 'success' || before.output.MeteringRecordId !== held.id) {
-    throw new KeyTaken(`the record another property run made on this MeterUsage key is no longer answered with its MeteringRecordId ${held.id}`);
-  }
+  await run.answeredAsBefore(held);
   return async (_otherQuantity, what) => {
     const unchanged = `${what}; the hour's record here is another property run's, so: that record still answered with its MeteringRecordId ${held.id}`;
     const again = await run.call('MeterUsage', held.request);

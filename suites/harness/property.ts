@@ -40,6 +40,8 @@ export interface PropertyHost<R extends RunRecord> {
   readonly rerunnable: boolean;
   /** Whether another property run may start (false once a rule has had its share of a shared ledger's fresh keys). */
   mayStartRun(): boolean;
+  /** The keys a target without a clean ledger offers and those the run has recorded on, in words (RunLedger.supply). */
+  keySupply(): string | undefined;
 }
 
 export interface PropertyOptions<T> {
@@ -63,6 +65,12 @@ export interface PropertyOptions<T> {
    * target's speed, so that a seed draws the same inputs wherever it runs.
    */
   lanes?: number;
+  /**
+   * On a target without a clean ledger, the predicate can judge its case on a MeterUsage record
+   * another property run made (PropertyRun.reuseHeldRecord): once the rule's share of fresh
+   * keys is spent, its runs go on that way rather than stop.
+   */
+  reuseHeldRecords?: boolean;
 }
 
 /** See PropertyOptions.failure. */
@@ -283,7 +291,7 @@ export async function runProperty<T, R extends RunRecord>(
   // The first lane that failed speaks for the rule: the same one whatever the lanes' timing.
   const failed = results.find((r) => r.result.failed && !ranOut(r));
   if (failed === undefined) {
-    if (ctx.meta.numRuns === 0 && skipped > 0) throw new NotApplicable(FRESH_KEYS_RAN_OUT);
+    if (ctx.meta.numRuns === 0 && skipped > 0) throw new NotApplicable(`${FRESH_KEYS_RAN_OUT}: ${skipped} inputs not judged; ${ctx.keySupply() ?? 'no run-wide ledger'}`);
     return;
   }
   const { result, failing, targetError, targetErrorFirst, shrinkingCut } = failed;

@@ -82,6 +82,8 @@ interface LedgerKeys {
   guarded: boolean;
   /** How the rules may use the keys kept free for the rules that expect only rejections (RunLedger.offLimits). */
   reserve: ReserveUse;
+  /** The rule's share of fresh keys is spent: the run records on none, and judges its case on a record another run made (reuseHeldRecord). */
+  reuse: boolean;
 }
 
 /** The JSON body of a hand-built request, when it has one. */
@@ -133,10 +135,10 @@ export class PropertyRun {
    */
   private async onLedger(operation: string, body: unknown, send: () => Promise<Outcome>): Promise<Outcome> {
     if (this.keys === undefined) return send();
-    const { ledger, run, guarded, reserve } = this.keys;
+    const { ledger, run, guarded, reserve, reuse } = this.keys;
     const keys = ledger.keysOf(operation, body);
-    const offLimits = guarded ? ledger.offLimits(keys, reserve) : undefined;
-    if (offLimits !== undefined) throw new KeyTaken(`${operation} key ${offLimits} is another shard's, or kept free for the rules that expect only rejections`);
+    const offLimits = guarded ? ledger.offLimits(keys, reserve, !reuse) : undefined;
+    if (offLimits !== undefined) throw new KeyTaken(`${operation} key ${offLimits} is another shard's, kept free for the rules that expect only rejections, or fresh where this rule's share of fresh keys is spent`);
     const first = ledger.firstSends(keys);
     let outcome: Outcome | undefined;
     try {
@@ -152,6 +154,41 @@ export class PropertyRun {
   /** The MeterUsage record another property run made on the key of `input`, on a target without a clean ledger (RunLedger.heldElsewhere). */
   heldElsewhere(input: OperationInput): HeldRecord | undefined {
     return this.keys?.ledger.heldElsewhere(this.keys.run, input);
+  }
+
+  /**
+   * Sends the request that made `held` (another run's record) again. Answered with its id, the
+   * record is this run's too (the ledger takes it over): the rule may judge on its key as on a
+   * key it recorded on. Answered otherwise (another id, or the record replaced), nothing can be
+   * judged on it: the run ends unjudged (KeyTaken).
+   */
+  async answeredAsBefore(held: HeldRecord): Promise<void> {
+    const before = await this.call('MeterUsage', { ...held.request });
+    if (before.kind !== 'success' || before.output.MeteringRecordId !== held.id) {
+      throw new KeyTaken(`the record another property run made on this MeterUsage key is no longer answered with its MeteringRecordId ${held.id}`);
+    }
+  }
+
+  /** The run stands on a run-wide ledger (a target without a clean ledger) and may record on its fresh keys: few, so a rule may spend them on its most telling case. */
+  get onFewFreshKeys(): boolean {
+    return this.keys !== undefined && !this.keys.reuse;
+  }
+
+  /**
+   * Once this rule's share of fresh keys is spent (a target without a clean ledger): a
+   * MeterUsage record another property run made, one that `fits`, picked by `choice`, and made
+   * this run's own (answeredAsBefore). The rule then judges its case on a key whose state the
+   * ledger knows: an identical retry of a known record, or a conflicting quantity on its key,
+   * is a test case too. Undefined while the run may record on fresh keys, or stands on a clean
+   * ledger; KeyTaken when no record fits.
+   */
+  async reuseHeldRecord(choice: number, fits: (record: HeldRecord) => boolean = () => true): Promise<HeldRecord | undefined> {
+    if (!this.keys?.reuse) return undefined;
+    const records = this.keys.ledger.heldRecords(this.keys.run).filter(fits);
+    if (records.length === 0) throw new KeyTaken("this rule's share of fresh MeterUsage keys is spent, and no record another property run made fits its case");
+    const held = records[Math.abs(Math.trunc(choice)) % records.length];
+    await this.answeredAsBefore(held);
+    return held;
   }
 
   /** Whether a MeterUsage of `input` would record on a key kept free for the rules that expect only rejections (RunLedger.onKeptFreeKey). */
@@ -221,6 +258,8 @@ export class RuleContext {
   private readonly runLedger: RunLedger | undefined;
   /** Property runs of these rules that recorded on a fresh key of the run-wide ledger, judged or not (see mayStartRun). */
   private readonly recordingRuns: Record<LedgerOperation, { judged: number; all: number }> = { MeterUsage: { judged: 0, all: 0 }, BatchMeterUsage: { judged: 0, all: 0 } };
+  /** The property being checked judges its cases on records other runs made once the share is spent (PropertyOptions.reuseHeldRecords). */
+  private reusesHeldRecords = false;
   private controlClient: ControlClient | undefined;
 
   constructor(
@@ -270,7 +309,7 @@ export class RuleContext {
 
   newRun(): PropertyRun {
     const ledger = this.runLedger;
-    return new PropertyRun(this.target, this.newCaller(), ledger && { ledger, run: ++ledgerRuns, guarded: this.needsCleanLedger, reserve: this.reserveUse });
+    return new PropertyRun(this.target, this.newCaller(), ledger && { ledger, run: ++ledgerRuns, guarded: this.needsCleanLedger, reserve: this.reserveUse, reuse: this.reusesHeldRecords && this.shareSpent });
   }
 
   /** How these rules may use the keys kept free for the rules that expect only rejections. */
@@ -279,19 +318,31 @@ export class RuleContext {
     return this.rules.some((r) => r.role === 'control') ? 'last' : 'never';
   }
 
+  keySupply(): string | undefined {
+    return this.runLedger?.supply();
+  }
+
   /** False where a second run of a counterexample would meet the first run's records (see property.ts). */
   get rerunnable(): boolean {
     return this.ledgerMode !== 'fresh-keys';
   }
 
   /**
-   * Whether another property run may start. On a target without a clean ledger, the rules that
-   * need one share its few fresh keys: each stops once its runs have had the FRESH_KEY_SHARES of
-   * one operation, and the inputs it does not try count as skipped.
+   * On a target without a clean ledger, whether these rules (needing one) have had their share
+   * of its few fresh keys: the FRESH_KEY_SHARES of one operation.
+   */
+  private get shareSpent(): boolean {
+    if (this.ledgerMode !== 'fresh-keys' || !this.needsCleanLedger) return false;
+    return (Object.keys(FRESH_KEY_SHARES) as LedgerOperation[]).some((op) => this.recordingRuns[op].judged >= FRESH_KEY_SHARES[op].judged || this.recordingRuns[op].all >= FRESH_KEY_SHARES[op].all);
+  }
+
+  /**
+   * Whether another property run may start: not once the share of fresh keys is spent (the
+   * inputs not tried count as skipped), unless the rule judges its cases on records other runs
+   * made from then on (PropertyOptions.reuseHeldRecords).
    */
   mayStartRun(): boolean {
-    if (this.ledgerMode !== 'fresh-keys' || !this.needsCleanLedger) return true;
-    return (Object.keys(FRESH_KEY_SHARES) as LedgerOperation[]).every((op) => this.recordingRuns[op].judged < FRESH_KEY_SHARES[op].judged && this.recordingRuns[op].all < FRESH_KEY_SHARES[op].all);
+    return !this.shareSpent || this.reusesHeldRecords;
   }
 
   /**
@@ -341,6 +392,7 @@ export class RuleContext {
   property<T>(arbitrary: PropertyArbitrary<T>, predicate: (value: T, run: PropertyRun) => Promise<void>, options: PropertyOptions<T> = {}): Promise<void> {
     // A rule that needs a clean ledger runs alone on such a target (rule()): the ledger steers its draws.
     this.runLedger?.drawFor(this.reserveUse);
+    this.reusesHeldRecords = options.reuseHeldRecords === true;
     return runProperty(this, arbitrary, predicate, options);
   }
 }

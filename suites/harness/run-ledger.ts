@@ -127,11 +127,12 @@ export class RunLedger implements TakenKeys {
   }
 
   /**
-   * The first of `keys` a property run must leave alone: one of another shard or, unless the
-   * rules expect only rejections (`negative`), one kept free for those that do.
+   * The first of `keys` a property run must leave alone: one of another shard; unless the rules
+   * expect only rejections (`negative`), one kept free for those that do; and, once the rule's
+   * share of fresh keys is spent (`fresh` false), any no run has recorded on.
    */
-  offLimits(keys: readonly string[], reserve: ReserveUse): string | undefined {
-    return keys.find((key) => !this.inShard(pairOfKey(key)) || (reserve === 'never' && this.isReserved(key) && !this.recordedBy.has(key)));
+  offLimits(keys: readonly string[], reserve: ReserveUse, fresh = true): string | undefined {
+    return keys.find((key) => !this.inShard(pairOfKey(key)) || (!this.recordedBy.has(key) && (!fresh || (reserve === 'never' && this.isReserved(key)))));
   }
 
   /** Whether a request of `operation` with this input would record on a key still kept free for the rules that expect only rejections. */
@@ -283,8 +284,36 @@ export class RunLedger implements TakenKeys {
     return key === undefined || this.holds(key, run) ? undefined : this.made.get(key);
   }
 
+  /**
+   * The MeterUsage records other property runs made, in the order they were made, whose key
+   * this shard uses and is not kept free, and whose request the suites built (a Date for a
+   * Timestamp: one the SDK drivers can send again) without a ClientToken (a variant of the
+   * request would be a token conflict). Those `run` has made or taken over are left out.
+   */
+  heldRecords(run: number): HeldRecord[] {
+    const reusable = ([key, { request }]: [string, HeldRecord]) =>
+      request.Timestamp instanceof Date && request.ClientToken === undefined && this.inShard(pairOfKey(key)) && !this.isReserved(key) && !this.holds(key, run);
+    return [...this.made].filter(reusable).map(([, record]) => record);
+  }
+
   batchRecord(accountId: string, dimension: string, hourMs: number): boolean {
     return this.takenForDraws(recordKeyOf(accountId, dimension, hourMs));
+  }
+
+  /**
+   * The keys this shard offers and those the run has recorded on, in words: what a rule that
+   * ran out of fresh keys tells the user to add to.
+   */
+  supply(): string {
+    const recorded: Record<LedgerOperation, number> = { MeterUsage: 0, BatchMeterUsage: 0 };
+    for (const key of this.recordedBy.keys()) if (!isTokenKey(key)) recorded[(JSON.parse(key) as [LedgerOperation])[0]]++;
+    const [meterUsage, batch] = [this.pairs.MeterUsage.length, this.pairs.BatchMeterUsage.length];
+    const keptFree = [meterUsage > 0 && 'one MeterUsage', batch > 0 && 'one BatchMeterUsage'].filter(Boolean).join(' and ');
+    return (
+      `the run (or its shard) may use ${meterUsage} MeterUsage (product, dimension) and ${batch} BatchMeterUsage (customer, dimension) keys an hour` +
+      `${keptFree === '' ? '' : ` (${keptFree} kept free for the rules that expect only rejections)`}; ` +
+      `the run had recorded on ${recorded.MeterUsage} MeterUsage and ${recorded.BatchMeterUsage} BatchMeterUsage keys`
+    );
   }
 
   /** The operations whose duplicate keys property run `run` recorded on first. */
