@@ -1,11 +1,15 @@
 // "The rejected request recorded nothing", judged on whatever ledger the property run stands
-// on (suites/harness/nothing-recorded.ts): another quantity for the hour on a key of its own; the
-// record unchanged on a key another property run holds (a target without a clean ledger).
+// on (suites/harness/nothing-recorded.ts for MeterUsage, suites/batch/answers.ts for batches):
+// another quantity for the hour on a key of its own; the record unchanged on a key another
+// property run holds (a target without a clean ledger).
 import { describe, expect, test } from 'vitest';
 import { Violation } from '../suites/harness/expect.js';
 import { nothingRecordedCheck } from '../suites/harness/nothing-recorded.js';
-import { KeyTaken, type HeldRecord } from '../suites/harness/run-ledger.js';
-import { PropertyRun } from '../suites/harness/rule.js';
+import { KeyTaken, type HeldRecord, type HeldUsageRecord, type UsageRecordStanding } from '../suites/harness/run-ledger.js';
+import { PropertyRun, type RuleContext } from '../suites/harness/rule.js';
+import { batchNothingRecordedCheck } from '../suites/batch/answers.js';
+import { loadModel } from '../core/model.js';
+import type { BatchMeterUsageInput, UsageRecord } from '../generators/index.js';
 import type { Outcome, OperationInput } from '../target/types.js';
 
 const request = { ProductCode: 'p', UsageDimension: 'd', Timestamp: new Date('2026-12-07T13:20:00Z'), UsageQuantity: 3 };
@@ -64,5 +68,61 @@ describe('nothingRecordedCheck', () => {
     const held = { request: { ...request, UsageQuantity: 5 }, id: 'r-held' };
     await expect(check(runOf(held, success('r-new')).run)).rejects.toBeInstanceOf(KeyTaken);
     await expect(check(runOf(held, duplicate).run)).rejects.toBeInstanceOf(KeyTaken);
+  });
+});
+
+describe('batchNothingRecordedCheck', () => {
+  const model = loadModel();
+  const ctx = { model } as RuleContext;
+  const record = (dimension: string, quantity = 3): UsageRecord => ({ CustomerAWSAccountId: '111122223333', Dimension: dimension, Timestamp: new Date('2026-12-07T13:20:00Z'), Quantity: quantity });
+  const batch = (records: UsageRecord[]): BatchMeterUsageInput => ({ UsageRecords: records });
+  /** A batch answer: each record of the request with `status` and the id `ids` gives it. */
+  const answer = (status: string, ids: (r: UsageRecord) => string) => (input: OperationInput): Outcome => ({
+    ...base,
+    kind: 'success',
+    status: 200,
+    output: { Results: (input as unknown as BatchMeterUsageInput).UsageRecords.map((r) => ({ UsageRecord: r, Status: status, MeteringRecordId: ids(r) })), UnprocessedRecords: [] },
+  });
+
+  /** A run on which each record's key stands as `standing` says, answering with `answers` in turn and keeping what it was sent. */
+  function batchRun(standing: (r: UsageRecord) => UsageRecordStanding, ...answers: ((input: OperationInput) => Outcome)[]) {
+    const sent: BatchMeterUsageInput[] = [];
+    const run = {
+      usageRecordStanding: standing,
+      call: async (_operation: string, input: OperationInput) => (sent.push(input as unknown as BatchMeterUsageInput), answers[sent.length - 1](input)),
+    } as unknown as PropertyRun;
+    return { run, sent };
+  }
+
+  test('records on keys free for the run: sent again with other quantities, new records, or the rejected request recorded', async () => {
+    const records = [record('Requests'), record('StorageGb')];
+    const free = batchRun(() => ({ kind: 'free' }), answer('Success', (r) => `new-${r.Dimension}`));
+    await (await batchNothingRecordedCheck(ctx, free.run, batch(records), records))('the rejected batch');
+    expect(free.sent.map((b) => b.UsageRecords.map((r) => r.Quantity))).toEqual([[4, 4]]);
+    const recorded = batchRun(() => ({ kind: 'free' }), answer('DuplicateRecord', () => ''));
+    await expect((await batchNothingRecordedCheck(ctx, recorded.run, batch(records), records))('the rejected batch')).rejects.toBeInstanceOf(Violation);
+  });
+
+  test("a record on another run's key: that run's record, sent again as it was, answered with its id before and after; keys kept free or unknown are left out", async () => {
+    const made = { productCode: 'conformance-saas-1', record: { ...record('Requests', 7) }, id: 'r-held' } as HeldUsageRecord;
+    const standing = (r: UsageRecord): UsageRecordStanding => (r.Dimension === 'Requests' ? { kind: 'held', held: made } : r.Dimension === 'StorageGb' ? { kind: 'kept-free' } : { kind: 'unknown' });
+    const records = [record('Requests'), record('StorageGb'), record('ActiveUsers')];
+    const unchanged = batchRun(standing, answer('Success', () => 'r-held'), answer('Success', () => 'r-held'));
+    await (await batchNothingRecordedCheck(ctx, unchanged.run, batch(records), records))('the rejected batch');
+    expect(unchanged.sent).toEqual([
+      { ProductCode: 'conformance-saas-1', UsageRecords: [made.record] },
+      { ProductCode: 'conformance-saas-1', UsageRecords: [made.record] },
+    ]);
+    const replaced = batchRun(standing, answer('Success', () => 'r-held'), answer('Success', () => 'r-other'));
+    await expect((await batchNothingRecordedCheck(ctx, replaced.run, batch(records), records))('the rejected batch')).rejects.toThrow(/still answered with its MeteringRecordId r-held/);
+    // Not answered with its id even before: nothing to compare with, the run is not judged.
+    await expect(batchNothingRecordedCheck(ctx, batchRun(standing, answer('DuplicateRecord', () => '')).run, batch(records), records)).rejects.toBeInstanceOf(KeyTaken);
+  });
+
+  test('with every record on a key kept free or unknown, nothing is sent and the run is not judged', async () => {
+    const records = [record('Requests'), record('StorageGb')];
+    const none = batchRun((r) => (r.Dimension === 'Requests' ? { kind: 'kept-free' } : { kind: 'unknown' }));
+    await expect(batchNothingRecordedCheck(ctx, none.run, batch(records), records)).rejects.toBeInstanceOf(KeyTaken);
+    expect(none.sent).toEqual([]);
   });
 });

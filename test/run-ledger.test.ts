@@ -148,6 +148,21 @@ describe('what the ledger learns and explains', () => {
     expect(ledger.batchRecord(unsubscribed.accountId, 'Requests', hour)).toBe(false);
     expect(exchange(ledger, 2, 'BatchMeterUsage', batch, success(results('DuplicateRecord')))).toBe(true);
     expect(exchange(ledger, 1, 'BatchMeterUsage', batch, success(results('DuplicateRecord')))).toBe(false);
+    // Where a record's key stands for a run: its maker's own; another run's, known by how it was sent and its id.
+    expect(ledger.usageRecordStanding(1, record(subscribed.accountId, 5))).toEqual({ kind: 'free' });
+    expect(ledger.usageRecordStanding(3, record(subscribed.accountId, 5))).toEqual({ kind: 'held', held: { productCode: 'conformance-saas-1', record: record(subscribed.accountId, 1), id: 'b-1' } });
+    expect(ledger.usageRecordStanding(3, record(unsubscribed.accountId, 5))).toEqual({ kind: 'free' });
+    expect(ledger.usageRecordStanding(3, { ...record(subscribed.accountId, 5), Dimension: 'StorageGb' })).toEqual({ kind: 'free' });
+  });
+
+  test("a batch record's key: kept free for the rules that expect only rejections, or holding a record the ledger knows nothing of", () => {
+    const ledger = new RunLedger(fixtures);
+    const keptFree = { CustomerAWSAccountId: '444455556666', Dimension: 'StorageGb', Timestamp: at, Quantity: 1 };
+    expect(ledger.usageRecordStanding(1, keptFree)).toEqual({ kind: 'kept-free' });
+    // Sent on the wire (epoch seconds): its key holds a record, but not one to send again.
+    const onWire = { CustomerAWSAccountId: '111122223333', Dimension: 'Requests', Timestamp: at.getTime() / 1000, Quantity: 1 };
+    exchange(ledger, 1, 'BatchMeterUsage', { UsageRecords: [onWire] }, success({ Results: [{ UsageRecord: onWire, Status: 'Success', MeteringRecordId: 'b-2' }] }));
+    expect(ledger.usageRecordStanding(2, { ...onWire, Timestamp: at })).toEqual({ kind: 'unknown' });
   });
 });
 

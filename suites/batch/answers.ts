@@ -6,6 +6,7 @@ import { TargetError, type Outcome, type SuccessOutcome } from '../../target/typ
 import { expectSuccess, fail } from '../harness/expect.js';
 import { outcomeText } from '../harness/observations.js';
 import type { PropertyRun, RuleContext } from '../harness/rule.js';
+import { KeyTaken, type HeldUsageRecord } from '../harness/run-ledger.js';
 import { recordsAsSent, timestampMs } from '../stateful/batch-results.js';
 
 /** UnprocessedRecords are retried as-is this many times before giving up. */
@@ -122,12 +123,68 @@ export function expectHonored(answers: Answer[], what: string): string[] {
   return answers.map((a) => a.id as string);
 }
 
-/** A rejected request recorded nothing: its valid records, with other quantities, are new records (Success, not DuplicateRecord). */
-export async function expectNothingRecorded(ctx: RuleContext, run: PropertyRun, batch: BatchMeterUsageInput, records: UsageRecord[], what: string): Promise<void> {
-  if (records.length === 0) return;
-  const probe = { ...batch, UsageRecords: records.map((r) => withNextQuantity(ctx.model, r)) };
-  const answers = await submit(run, probe, `HTTP 200 for the valid records of the rejected request, sent again with other quantities`);
-  expectHonored(answers, `${what} recorded nothing, so its valid records with other quantities are new records`);
+/** A record left in UnprocessedRecords, among the ids resendHeld gives. */
+const UNPROCESSED = Symbol('unprocessed');
+
+/** Checks, once the rejected batch has been answered, that it recorded nothing; `what` names the rejected request. */
+export type BatchNothingRecorded = (what: string) => Promise<void>;
+
+/**
+ * Call before sending a batch the target must reject (`records`: its valid records); the check
+ * it returns is called after. The records on keys free for this run are sent again with other
+ * quantities and must be new records (Success, not DuplicateRecord). On a target without a clean
+ * ledger, a record on a key another property run holds is judged by that run's record: sent
+ * again as it was, answered with its id before and after (a record replaced by the rejected
+ * request would not be); records on keys kept free for the rules that expect only rejections
+ * (the probe would use them up), or holding a record the ledger knows nothing of, are left out.
+ * With none left to judge the run is not judged (KeyTaken).
+ */
+export async function batchNothingRecordedCheck(ctx: RuleContext, run: PropertyRun, batch: BatchMeterUsageInput, records: UsageRecord[]): Promise<BatchNothingRecorded> {
+  const free: UsageRecord[] = [];
+  const held: HeldUsageRecord[] = [];
+  for (const record of records) {
+    const standing = run.usageRecordStanding(record);
+    if (standing.kind === 'free') free.push(record);
+    else if (standing.kind === 'held') held.push(standing.held);
+  }
+  if (records.length > 0 && free.length + held.length === 0) throw new KeyTaken('every valid record of the rejected batch is on a key kept free or holding a record this run knows nothing of');
+  // Before: other runs' records are answered with their ids, or there is nothing to compare with.
+  const before = await resendHeld(run, held);
+  if (before === undefined || before.some((id, i) => id !== held[i].id)) {
+    throw new KeyTaken('a record another property run made on a key of this batch is no longer answered with its MeteringRecordId');
+  }
+  return async (what) => {
+    if (free.length > 0) {
+      const probe = { ...batch, UsageRecords: free.map((r) => withNextQuantity(ctx.model, r)) };
+      const answers = await submit(run, probe, `HTTP 200 for the valid records of the rejected request, sent again with other quantities`);
+      expectHonored(answers, `${what} recorded nothing, so its valid records with other quantities are new records`);
+    }
+    const after = await resendHeld(run, held);
+    // A request rejected whole says nothing of the records (a window edge passed since): not judged.
+    if (after === undefined) throw new KeyTaken('the records other property runs made on keys of this batch were refused when sent again');
+    if (after.includes(UNPROCESSED)) throw new TargetError(`left records in UnprocessedRecords after ${UNPROCESSED_RESUBMISSIONS} resubmissions`);
+    after.forEach((id, i) => {
+      const expected = `${what} recorded nothing; another property run's record holds the hour of one of its records, so: that record still answered with its MeteringRecordId ${held[i].id}`;
+      if (id !== held[i].id) fail(expected, { record: held[i].record, MeteringRecordId: id });
+    });
+  };
+}
+
+/**
+ * Sends other runs' records again as they were sent (one request per ProductCode): the id each
+ * is answered with (Success; undefined for another status, UNPROCESSED if left unprocessed), in
+ * order, or undefined when a request is rejected whole.
+ */
+async function resendHeld(run: PropertyRun, held: HeldUsageRecord[]): Promise<unknown[] | undefined> {
+  const ids: unknown[] = new Array(held.length);
+  for (const productCode of new Set(held.map((h) => h.productCode))) {
+    const at = held.flatMap((h, i) => (h.productCode === productCode ? [i] : []));
+    const batch = { ...(productCode !== undefined ? { ProductCode: productCode } : {}), UsageRecords: at.map((i) => held[i].record as unknown as UsageRecord) };
+    const { slots } = await send(run, batch);
+    if (slots === undefined) return undefined;
+    slots.forEach((slot, j) => (ids[at[j]] = slot === 'unprocessed' ? UNPROCESSED : slot.status === 'Success' ? slot.id : undefined));
+  }
+  return ids;
 }
 
 export const slotText = (slot: Slot) => (slot === 'unprocessed' ? 'left in UnprocessedRecords' : String(slot.status));

@@ -24,7 +24,7 @@ import { NotApplicable, type RuleOutcome } from './outcomes.js';
 import { runProperty, type PropertyArbitrary, type PropertyOptions } from './property.js';
 import { replayCommand } from './replay.js';
 import { TargetLease } from './target-lease.js';
-import { KeyTaken, RunLedger, type HeldRecord, type LedgerOperation, type ReserveUse } from './run-ledger.js';
+import { KeyTaken, RunLedger, type HeldRecord, type LedgerOperation, type ReserveUse, type UsageRecordStanding } from './run-ledger.js';
 import { steerDrawsAround } from '../../generators/key-steering.js';
 
 declare module '@vitest/runner' {
@@ -191,6 +191,11 @@ export class PropertyRun {
     return held;
   }
 
+  /** Where the key of a usage record stands for this run (RunLedger.usageRecordStanding): free wherever the run stands on a clean ledger. */
+  usageRecordStanding(record: unknown): UsageRecordStanding {
+    return this.keys?.ledger.usageRecordStanding(this.keys.run, record) ?? { kind: 'free' };
+  }
+
   /** Whether a MeterUsage of `input` would record on a key kept free for the rules that expect only rejections (RunLedger.onKeptFreeKey). */
   onKeptFreeKey(input: OperationInput): boolean {
     return this.keys?.ledger.onKeptFreeKey('MeterUsage', input) ?? false;
@@ -318,6 +323,7 @@ export class RuleContext {
     return this.rules.some((r) => r.role === 'control') ? 'last' : 'never';
   }
 
+  /** On a target without a clean ledger, the keys it offers and those the run has recorded on, in words (RunLedger.supply). */
   keySupply(): string | undefined {
     return this.runLedger?.supply();
   }

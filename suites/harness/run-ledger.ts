@@ -31,6 +31,16 @@ export interface HeldRecord {
   id: string;
 }
 
+/** A BatchMeterUsage record of the run-wide ledger: the record as a request of the suites sent it, that request's ProductCode, and the record's MeteringRecordId. */
+export interface HeldUsageRecord {
+  productCode?: string;
+  record: Record<string, unknown>;
+  id: string;
+}
+
+/** Where the key of a usage record stands for a property run (RunLedger.usageRecordStanding). */
+export type UsageRecordStanding = { kind: 'free' } | { kind: 'kept-free' } | { kind: 'held'; held: HeldUsageRecord } | { kind: 'unknown' };
+
 /** A request of this property run met a record another run made: the run is skipped, not judged. */
 export class KeyTaken extends Error {
   override readonly name = 'KeyTaken';
@@ -48,6 +58,9 @@ function instantMs(value: unknown): number | undefined {
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** `{ [name]: value }` for a string value, `{}` otherwise. */
+const optionalText = <K extends string>(name: K, value: unknown): { [P in K]?: string } => (typeof value === 'string' ? ({ [name]: value } as { [P in K]?: string }) : {});
 
 /** The key of one MeterUsage request, when it names a product, a dimension and a readable instant. */
 function meterUsageKey(input: Record<string, unknown>): string | undefined {
@@ -70,10 +83,14 @@ const isTokenKey = (key: string) => key.startsWith('["ClientToken"');
 export class RunLedger implements TakenKeys {
   /** Key → the property run that recorded on it (0: a record from before the run); ClientTokens too, by the run that first used one. */
   private readonly recordedBy = new Map<string, number>();
+  /** Property run → the operations whose keys it recorded on first (see operationsRecordedBy). */
+  private readonly firstRecordsOf = new Map<number, Set<LedgerOperation>>();
   /** Key → the other runs the target answered as if they had made its record (see claim). */
   private readonly takenOver = new Map<string, Set<number>>();
   /** MeterUsage key → the request that made its record, and the record's id. */
   private readonly made = new Map<string, HeldRecord>();
+  /** BatchMeterUsage key → the record that made it as the suites sent it (a Date for a Timestamp), and its id. */
+  private readonly madeRecords = new Map<string, HeldUsageRecord>();
   /** Key → how many requests of this run have been sent for it. */
   private readonly sends = new Map<string, number>();
   /** First requests on a key that the target accepted, and those it answered as duplicates of a record from before the run. */
@@ -190,7 +207,7 @@ export class RunLedger implements TakenKeys {
    */
   private claim(key: string, run: number): void {
     const owner = this.recordedBy.get(key);
-    if (owner === undefined) this.recordedBy.set(key, run);
+    if (owner === undefined) this.recordOn(key, run);
     else if (owner !== run) this.takenOver.set(key, (this.takenOver.get(key) ?? new Set()).add(run));
   }
 
@@ -220,11 +237,15 @@ export class RunLedger implements TakenKeys {
       } else if (outcome.errorType === 'DuplicateRequestException') duplicates.push(...keys);
     } else if (operation === 'BatchMeterUsage' && outcome.kind === 'success') {
       const results = Array.isArray(outcome.output.Results) ? (outcome.output.Results as Record<string, unknown>[]) : [];
+      const sent = this.sentRecords(body);
       for (const result of results) {
         const key = this.recordKey(result?.UsageRecord);
         if (key === undefined) continue;
-        if (result.Status === 'Success') this.claim(key, run);
-        else if (result.Status === 'DuplicateRecord') duplicates.push(key);
+        if (result.Status === 'Success') {
+          this.claim(key, run);
+          const [record, id] = [sent.get(key), result.MeteringRecordId];
+          if (record !== undefined && typeof id === 'string' && !this.madeRecords.has(key)) this.madeRecords.set(key, { ...optionalText('productCode', (body as Record<string, unknown>).ProductCode), record, id });
+        } else if (result.Status === 'DuplicateRecord') duplicates.push(key);
       }
     }
     const tokenConflict = outcome.kind === 'error' && outcome.errorType === 'IdempotencyConflictException' && tokenKey !== undefined && this.recordedBy.has(tokenKey) && !this.holds(tokenKey, run);
@@ -234,7 +255,7 @@ export class RunLedger implements TakenKeys {
     this.acceptedFirst += first.filter((key) => this.recordedBy.get(key) === run).length;
     const othersRecord = duplicates.some((key) => this.recordedBy.has(key) && !this.holds(key, run));
     const beforeRun = firstDuplicates.length > 0 && this.explainsFirstDuplicate(firstDuplicates.length);
-    for (const key of duplicates) if (!this.recordedBy.has(key)) this.recordedBy.set(key, beforeRun && firstDuplicates.includes(key) ? 0 : run);
+    for (const key of duplicates) if (!this.recordedBy.has(key)) this.recordOn(key, beforeRun && firstDuplicates.includes(key) ? 0 : run);
     return othersRecord || beforeRun || tokenConflict;
   }
 
@@ -296,6 +317,31 @@ export class RunLedger implements TakenKeys {
     return [...this.made].filter(reusable).map(([, record]) => record);
   }
 
+  /** The usage records of a batch the suites built (a Date for a Timestamp), by key. */
+  private sentRecords(body: unknown): Map<string, Record<string, unknown>> {
+    const records = (body as { UsageRecords?: unknown }).UsageRecords;
+    const sent = new Map<string, Record<string, unknown>>();
+    for (const record of Array.isArray(records) ? (records as Record<string, unknown>[]) : []) {
+      const key = record?.Timestamp instanceof Date ? this.recordKey(record) : undefined;
+      if (key !== undefined) sent.set(key, record);
+    }
+    return sent;
+  }
+
+  /**
+   * Where the key of a usage record stands for property run `run`: free (or the run's own), kept
+   * free for the rules that expect only rejections, holding another run's record the ledger
+   * knows (how it was sent and its id), or holding a record the ledger knows nothing of.
+   */
+  usageRecordStanding(run: number, record: unknown): UsageRecordStanding {
+    const key = this.recordKey(record);
+    if (key === undefined) return { kind: 'free' };
+    if (this.isReserved(key) && !this.recordedBy.has(key)) return { kind: 'kept-free' };
+    if (!this.recordedBy.has(key) || this.holds(key, run)) return { kind: 'free' };
+    const held = this.madeRecords.get(key);
+    return held === undefined ? { kind: 'unknown' } : { kind: 'held', held };
+  }
+
   batchRecord(accountId: string, dimension: string, hourMs: number): boolean {
     return this.takenForDraws(recordKeyOf(accountId, dimension, hourMs));
   }
@@ -316,10 +362,16 @@ export class RunLedger implements TakenKeys {
     );
   }
 
+  /** Key `key` holds a record property run `run` made (0: from before the run). */
+  private recordOn(key: string, run: number): void {
+    this.recordedBy.set(key, run);
+    if (isTokenKey(key)) return;
+    const operations = this.firstRecordsOf.get(run) ?? new Set<LedgerOperation>();
+    this.firstRecordsOf.set(run, operations.add((JSON.parse(key) as [LedgerOperation])[0]));
+  }
+
   /** The operations whose duplicate keys property run `run` recorded on first. */
-  operationsRecordedBy(run: number): Set<LedgerOperation> {
-    const operations = new Set<LedgerOperation>();
-    for (const [key, owner] of this.recordedBy) if (owner === run && !isTokenKey(key)) operations.add((JSON.parse(key) as [LedgerOperation])[0]);
-    return operations;
+  operationsRecordedBy(run: number): ReadonlySet<LedgerOperation> {
+    return this.firstRecordsOf.get(run) ?? new Set();
   }
 }
