@@ -8,6 +8,8 @@ import { loadModel } from '../core/model.js';
 import { DEFAULT_FIXTURES_PATH, loadFixtures } from '../emulator/fixtures.js';
 import { batchRequest, plainMeterUsage } from '../generators/index.js';
 import { firstFree, meterUsagePayload, openBatchSize, steerDrawsAround } from '../generators/key-steering.js';
+import { DrawnAfter } from '../suites/harness/property.js';
+import { RunLedger } from '../suites/harness/run-ledger.js';
 
 const fixtures = loadFixtures(DEFAULT_FIXTURES_PATH);
 const model = loadModel();
@@ -70,5 +72,36 @@ describe('steering draws around taken keys', () => {
     steerDrawsAround({ meterUsage: () => false, meterUsageHolds: () => false, batchRecord: () => false });
     expect(openBatchSize(25)).toBe(4);
     expect(openBatchSize(2)).toBe(2);
+  });
+});
+
+describe("a rule's own steering policy, whichever rule drew last", () => {
+  test('is set before each draw and each shrink step of its arbitrary (DrawnAfter), so properties drawing in turn each draw by their own', () => {
+    const ledger = new RunLedger(fixtures);
+    steerDrawsAround(ledger);
+    // Whether the ledger counts the kept-free key of the hour as taken when the value is made.
+    const keptFreeTaken = () => ledger.meterUsage('conformance-container-unsupported', 'Tasks', hourStart(nowMs));
+    const negative = new DrawnAfter(fc.integer().map(keptFreeTaken), () => ledger.drawFor('always'));
+    const other = new DrawnAfter(fc.integer().map(keptFreeTaken), () => ledger.drawFor('never'));
+    for (let seed = 1; seed <= 3; seed++) {
+      expect(fc.sample(negative, { numRuns: 2, seed })).toEqual([false, false]);
+      expect(fc.sample(other, { numRuns: 2, seed })).toEqual([true, true]);
+    }
+    // Shrink steps are pulled one by one while another rule draws in between (the predicate
+    // stands for it): every step is still made by the policy of its own arbitrary.
+    const made: boolean[] = [];
+    const drawn = new DrawnAfter(fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.constant(0)).map(([n]) => [n, keptFreeTaken()] as const), () => ledger.drawFor('always'));
+    const result = fc.check(
+      fc.property(drawn, ([n, taken]) => {
+        made.push(taken);
+        ledger.drawFor('never');
+        return n < 10;
+      }),
+      { seed: 1, numRuns: 100 },
+    );
+    expect(result.failed).toBe(true);
+    expect(result.numShrinks).toBeGreaterThan(0);
+    expect(made.length).toBeGreaterThan(5);
+    expect(made.every((taken) => taken === false)).toBe(true);
   });
 });

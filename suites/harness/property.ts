@@ -42,6 +42,8 @@ export interface PropertyHost<R extends RunRecord> {
   mayStartRun(): boolean;
   /** The keys a target without a clean ledger offers and those the run has recorded on, in words (RunLedger.supply). */
   keySupply(): string | undefined;
+  /** What to do before each draw and shrink step of this property (set how the run-wide ledger steers its draws), if anything. */
+  readonly beforeDraws?: () => void;
 }
 
 export interface PropertyOptions<T> {
@@ -259,6 +261,41 @@ function laneCount(ctx: PropertyHost<RunRecord>, runs: number, lanes = 1): numbe
  */
 export type PropertyArbitrary<T> = fc.Arbitrary<T> | (() => fc.Arbitrary<T>);
 
+/**
+ * `inner` with `before` called ahead of each draw and each shrink step. Drawing is synchronous,
+ * so whatever `before` sets (how the run-wide ledger steers draws) holds for the whole draw,
+ * whichever other properties drew in between.
+ */
+export class DrawnAfter<T> extends fc.Arbitrary<T> {
+  constructor(
+    private readonly inner: fc.Arbitrary<T>,
+    private readonly before: () => void,
+  ) {
+    super();
+  }
+
+  generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<T> {
+    this.before();
+    return this.inner.generate(mrng, biasFactor);
+  }
+
+  canShrinkWithoutContext(value: unknown): value is T {
+    return this.inner.canShrinkWithoutContext(value);
+  }
+
+  shrink(value: T, context: unknown): fc.Stream<fc.Value<T>> {
+    const before = this.before;
+    before();
+    const steps = this.inner.shrink(value, context)[Symbol.iterator]();
+    return new fc.Stream<fc.Value<T>>({
+      next: () => (before(), steps.next()),
+      [Symbol.iterator]() {
+        return this;
+      },
+    });
+  }
+}
+
 export async function runProperty<T, R extends RunRecord>(
   ctx: PropertyHost<R>,
   arbitrary: PropertyArbitrary<T>,
@@ -273,9 +310,10 @@ export async function runProperty<T, R extends RunRecord>(
   const runs = options.numRuns ?? ctx.context.runs;
   const lanes = replay !== undefined ? [replay.lane] : Array.from({ length: laneCount(ctx, runs, options.lanes) }, (_, i) => i);
   // The runs are shared out between the lanes; the documented examples go to lane 0.
+  const drawn = (arb: fc.Arbitrary<T>) => (ctx.beforeDraws === undefined ? arb : new DrawnAfter(arb, ctx.beforeDraws));
   const results = await Promise.all(
     lanes.map((index) =>
-      checkLane(ctx, typeof arbitrary === 'function' ? arbitrary() : arbitrary, predicate, {
+      checkLane(ctx, drawn(typeof arbitrary === 'function' ? arbitrary() : arbitrary), predicate, {
         index,
         numRuns: Math.floor((runs + lanes.length - 1 - index) / lanes.length),
         ...(index === 0 && options.examples ? { examples: options.examples } : {}),

@@ -84,6 +84,8 @@ interface LedgerKeys {
   reserve: ReserveUse;
   /** The rule's share of fresh keys is spent: the run records on none, and judges its case on a record another run made (reuseHeldRecord). */
   reuse: boolean;
+  /** Keeps the rest of the rule's draws off the keys kept free for the rules that expect only rejections. */
+  drawOff: () => void;
 }
 
 /** The JSON body of a hand-built request, when it has one. */
@@ -201,9 +203,9 @@ export class PropertyRun {
     return this.keys?.ledger.onKeptFreeKey('MeterUsage', input) ?? false;
   }
 
-  /** The rest of this rule's draws keep off the keys kept free for rules that expect only rejections: it records too (it runs alone, see rule()). */
+  /** The rest of this rule's draws keep off the keys kept free for rules that expect only rejections: it records too. */
   drawOffKeptFreeKeys(): void {
-    this.keys?.ledger.drawFor('never');
+    this.keys?.drawOff();
   }
 
   /** The operations of which this run recorded on a key no run had recorded on before (run-wide ledger only). */
@@ -265,6 +267,8 @@ export class RuleContext {
   private readonly recordingRuns: Record<LedgerOperation, { judged: number; all: number }> = { MeterUsage: { judged: 0, all: 0 }, BatchMeterUsage: { judged: 0, all: 0 } };
   /** The property being checked judges its cases on records other runs made once the share is spent (PropertyOptions.reuseHeldRecords). */
   private reusesHeldRecords = false;
+  /** How this rule's draws may use the keys kept free for the rules that expect only rejections (its reserveUse, until a run records where it must not). */
+  private drawPolicy: ReserveUse = 'never';
   private controlClient: ControlClient | undefined;
 
   constructor(
@@ -314,7 +318,8 @@ export class RuleContext {
 
   newRun(): PropertyRun {
     const ledger = this.runLedger;
-    return new PropertyRun(this.target, this.newCaller(), ledger && { ledger, run: ++ledgerRuns, guarded: this.needsCleanLedger, reserve: this.reserveUse, reuse: this.reusesHeldRecords && this.shareSpent });
+    const keys = ledger && { ledger, run: ++ledgerRuns, guarded: this.needsCleanLedger, reserve: this.reserveUse, reuse: this.reusesHeldRecords && this.shareSpent, drawOff: () => (this.drawPolicy = 'never') };
+    return new PropertyRun(this.target, this.newCaller(), keys);
   }
 
   /** How these rules may use the keys kept free for the rules that expect only rejections. */
@@ -326,6 +331,12 @@ export class RuleContext {
   /** On a target without a clean ledger, the keys it offers and those the run has recorded on, in words (RunLedger.supply). */
   keySupply(): string | undefined {
     return this.runLedger?.supply();
+  }
+
+  /** Before each draw of this rule's properties: the run-wide ledger steers it by this rule's policy, whatever rule drew last. */
+  get beforeDraws(): (() => void) | undefined {
+    const ledger = this.runLedger;
+    return ledger && (() => ledger.drawFor(this.drawPolicy));
   }
 
   /** False where a second run of a counterexample would meet the first run's records (see property.ts). */
@@ -396,8 +407,7 @@ export class RuleContext {
 
   /** Checks `predicate` over `arbitrary` as a fast-check property; see property.ts. */
   property<T>(arbitrary: PropertyArbitrary<T>, predicate: (value: T, run: PropertyRun) => Promise<void>, options: PropertyOptions<T> = {}): Promise<void> {
-    // A rule that needs a clean ledger runs alone on such a target (rule()): the ledger steers its draws.
-    this.runLedger?.drawFor(this.reserveUse);
+    this.drawPolicy = this.reserveUse;
     this.reusesHeldRecords = options.reuseHeldRecords === true;
     return runProperty(this, arbitrary, predicate, options);
   }

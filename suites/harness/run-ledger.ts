@@ -108,7 +108,7 @@ export class RunLedger implements TakenKeys {
   private readonly shardOf = new Map<string, number>();
   /** This shard's pairs, per operation. */
   private readonly pairs: Record<LedgerOperation, string[]> = { MeterUsage: [], BatchMeterUsage: [] };
-  /** How the rule drawing now may use the kept-free keys (a rule that needs a clean ledger runs alone here, see rule()). */
+  /** How the rule drawing now may use the kept-free keys (set before each of its draws: RuleContext.beforeDraws). */
   private drawing: ReserveUse = 'never';
 
   /**
