@@ -270,6 +270,12 @@ export class RuleContext {
   /** How this rule's draws may use the keys kept free for the rules that expect only rejections (its reserveUse, until a run records where it must not). */
   private drawPolicy: ReserveUse = 'never';
   private controlClient: ControlClient | undefined;
+  /** How property runs get a clean ledger here: caller isolation, a reset, or keys no other run recorded on. */
+  private readonly ledgerMode: LedgerMode;
+  /** Whether the rules need a clean ledger for each property run (needs.capabilities cleanLedger). */
+  private readonly needsCleanLedger: boolean;
+  /** How these rules may use the keys kept free for the rules that expect only rejections. */
+  private readonly reserveUse: ReserveUse;
 
   constructor(
     readonly rules: Rule[],
@@ -279,6 +285,10 @@ export class RuleContext {
     this.model = loadModel(context.modelFile);
     this.description = context.target;
     this.fixtures = context.target.fixtures;
+    // Fixed for the rule's life, and read at every property run.
+    this.ledgerMode = ledgerModeOf(this.description.capabilities);
+    this.needsCleanLedger = rules.some((r) => r.needs.capabilities?.includes('cleanLedger'));
+    this.reserveUse = rules.every((r) => r.role === 'negative') ? 'always' : rules.some((r) => r.role === 'control') ? 'last' : 'never';
     this.runLedger = this.ledgerMode === 'fresh-keys' ? runWideLedger(context) : undefined;
   }
 
@@ -306,15 +316,6 @@ export class RuleContext {
     return { accessKeyId: `${CALLER_PREFIX}${callersMade.toString(16).toUpperCase().padStart(8, '0')}`, secretAccessKey: base.secretAccessKey };
   }
 
-  /** How property runs get a clean ledger here: caller isolation, a reset, or keys no other run recorded on. */
-  private get ledgerMode(): LedgerMode {
-    return ledgerModeOf(this.description.capabilities);
-  }
-
-  /** Whether the rules need a clean ledger for each property run (needs.capabilities cleanLedger). */
-  private get needsCleanLedger(): boolean {
-    return this.rules.some((r) => r.needs.capabilities?.includes('cleanLedger'));
-  }
 
   newRun(): PropertyRun {
     const ledger = this.runLedger;
@@ -322,11 +323,6 @@ export class RuleContext {
     return new PropertyRun(this.target, this.newCaller(), keys);
   }
 
-  /** How these rules may use the keys kept free for the rules that expect only rejections. */
-  private get reserveUse(): ReserveUse {
-    if (this.rules.every((r) => r.role === 'negative')) return 'always';
-    return this.rules.some((r) => r.role === 'control') ? 'last' : 'never';
-  }
 
   /** On a target without a clean ledger, the keys it offers and those the run has recorded on, in words (RunLedger.supply). */
   keySupply(): string | undefined {
