@@ -96,7 +96,12 @@ export const CAPABILITY_NEED_SPECS: Record<CapabilityNeed, CapabilityNeedSpec> =
     declare: 'capabilities.callerIsolation: true, or capabilities.reset',
     present: (c) => ledgerModeOf(c) !== 'fresh-keys',
   },
-  clockControl: flag('clockControl', 'clock control'),
+  clockControl: {
+    text: 'clock control',
+    key: 'capabilities.clockControl',
+    declare: 'capabilities.clockControl: true, or the request that sets the target\'s clock',
+    present: (c) => c.clockControl !== false,
+  },
   ledgerRead: flag('ledgerRead', 'ledger read'),
   tokenIssue: flag('tokenIssue', 'token issue (POST /__metering-conformance/v1/tokens)'),
   throttle: flag('throttle', 'throttling on request (POST /__metering-conformance/v1/throttle)'),
@@ -125,7 +130,7 @@ export function coverageHintOfNeed(reason: string): string | undefined {
  * Shaped as an unmet need, so the coverage line names what would make it judgeable.
  */
 export const FRESH_KEYS_RAN_OUT =
-  'needs inputs on duplicate keys no earlier property run recorded on (every input drawn met a record of one), which the target does not declare (target.yaml: capabilities.callerIsolation or capabilities.reset, or more products, dimensions or customers)';
+  'needs inputs on duplicate keys no earlier property run recorded on (every input drawn met a record of one), which the target does not declare (target.yaml: capabilities.callerIsolation or capabilities.reset, or more products, dimensions, customers or callers)';
 
 /** Every not-applicable reason of an unmet need, fixture needs first. */
 const UNMET_REASONS: readonly string[] = [

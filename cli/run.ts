@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Report } from '../reports/types.js';
 import { endpointFromEnvironment } from '../target/aws-environment.js';
-import { CONTROL_TOKEN_PATTERN, ledgerModeOf } from '../core/description.js';
+import { CONTROL_TOKEN_PATTERN, ledgerModeOf, type LedgerMode } from '../core/description.js';
 import { DRIVER_NAMES, isDriverName } from '../target/types.js';
 import { integerFlag, parseFlags, UsageError } from './args.js';
 import { parseShard } from '../plan/selection.js';
@@ -14,8 +14,15 @@ import { parseShard } from '../plan/selection.js';
 const LEDGER_MODE_NOTES = {
   reset: 'the target has no caller isolation: each property run starts with its reset, one property run at a time',
   'fresh-keys':
-    'the target has neither caller isolation nor a reset: a rule that needs a clean ledger holds the target alone (the others run side by side), and judges only inputs whose duplicate keys (MeterUsage product, dimension and hour; BatchMeterUsage customer, dimension and hour) no earlier run recorded on, so it may judge fewer runs than asked',
+    'the target has neither caller isolation nor a reset: a rule that needs a clean ledger holds the target alone (the others run side by side), and judges only inputs whose duplicate keys (MeterUsage product, dimension, caller and hour; BatchMeterUsage customer, dimension and hour) no earlier run recorded on, so it may judge fewer runs than asked',
 } as const;
+
+/** What the run does with the callers target.yaml declares: only a target without a clean ledger needs them. */
+function callersNote(declared: number, mode: LedgerMode): string {
+  const callers = `target.yaml declares ${declared} caller${declared === 1 ? '' : 's'} besides the run's credentials`;
+  if (mode === 'fresh-keys') return `${callers}: each property run signs as one of the ${declared + 1}, the one that has recorded on the fewest MeterUsage keys`;
+  return `${callers}, which the run does not use: ${mode === 'reset' ? 'a reset' : 'caller isolation'} gives every property run a clean ledger`;
+}
 
 export const RUN_HELP = `Usage: metering-conformance run [options]
 
@@ -81,7 +88,8 @@ Options:
 Credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (AWS_SESSION_TOKEN), else the
 AWS_PROFILE (default "default") keys in ~/.aws/credentials or ~/.aws/config
 (AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE); loopback targets without any get
-fixed test credentials.
+fixed test credentials. target.yaml \`callers\` declares more callers (a profile or variables
+each): on a target without caller isolation or reset, each multiplies the MeterUsage keys.
 
 Before the rules, one request per operation that records nothing checks that the target
 answers awsJson at all (otherwise exit 2, no report). A rule that only expects rejections
@@ -196,6 +204,8 @@ export async function runCommand(args: string[]): Promise<number> {
   const polite = plan.settings.politeness !== undefined;
   const workers = scheduling.maxWorkers !== 1 ? `in each of ${scheduling.maxWorkers} workers` : `in one worker${polite ? ' (--max-in-flight or --rate bound the whole run)' : ''}`;
   const runNotes: string[] = ledgerMode === 'caller-isolation' ? [] : [LEDGER_MODE_NOTES[ledgerMode]];
+  const declared = target.description.callers?.length ?? 0;
+  if (declared > 0) runNotes.push(callersNote(declared, ledgerMode));
   if (plan.settings.driver === 'sdk' && target.description.reach?.proxy !== undefined) {
     runNotes.push(`the sdk driver connects to the target directly, as the AWS SDK for JavaScript v3 does without an agent of its own: ${target.description.reach.proxyVariable} is used for the describe probe, the preflight and control requests only`);
   }

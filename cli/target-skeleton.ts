@@ -291,13 +291,28 @@ function caFileLines(survey: TargetSurvey, file: string): string[] {
   return caFile === undefined ? [] : [`caFile: ${stringify(relative(dirname(resolve(file)), caFile) || caFile).trim()}`];
 }
 
-/** The keys no probe can learn: a secret, and promises about implementation-defined rules. */
+/** Where more MeterUsage callers would go: keys for the rules that need a clean ledger, on a target that gives none. */
+function callersLines(): string[] {
+  return [
+    ...comment(
+      'Without callerIsolation or reset, the rules that need a clean ledger record on keys no earlier property run recorded on. Every MeterUsage caller (an instance, task or pod) adds as many keys an hour as the products have dimensions: list more callers under callers, each by where its credentials are (a profile, or variables), never the credentials. For example:',
+    ),
+    '# callers:',
+    '#   - { profile: instance-2 }',
+    '#   - { accessKeyIdVariable: CALLER3_KEY, secretAccessKeyVariable: CALLER3_SECRET }',
+  ];
+}
+
+/** The keys no probe can learn: a secret, callers, and promises about implementation-defined rules. */
 function closingLines(survey: TargetSurvey): string[] {
   // moto and the real service have no control API to guard.
   const hasControl = !survey.moto && !survey.realService;
   const token = `controlToken: the bearer token of the target's control API (${CONTROL_PREFIX}/…), if it wants one. A secret: better in ${CONTROL_TOKEN_ENV} or run --control-token than in this file.`;
+  const { callerIsolation, reset } = survey.description.capabilities;
+  const callers = callerIsolation || reset !== false || survey.realService ? [] : callersLines();
   return [
     ...(hasControl ? comment(token) : []),
+    ...callers,
     ...comment('For an implementation-defined rule, the outcome the target promises, in words, goes under promises; the report shows it beside what the target did. For example:'),
     '# promises:',
     '#   meter-usage.duplicate-tag-keys: InvalidTagException',

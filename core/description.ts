@@ -107,8 +107,12 @@ export interface DescribedRequest {
 export interface TargetCapabilities {
   /** Every access key id is its own caller (instance/task/pod, seller account) with its own ledger. */
   callerIsolation: boolean;
-  /** The control API can set or advance the target's clock. */
-  clockControl: boolean;
+  /**
+   * The target's clock can be set: true for this project's control API (POST CONTROL_PREFIX/clock,
+   * each caller's clock), or the request that sets the whole target's clock on another control
+   * plane, with placeholders where the instant goes (target/clock-request.ts).
+   */
+  clockControl: boolean | DescribedRequest;
   /**
    * All state can be reset: true for this project's control API (POST CONTROL_PREFIX/reset), or
    * the request that resets it on another control plane. Without callerIsolation, a run resets
@@ -127,6 +131,19 @@ export interface TargetCredentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
+}
+
+/**
+ * Where a caller declared in target.yaml (`callers`) takes its credentials from: a profile of the
+ * shared AWS files, or environment variables named here. The names go into curl lines; the
+ * values never go anywhere but the signature.
+ */
+export type CallerSource = { profile: string } | { accessKeyIdVariable: string; secretAccessKeyVariable: string; sessionTokenVariable?: string };
+
+/** A caller besides the run's own credentials (target.yaml `callers`): its credentials and where they came from. */
+export interface DeclaredCaller {
+  credentials: TargetCredentials;
+  source: CallerSource;
 }
 
 /** How the run reaches a target (target/reach.ts); absent fields mean directly, trusting the system's authorities. */
@@ -148,6 +165,12 @@ export interface TargetDescription {
   credentials: TargetCredentials;
   /** Where the credentials came from, for reports ("built-in test credentials", a variable, a profile). Never their values. */
   credentialsSource?: string;
+  /**
+   * Callers besides `credentials` (target.yaml `callers`), each a MeterUsage caller of its own
+   * (an instance, task or pod): on a target without a clean ledger, every one multiplies the
+   * MeterUsage keys the property runs can record on.
+   */
+  callers?: DeclaredCaller[];
   fixtures: TargetFixtures;
   capabilities: TargetCapabilities;
   /** Behaviour the target promises for implementation-defined rules: rule id → promised outcome text. */

@@ -12,6 +12,8 @@ export interface TakenKeys {
    * it is then answered as that record, as on a clean ledger it would be answered as its own.
    */
   meterUsageHolds(productCode: string, dimension: string, hourMs: number, payload: string): boolean;
+  /** Whether the MeterUsage key holds a record whose request is known: a rule can judge on it without a fresh key. */
+  meterUsageHeld(productCode: string, dimension: string, hourMs: number): boolean;
   batchRecord(accountId: string, dimension: string, hourMs: number): boolean;
 }
 
@@ -20,7 +22,7 @@ export function meterUsagePayload(quantity: number | undefined, allocations: Usa
   return JSON.stringify([quantity ?? 0, canonicalAllocations(allocations)]);
 }
 
-const NOTHING_TAKEN: TakenKeys = { meterUsage: () => false, meterUsageHolds: () => false, batchRecord: () => false };
+const NOTHING_TAKEN: TakenKeys = { meterUsage: () => false, meterUsageHolds: () => false, meterUsageHeld: () => false, batchRecord: () => false };
 let taken: TakenKeys = NOTHING_TAKEN;
 
 /** Draws from now on avoid the keys `keys` reports taken (undefined: none is). */

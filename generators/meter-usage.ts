@@ -106,7 +106,8 @@ export function validMeterUsage(fixtures: TargetFixtures, model: ServiceModel, n
  * next free one; with none free there, the next free one in the other hour of `range` (the
  * timestamp moved by an hour, kept inside it); with none free at all, the next that holds a
  * record of the drawn `payload` (the request is then answered as that record, as on a clean
- * ledger as its own).
+ * ledger as its own), else the next that holds a record whose request is known (a rule can
+ * judge its case against that record).
  */
 function steeredKey(keys: [string, string][], at: number, timestamp: Date, payload: string, range?: { from: number; to: number }): { code: string; dimension: string; timestamp: Date } {
   const taken = takenKeys();
@@ -121,7 +122,9 @@ function steeredKey(keys: [string, string][], at: number, timestamp: Date, paylo
     const there = firstFree(at, keys.length, freeIn(other));
     if (lo <= hi && freeIn(other)(there)) return pick(there, new Date(Math.min(Math.max(timestamp.getTime() + shift, lo), hi)));
   }
-  return pick(firstFree(at, keys.length, (i) => taken.meterUsageHolds(keys[i][0], keys[i][1], hour, payload)), timestamp);
+  const holds = firstFree(at, keys.length, (i) => taken.meterUsageHolds(keys[i][0], keys[i][1], hour, payload));
+  if (taken.meterUsageHolds(keys[holds][0], keys[holds][1], hour, payload)) return pick(holds, timestamp);
+  return pick(firstFree(at, keys.length, (i) => taken.meterUsageHeld(keys[i][0], keys[i][1], hour)), timestamp);
 }
 
 export interface TagCountOptions {

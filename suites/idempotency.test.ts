@@ -116,7 +116,7 @@ rule('idempotency.explicit-defaults', async (ctx) => {
       expectSuccess(repeat, expected);
       if (repeat.output.MeteringRecordId !== id) fail(expected, repeat);
     },
-    { examples: [example], reuseHeldRecords: true },
+    { examples: [example] },
   );
 });
 
@@ -172,7 +172,7 @@ rule('idempotency.same-hour-key', async (ctx) => {
     const expected = `a request for another hour to be a new record (HTTP 200, a MeteringRecordId other than ${id})`;
     expectSuccess(outcome, expected);
     if (expectStringMember(outcome, 'MeteringRecordId') === id) fail(expected, outcome);
-  }, { reuseHeldRecords: true });
+  });
 });
 
 rule('idempotency.allocations-differ', async (ctx) => {

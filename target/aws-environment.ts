@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './config.js';
-import type { TargetCredentials } from '../core/description.js';
+import type { CallerSource, TargetCredentials } from '../core/description.js';
 
 /** A value and where it came from, for the notes a run prints. */
 export interface Sourced<T> {
@@ -129,17 +129,10 @@ function staticKeys(section: Map<string, string> | undefined): TargetCredentials
 }
 
 /**
- * The environment's credentials, or undefined when it has none. A profile named by AWS_PROFILE
- * that is missing, or has no static keys, is a configuration error: the user asked for it.
+ * The static keys of `profile` in the shared credentials file, then the config file; or why
+ * there are none: neither file holds the profile, or it holds no static keys.
  */
-export function credentialsFromEnvironment(env: NodeJS.ProcessEnv): Sourced<TargetCredentials> | undefined {
-  const accessKeyId = nonEmpty(env.AWS_ACCESS_KEY_ID);
-  const secretAccessKey = nonEmpty(env.AWS_SECRET_ACCESS_KEY);
-  if (accessKeyId !== undefined && secretAccessKey !== undefined) {
-    const sessionToken = nonEmpty(env.AWS_SESSION_TOKEN);
-    return { value: { accessKeyId, secretAccessKey, ...(sessionToken !== undefined ? { sessionToken } : {}) }, source: 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY' };
-  }
-  const profile = profileName(env);
+function profileKeys(profile: string, env: NodeJS.ProcessEnv): Sourced<TargetCredentials> | 'absent' | 'no-static-keys' {
   const credentialsFile = credentialsFilePath(env);
   const configFile = configFilePath(env);
   const fromCredentials = readIni(credentialsFile).get(profile);
@@ -151,11 +144,54 @@ export function credentialsFromEnvironment(env: NodeJS.ProcessEnv): Sourced<Targ
     const keys = staticKeys(section);
     if (keys !== undefined) return { value: keys, source: `${file} [${profile}]` };
   }
-  if (nonEmpty(env.AWS_PROFILE) === undefined) return undefined;
-  if (fromCredentials === undefined && fromConfig === undefined) {
-    throw new ConfigError(`profile "${profile}" (AWS_PROFILE) is in neither ${credentialsFile} nor ${configFile}`);
-  }
-  throw new ConfigError(
-    `profile "${profile}" (AWS_PROFILE) has no aws_access_key_id and aws_secret_access_key; SSO, roles and credential_process are not supported: export static credentials (e.g. eval "$(aws configure export-credentials --format env)")`,
+  return fromCredentials === undefined && fromConfig === undefined ? 'absent' : 'no-static-keys';
+}
+
+/** Why a profile the user named (`asked`: how they named it) gave no credentials, as an error. */
+function profileError(profile: string, asked: string, why: 'absent' | 'no-static-keys', env: NodeJS.ProcessEnv): ConfigError {
+  if (why === 'absent') return new ConfigError(`profile "${profile}" (${asked}) is in neither ${credentialsFilePath(env)} nor ${configFilePath(env)}`);
+  return new ConfigError(
+    `profile "${profile}" (${asked}) has no aws_access_key_id and aws_secret_access_key; SSO, roles and credential_process are not supported: export static credentials (e.g. eval "$(aws configure export-credentials --format env)")`,
   );
+}
+
+/**
+ * The environment's credentials, or undefined when it has none. A profile named by AWS_PROFILE
+ * that is missing, or has no static keys, is a configuration error: the user asked for it.
+ */
+export function credentialsFromEnvironment(env: NodeJS.ProcessEnv): Sourced<TargetCredentials> | undefined {
+  const accessKeyId = nonEmpty(env.AWS_ACCESS_KEY_ID);
+  const secretAccessKey = nonEmpty(env.AWS_SECRET_ACCESS_KEY);
+  if (accessKeyId !== undefined && secretAccessKey !== undefined) {
+    const sessionToken = nonEmpty(env.AWS_SESSION_TOKEN);
+    return { value: { accessKeyId, secretAccessKey, ...(sessionToken !== undefined ? { sessionToken } : {}) }, source: 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY' };
+  }
+  const profile = profileName(env);
+  const keys = profileKeys(profile, env);
+  if (typeof keys !== 'string') return keys;
+  if (nonEmpty(env.AWS_PROFILE) === undefined) return undefined;
+  throw profileError(profile, 'AWS_PROFILE', keys, env);
+}
+
+/**
+ * The credentials of a caller declared in target.yaml (`callers[index]`), from its profile or
+ * its variables; a ConfigError naming the entry when they are not there.
+ */
+export function declaredCallerCredentials(source: CallerSource, index: number, env: NodeJS.ProcessEnv): TargetCredentials {
+  const entry = `callers[${index}]`;
+  if ('profile' in source) {
+    const keys = profileKeys(source.profile, env);
+    if (typeof keys === 'string') throw profileError(source.profile, entry, keys, env);
+    return keys.value;
+  }
+  const read = (variable: string) => {
+    const value = nonEmpty(env[variable]);
+    if (value === undefined) throw new ConfigError(`${entry}: the environment variable ${variable} is not set`);
+    return value;
+  };
+  return {
+    accessKeyId: read(source.accessKeyIdVariable),
+    secretAccessKey: read(source.secretAccessKeyVariable),
+    ...(source.sessionTokenVariable !== undefined ? { sessionToken: read(source.sessionTokenVariable) } : {}),
+  };
 }

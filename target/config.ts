@@ -3,8 +3,9 @@
 // target-schema.ts).
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { EMPTY_FIXTURES, NO_CAPABILITIES, type TargetCapabilities, type TargetFixtures } from '../core/description.js';
+import { EMPTY_FIXTURES, NO_CAPABILITIES, type CallerSource, type TargetCapabilities, type TargetFixtures } from '../core/description.js';
 import { targetConfigProblems } from './target-schema.js';
+import { CLOCK_PLACEHOLDERS, namesAnInstant } from './clock-request.js';
 
 export interface TargetConfig {
   endpoint?: string;
@@ -12,6 +13,8 @@ export interface TargetConfig {
   fixtures: TargetFixtures;
   capabilities: TargetCapabilities;
   promises?: Record<string, string>;
+  /** Callers besides the run's credentials: where each one's credentials are (see DeclaredCaller). */
+  callers?: CallerSource[];
   /** Bearer token of the target's control API: a secret, never shown (run --control-token and CONTROL_TOKEN_ENV come first). */
   controlToken?: string;
   /** A PEM file of certificate authorities trusted besides the system's, relative to this file (run --ca-file comes first). */
@@ -42,6 +45,7 @@ export function parseTargetConfig(text: string, file: string): TargetConfig {
   if (doc === null || doc === undefined) doc = {};
   // Every problem at once, on one line: `file: path: problem; path: problem`.
   const problems = targetConfigProblems(doc);
+  if (problems.length === 0) problems.push(...callerProblems((doc as Partial<TargetConfig>).callers ?? []), ...clockProblems((doc as Partial<TargetConfig>).capabilities?.clockControl));
   if (problems.length > 0) throw new ConfigError(`${file}: ${problems.join('; ')}`);
   const config = doc as Partial<TargetConfig>;
   return {
@@ -49,6 +53,22 @@ export function parseTargetConfig(text: string, file: string): TargetConfig {
     fixtures: normalizeFixtures(config.fixtures),
     capabilities: normalizeCapabilities(config.capabilities),
   };
+}
+
+/** A caller names a profile, or the variables of its keys: one or the other (the schema checks each key's form). */
+function callerProblems(callers: readonly Record<string, unknown>[]): string[] {
+  return callers.flatMap((caller, i) => {
+    const profile = caller.profile !== undefined;
+    const variables = caller.accessKeyIdVariable !== undefined || caller.secretAccessKeyVariable !== undefined || caller.sessionTokenVariable !== undefined;
+    const complete = caller.accessKeyIdVariable !== undefined && caller.secretAccessKeyVariable !== undefined;
+    return profile !== variables && (profile || complete) ? [] : [`callers[${i}]: name a profile, or accessKeyIdVariable and secretAccessKeyVariable (with sessionTokenVariable if need be), not both`];
+  });
+}
+
+/** A clock request must say where the instant it sets goes. */
+function clockProblems(clock: TargetCapabilities['clockControl'] | undefined): string[] {
+  if (typeof clock !== 'object' || namesAnInstant(clock)) return [];
+  return [`capabilities.clockControl: say where the instant goes: ${CLOCK_PLACEHOLDERS.join(', ')} in the path or the body`];
 }
 
 export function loadTargetConfig(file: string): TargetConfig {

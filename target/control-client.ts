@@ -7,6 +7,7 @@ import { request, type Dispatcher } from 'undici';
 import { controlAuthorization, CONTROL_HEADER, CONTROL_HEADERS, CONTROL_PREFIX, CONTROL_TOKEN_ENV, CONTROL_TOKEN_HINT, type DescribedRequest, type Reach } from '../core/description.js';
 import { sharedDispatcher } from './reach.js';
 import { TargetError, type Exchange } from './types.js';
+import { describedClockAt } from './clock-request.js';
 
 /** Time limit of one control request when the run sets none. */
 const CONTROL_TIMEOUT_MS = 10_000;
@@ -81,6 +82,14 @@ export class ControlClient {
     const body = request.body === undefined ? undefined : json ? JSON.stringify(request.body) : (request.body as string);
     const url = `${this.origin}${request.path}`;
     return this.exchange({ method: request.method, url, headers, recorded: headers, body, control, name: options.name ?? `${request.method} ${request.path}` }, options);
+  }
+
+  /**
+   * Sends a clock request target.yaml describes (capabilities.clockControl), set to `epochMs`
+   * (see describedClockAt); `control` is "clock".
+   */
+  setDescribedClock(request: DescribedRequest, epochMs: number, options: ControlCallOptions = {}): Promise<ControlAnswer> {
+    return this.described(describedClockAt(request, epochMs), 'clock', options);
   }
 
   private send(method: 'GET' | 'POST', route: string, body: string | undefined, options: ControlCallOptions): Promise<ControlAnswer> {

@@ -27,30 +27,50 @@ export function commandLine(words: readonly string[]): string {
 }
 
 /**
- * How a curl line signs: with the built-in test credentials written inline (they are public),
- * or with the user's credentials from $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY.
+ * How a curl line signs: with the built-in test credentials written inline (they are public);
+ * with the user's credentials from environment variables (AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, unless a declared caller names others); or
+ * from a profile of the shared AWS files, read with `aws configure get` when the line runs.
  */
-export type CurlCredentials = { kind: 'inline'; accessKeyId: string; secretAccessKey: string } | { kind: 'variables' };
+export type CurlCredentials =
+  | { kind: 'inline'; accessKeyId: string; secretAccessKey: string }
+  | { kind: 'variables'; accessKeyIdVariable?: string; secretAccessKeyVariable?: string; sessionTokenVariable?: string }
+  | { kind: 'profile'; profile: string };
+
+/** The shell text (for inside double quotes) of the access key id, the secret and the session token of `credentials`. */
+function signingParts(credentials: CurlCredentials): { key: string; secret: string; token: string } {
+  if (credentials.kind === 'profile') {
+    const get = (name: string) => `$(aws configure get ${name} --profile ${shellWord(credentials.profile)})`;
+    return { key: get('aws_access_key_id'), secret: get('aws_secret_access_key'), token: get('aws_session_token') };
+  }
+  if (credentials.kind === 'inline') return { key: credentials.accessKeyId, secret: credentials.secretAccessKey, token: '' };
+  return {
+    key: `$${credentials.accessKeyIdVariable ?? 'AWS_ACCESS_KEY_ID'}`,
+    secret: `$${credentials.secretAccessKeyVariable ?? 'AWS_SECRET_ACCESS_KEY'}`,
+    token: `$${credentials.sessionTokenVariable ?? 'AWS_SESSION_TOKEN'}`,
+  };
+}
 
 const SKIPPED_HEADERS = new Set(['authorization', 'x-amz-date', 'x-amz-security-token', 'host', 'content-length', 'connection', 'x-amz-content-sha256']);
 
-/** The curl words of one request; `user` is the --user word, already quoted for the shell. */
-function curlWords(request: Exchange['request'], region: string, user: string, sessionToken: boolean): string[] {
+/** The curl words of one request; `user` is the --user word, already quoted for the shell, and `sessionToken` the shell text of the token, if the request carried one. */
+function curlWords(request: Exchange['request'], region: string, user: string, sessionToken: string): string[] {
   const parts = ['curl', '-sS', '-i', '-X', shellWord(request.method), quote(request.url)];
   for (const [name, value] of Object.entries(request.headers)) {
     if (!SKIPPED_HEADERS.has(name)) parts.push('-H', quote(`${name}: ${value}`));
   }
   if ('authorization' in request.headers) {
     parts.push('--aws-sigv4', quote(`aws:amz:${region}:${SIGNING_NAME}`), '--user', user);
-    if (sessionToken && 'x-amz-security-token' in request.headers) parts.push('-H', '"X-Amz-Security-Token: $AWS_SESSION_TOKEN"');
+    if (sessionToken !== '' && 'x-amz-security-token' in request.headers) parts.push('-H', `"X-Amz-Security-Token: ${sessionToken}"`);
   }
   parts.push('--data-binary', quote(request.body));
   return parts;
 }
 
 export function curlLine(request: Exchange['request'], region: string, credentials: CurlCredentials = { kind: 'variables' }): string {
-  const user = credentials.kind === 'inline' ? quote(`${credentials.accessKeyId}:${credentials.secretAccessKey}`) : '"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"';
-  return curlWords(request, region, user, credentials.kind === 'variables').join(' ');
+  const { key, secret, token } = signingParts(credentials);
+  const user = credentials.kind === 'inline' ? quote(`${key}:${secret}`) : `"${key}:${secret}"`;
+  return curlWords(request, region, user, token).join(' ');
 }
 
 export interface ScriptOptions {
@@ -95,15 +115,14 @@ export function curlScript(exchanges: readonly Exchange[], options: ScriptOption
     lines.push(`# Control calls send the target's control token (serve --control-token T): set ${CONTROL_TOKEN_ENV}=T first.`);
   }
   lines.push('set -u');
+  const parts = signingParts(credentials);
   if (options.freshCaller) {
     lines.push('# A new caller (access key id) per run of the script: it starts from an empty ledger.', `KEY="MCRP$(od -An -N8 -tx1 /dev/urandom | tr -dc '0-9a-f' | tr 'a-f' 'A-F')"`);
   } else {
-    lines.push(credentials.kind === 'inline' ? `KEY=${quote(credentials.accessKeyId)}` : 'KEY="$AWS_ACCESS_KEY_ID"');
+    lines.push(credentials.kind === 'inline' ? `KEY=${quote(parts.key)}` : `KEY="${parts.key}"`);
   }
   lines.push(
-    credentials.kind === 'inline'
-      ? `SECRET=${quote(credentials.secretAccessKey)} # the built-in test credentials: public, never valid on AWS`
-      : 'SECRET="$AWS_SECRET_ACCESS_KEY"',
+    credentials.kind === 'inline' ? `SECRET=${quote(parts.secret)} # the built-in test credentials: public, never valid on AWS` : `SECRET="${parts.secret}"`,
     'echo "caller: $KEY"',
   );
   shown.forEach(({ exchange, retried }, i) => {
@@ -126,8 +145,7 @@ export function curlScript(exchanges: readonly Exchange[], options: ScriptOption
       if (request.body !== '') parts.push('--data-binary', quoteWithKey(request.body, options.caller));
       lines.push(parts.join(' '));
     } else {
-      const sessionToken = credentials.kind === 'variables' && !options.freshCaller;
-      lines.push(curlWords(request, exchange.signedRegion ?? options.region, '"$KEY:$SECRET"', sessionToken).join(' '));
+      lines.push(curlWords(request, exchange.signedRegion ?? options.region, '"$KEY:$SECRET"', options.freshCaller ? '' : parts.token).join(' '));
     }
     lines.push('echo');
   });

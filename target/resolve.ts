@@ -2,8 +2,8 @@
 // endpoint before anything is sent to it.
 import { request } from 'undici';
 import { normalizeCapabilities, normalizeFixtures, type TargetConfig, ConfigError } from './config.js';
-import { CONTROL_PREFIX, TEST_CREDENTIALS, TEST_CREDENTIALS_SOURCE, type Reach, type TargetCredentials, type TargetDescription, type TargetFixtures, type TargetCapabilities } from '../core/description.js';
-import { credentialsFromEnvironment, regionFromEnvironment } from './aws-environment.js';
+import { CONTROL_PREFIX, TEST_CREDENTIALS, TEST_CREDENTIALS_SOURCE, type DeclaredCaller, type Reach, type TargetCredentials, type TargetDescription, type TargetFixtures, type TargetCapabilities } from '../core/description.js';
+import { credentialsFromEnvironment, declaredCallerCredentials, regionFromEnvironment } from './aws-environment.js';
 import { describeDocumentProblems } from './target-schema.js';
 import { isLoopbackHost } from '../core/hosts.js';
 import { isRealServiceHost, realServiceRefusal } from './guard.js';
@@ -52,6 +52,21 @@ function credentialsFrom(env: NodeJS.ProcessEnv, url: URL): { value: TargetCrede
   throw new ConfigError(
     `no credentials for ${url.host}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with keys in the shared credentials file (fixed test credentials are used only for loopback targets)`,
   );
+}
+
+/**
+ * The callers target.yaml declares, with their credentials; each must sign with an access key id
+ * of its own (one shared with the run's credentials, or another caller, would be the same caller).
+ */
+function declaredCallers(config: TargetConfig | undefined, primary: TargetCredentials, env: NodeJS.ProcessEnv): DeclaredCaller[] {
+  const seen = new Map<string, string>([[primary.accessKeyId, "the run's own credentials"]]);
+  return (config?.callers ?? []).map((source, index) => {
+    const credentials = declaredCallerCredentials(source, index, env);
+    const before = seen.get(credentials.accessKeyId);
+    if (before !== undefined) throw new ConfigError(`callers[${index}]: signs with the same access key id as ${before}: every declared caller needs an access key id of its own`);
+    seen.set(credentials.accessKeyId, `callers[${index}]`);
+    return { credentials, source };
+  });
 }
 
 interface PublishedDescription {
@@ -169,6 +184,7 @@ export async function resolveTarget(options: ResolveOptions): Promise<ResolvedTa
   const probe: ProbeResult = realService ? { clockOffsetMs: 0 } : await probeTarget(url, Math.min(5_000, options.timeoutMs ?? 5_000), options.controlToken, reach);
   // The reference emulator accepts its published test credentials; anything else gets the environment's.
   const credentials = probe.published ? { value: TEST_CREDENTIALS, source: `${TEST_CREDENTIALS_SOURCE} (the reference emulator publishes them)` } : credentialsFrom(options.env, url);
+  const callers = declaredCallers(options.config, credentials.value, options.env);
   const notes: string[] = [];
   if (reach.proxy !== undefined) notes.push(`reaching ${url.origin} through the proxy ${shownProxy(reach.proxy)} (${reach.proxyVariable}; NO_PROXY exempts hosts)`);
   if (probe.problem) notes.push(`${probe.problem}; continuing without a published description`);
@@ -199,6 +215,7 @@ export async function resolveTarget(options: ResolveOptions): Promise<ResolvedTa
       label: url.origin,
       credentials: credentials.value,
       credentialsSource: credentials.source,
+      ...(callers.length > 0 ? { callers } : {}),
       fixtures,
       capabilities,
       ...(config?.promises ? { promises: config.promises } : {}),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { normalizeCapabilities, normalizeFixtures } from '../target/config.js';
 import { credentialsFromEnvironment, endpointFromEnvironment, parseIni, regionFromEnvironment } from '../target/aws-environment.js';
-import { TEST_CREDENTIALS } from '../core/description.js';
+import { TEST_CREDENTIALS, type CallerSource } from '../core/description.js';
 import { resolveTarget } from '../target/resolve.js';
 import { readReport, runCli, serveAround, tempDir } from './support/cli.js';
 
@@ -167,6 +167,33 @@ describe('resolveTarget uses them', () => {
     const { description } = await resolveTarget({ endpoint: url, env, config: { region: 'eu-south-1', fixtures: normalizeFixtures(undefined), capabilities: normalizeCapabilities(undefined) } });
     expect(description.region).toBe('eu-south-1');
     expect(description.credentials).toEqual(TEST_CREDENTIALS);
+  });
+
+  describe('callers target.yaml declares', () => {
+    const configWith = (callers: CallerSource[]) => ({ callers, fixtures: normalizeFixtures(undefined), capabilities: normalizeCapabilities(undefined) });
+    const env = envWith({ config: CONFIG, credentials: CREDENTIALS }, { B_KEY: 'AKIDCALLERB', B_SECRET: 'callerbsecret', B_TOKEN: 'callerbtoken' });
+
+    test('take their credentials from a profile or from the variables they name', async () => {
+      const callers: CallerSource[] = [{ profile: 'dev' }, { accessKeyIdVariable: 'B_KEY', secretAccessKeyVariable: 'B_SECRET', sessionTokenVariable: 'B_TOKEN' }];
+      const { description } = await resolveTarget({ endpoint: url, env, config: configWith(callers) });
+      expect(description.callers).toEqual([
+        { credentials: { accessKeyId: 'AKIDFILEDEV', secretAccessKey: 'filedevsecret', sessionToken: 'filedevtoken' }, source: { profile: 'dev' } },
+        { credentials: { accessKeyId: 'AKIDCALLERB', secretAccessKey: 'callerbsecret', sessionToken: 'callerbtoken' }, source: callers[1] },
+      ]);
+      expect((await resolveTarget({ endpoint: url, env, config: configWith([]) })).description.callers).toBeUndefined();
+    });
+
+    test('a caller whose credentials are not there, or that signs as another caller, is a configuration error naming it', async () => {
+      const resolveWith = (callers: CallerSource[]) => resolveTarget({ endpoint: url, env, config: configWith(callers) });
+      await expect(resolveWith([{ profile: 'dev' }, { accessKeyIdVariable: 'NOT_SET', secretAccessKeyVariable: 'B_SECRET' }])).rejects.toThrow('callers[1]: the environment variable NOT_SET is not set');
+      await expect(resolveWith([{ profile: 'nope' }])).rejects.toThrow(/^profile "nope" \(callers\[0\]\) is in neither/);
+      await expect(resolveWith([{ profile: 'sso-only' }])).rejects.toThrow(/^profile "sso-only" \(callers\[0\]\) has no aws_access_key_id/);
+      await expect(resolveWith([{ profile: 'dev' }, { profile: 'dev' }])).rejects.toThrow('callers[1]: signs with the same access key id as callers[0]: every declared caller needs an access key id of its own');
+      const asTheRun = envWith({}, { B_KEY: TEST_CREDENTIALS.accessKeyId, B_SECRET: 'x' });
+      await expect(resolveTarget({ endpoint: url, env: asTheRun, config: configWith([{ accessKeyIdVariable: 'B_KEY', secretAccessKeyVariable: 'B_SECRET' }]) })).rejects.toThrow(
+        "callers[0]: signs with the same access key id as the run's own credentials",
+      );
+    });
   });
 });
 

@@ -9,13 +9,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FRESH_KEYS_RAN_OUT } from '../catalogue/needs.js';
 import { DEFAULT_FIXTURES_PATH, loadFixtures } from '../emulator/fixtures.js';
 import { NOT_RERUN } from '../suites/harness/property.js';
+import { TEST_CREDENTIALS } from '../core/description.js';
+import { startRecordingProxy, type RecordingProxy } from './support/recording-proxy.js';
 import { readReport, runCli, serveAround, tempDir } from './support/cli.js';
 
-/** A target.yaml declaring the emulator's default fixtures and nothing else (no capabilities). */
-function declaredFixtures(): string {
+/** A target.yaml declaring the emulator's default fixtures and no capabilities (and `keys`, e.g. callers). */
+function declaredFixtures(keys: object = {}): string {
   const { region: _region, secretAccessKey: _secret, ...fixtures } = loadFixtures(DEFAULT_FIXTURES_PATH);
   const file = join(tempDir(), 'target.yaml');
-  writeFileSync(file, JSON.stringify({ region: 'us-east-1', fixtures }));
+  writeFileSync(file, JSON.stringify({ region: 'us-east-1', fixtures, ...keys }));
   return file;
 }
 
@@ -42,6 +44,37 @@ describe('serve --shared-ledger --no-control: neither caller isolation nor a res
       expect(reusing.skippedRuns ?? 0, id).toBeLessThan(20);
     }
   }, 120_000);
+});
+
+describe('serve --no-control behind a proxy, with two more callers declared in target.yaml', () => {
+  // serve keeps a ledger per access key id, which target.yaml does not declare: a target whose
+  // MeterUsage callers are the instances whose credentials it lists.
+  const served = serveAround(['--no-control']);
+  let proxy: RecordingProxy;
+  beforeAll(async () => {
+    proxy = await startRecordingProxy(served.url);
+  });
+  afterAll(() => proxy.close());
+
+  test('property runs sign MeterUsage as every caller, and no MeterUsage rule runs out of fresh keys', async () => {
+    const out = tempDir();
+    const callers = ['B', 'C'].map((c) => ({ accessKeyIdVariable: `MC_${c}_KEY`, secretAccessKeyVariable: `MC_${c}_SECRET` }));
+    const env = { MC_B_KEY: 'MCCALLERB0000001', MC_C_KEY: 'MCCALLERC0000001', MC_B_SECRET: TEST_CREDENTIALS.secretAccessKey, MC_C_SECRET: TEST_CREDENTIALS.secretAccessKey };
+    const result = await runCli(['run', '--endpoint', proxy.url, '--config', declaredFixtures({ callers }), '--seed', '4', '--out', out], { env });
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stderr).toContain("note: target.yaml declares 2 callers besides the run's credentials: each property run signs as one of the 3");
+    const rules = readReport(out).rules;
+    const ranOut = rules.filter((r) => r.verdict === 'not-applicable' && r.reason?.includes(FRESH_KEYS_RAN_OUT));
+    expect(ranOut.filter((r) => !r.id.startsWith('batch-meter-usage.')).map((r) => r.id)).toEqual([]);
+    expect(ranOut[0]?.reason ?? '(3 callers)').toContain('(3 callers)');
+    const signers = (operation: string) => {
+      const sent = proxy.requests.filter((r) => r.headers['x-amz-target'] === `AWSMPMeteringService.${operation}`);
+      return new Set(sent.map((r) => /Credential=([^/]+)\//.exec(String(r.headers.authorization))?.[1]));
+    };
+    expect([...signers('MeterUsage')].sort()).toEqual(expect.arrayContaining([TEST_CREDENTIALS.accessKeyId, 'MCCALLERB0000001', 'MCCALLERC0000001']));
+    // Batch records are the seller's: the ledger keys them without the caller, whatever the target does.
+    expect([...signers('BatchMeterUsage')]).toEqual([TEST_CREDENTIALS.accessKeyId]);
+  }, 180_000);
 });
 
 describe.each([

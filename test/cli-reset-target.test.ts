@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { CAPABILITY_NEED_SPECS } from '../catalogue/needs.js';
 import { CONTROL_PREFIX, NO_CAPABILITIES } from '../core/description.js';
-import { CLEAN_LEDGER_NEEDS_ONE_WORKER, CLOCK_NEEDS_ISOLATION_OR_RESET, unmetNeeds } from '../suites/harness/needs.js';
+import { CLEAN_LEDGER_NEEDS_ONE_WORKER, CLOCK_NEEDS_ISOLATION_OR_RESET, DESCRIBED_CLOCK_NEEDS_RESET, unmetNeeds } from '../suites/harness/needs.js';
 import type { ConformanceContext } from '../suites/harness/context.js';
 import { catalogueFor } from '../catalogue/catalogue.js';
 import { loadModel } from '../core/model.js';
@@ -74,6 +74,27 @@ describe('serve --shared-ledger --fault accept-conflicting-quantity', () => {
   });
 });
 
+describe('serve --shared-ledger --fault window-off-by-one-second, its clock declared as a request of its own control plane', () => {
+  const served = serveAround(['--shared-ledger', '--fault', 'window-off-by-one-second']);
+  // The whole target's clock (no "caller"), as another control plane would set it.
+  const clockControl = { method: 'POST', path: `${CONTROL_PREFIX}/clock`, headers: { 'x-metering-conformance-control': '1' }, body: { set: '{{epochSeconds}}' } };
+
+  test('the window rule sets the clock with it, catches the defect, and each property run sets the clock back after', async () => {
+    const config = await publishedConfig(served.url, { capabilities: { reset: true, clockControl } });
+    const out = tempDir();
+    const result = await runCli(['run', '--config', config, '--endpoint', served.url, '--rules', 'meter-usage.window-past-boundary', '--seed', '4', '--out', out]);
+    expect(result.code, result.stdout).toBe(1);
+    const rule = readReport(out).rules[0]!;
+    expect(rule.verdict).toBe('fail');
+    const clockCalls = (rule.failure?.transcript ?? []).filter((e) => e.label === 'control: clock');
+    expect(clockCalls.length).toBeGreaterThanOrEqual(2);
+    // Set to an instant of the rule's choosing, then back to the time of day.
+    const setTo = (call: (typeof clockCalls)[number]) => (JSON.parse(String(call.request.body)) as { set: number }).set * 1000;
+    expect(Math.abs(setTo(clockCalls.at(-1)!) - Date.now())).toBeLessThan(10 * 60_000);
+    expect(rule.failure?.script).toContain(`${CONTROL_PREFIX}/clock`);
+  });
+});
+
 describe('the need of a clean ledger', () => {
   const model = loadModel();
   const rule = catalogueFor(model).find((r) => r.id === 'meter-usage.identical-retry')!;
@@ -92,6 +113,11 @@ describe('the need of a clean ledger', () => {
     expect(clockRule.needs.capabilities).toContain('clockControl');
     expect(unmetNeeds([clockRule], context({ clockControl: true }, true), model)).toBe(CLOCK_NEEDS_ISOLATION_OR_RESET);
     expect(unmetNeeds([clockRule], context({ clockControl: true, reset: true }, true), model)).toBeUndefined();
+    // A clock the target's own control plane sets is the whole target's: runs one at a time, after a reset.
+    const described = { method: 'POST', path: '/admin/clock', body: { now: '{{iso}}' } };
+    expect(unmetNeeds([clockRule], context({ clockControl: described, reset: true }, true), model)).toBeUndefined();
+    expect(unmetNeeds([clockRule], context({ clockControl: described, callerIsolation: true, reset: true }, true), model)).toBe(DESCRIBED_CLOCK_NEEDS_RESET);
+    expect(unmetNeeds([clockRule], context({ clockControl: described }, true), model)).toBe(CLOCK_NEEDS_ISOLATION_OR_RESET);
     // What the target itself provides, as init and `rules --needs` report it.
     expect(CAPABILITY_NEED_SPECS.cleanLedger.present({ ...NO_CAPABILITIES })).toBe(false);
   });

@@ -28,18 +28,18 @@ describe('steering draws around taken keys', () => {
     const draws = () => fc.sample(plainMeterUsage(fixtures, model, nowMs), { numRuns: 200, seed: 7 });
     const unsteered = draws();
     expect(unsteered.some((r) => r.ProductCode === 'conformance-ami-1')).toBe(true);
-    steerDrawsAround({ meterUsage: (product) => product === 'conformance-ami-1', meterUsageHolds: () => false, batchRecord: () => false });
+    steerDrawsAround({ meterUsage: (product) => product === 'conformance-ami-1', meterUsageHolds: () => false, meterUsageHeld: () => false, batchRecord: () => false });
     const steered = draws();
     expect(steered.filter((r) => r.ProductCode === 'conformance-ami-1')).toEqual([]);
     // Only the key moved: quantity and timestamp are as the seed draws them.
     expect(steered.map((r) => [r.UsageQuantity, r.Timestamp.getTime()])).toEqual(unsteered.map((r) => [r.UsageQuantity, r.Timestamp.getTime()]));
-    steerDrawsAround({ meterUsage: () => true, meterUsageHolds: () => false, batchRecord: () => false });
+    steerDrawsAround({ meterUsage: () => true, meterUsageHolds: () => false, meterUsageHeld: () => false, batchRecord: () => false });
     expect(draws()).toEqual(unsteered);
   });
 
   test('with no free key, a MeterUsage draw moves to a key that holds a record of its payload, where an identical request is answered as that record', () => {
     const holds = (product: string, dimension: string, _hour: number, payload: string) => product === 'conformance-container-1' && dimension === 'Tasks' && payload === meterUsagePayload(0, undefined);
-    steerDrawsAround({ meterUsage: () => true, meterUsageHolds: holds, batchRecord: () => false });
+    steerDrawsAround({ meterUsage: () => true, meterUsageHolds: holds, meterUsageHeld: () => false, batchRecord: () => false });
     const draws = fc.sample(plainMeterUsage(fixtures, model, nowMs), { numRuns: 300, seed: 11 });
     const zero = draws.filter((r) => (r.UsageQuantity ?? 0) === 0);
     expect(zero.length).toBeGreaterThan(0);
@@ -47,9 +47,16 @@ describe('steering draws around taken keys', () => {
     expect(draws.filter((r) => (r.UsageQuantity ?? 0) !== 0 && r.ProductCode === 'conformance-container-1' && r.UsageDimension === 'Tasks').length).toBeLessThan(draws.length / 4);
   });
 
+  test('with no free key and none holding its payload, a MeterUsage draw moves to a key holding a record whose request is known', () => {
+    const held = (product: string, dimension: string) => product === 'conformance-ami-1' && dimension === 'Users';
+    steerDrawsAround({ meterUsage: () => true, meterUsageHolds: () => false, meterUsageHeld: held, batchRecord: () => false });
+    const draws = fc.sample(plainMeterUsage(fixtures, model, nowMs), { numRuns: 100, seed: 13 });
+    for (const r of draws) expect([r.ProductCode, r.UsageDimension]).toEqual(['conformance-ami-1', 'Users']);
+  });
+
   test('with no free key in its hour, a recent MeterUsage draw moves by an hour into the other hour of its range, staying inside it', () => {
     const thisHour = hourStart(nowMs);
-    steerDrawsAround({ meterUsage: (_p, _d, hourMs) => hourMs === thisHour, meterUsageHolds: () => false, batchRecord: () => false });
+    steerDrawsAround({ meterUsage: (_p, _d, hourMs) => hourMs === thisHour, meterUsageHolds: () => false, meterUsageHeld: () => false, batchRecord: () => false });
     const draws = fc.sample(plainMeterUsage(fixtures, model, nowMs), { numRuns: 200, seed: 5 });
     for (const r of draws) {
       expect(hourStart(r.Timestamp.getTime())).toBe(thisHour - 3_600_000);
@@ -60,7 +67,7 @@ describe('steering draws around taken keys', () => {
 
   test('a batch draws its records on free (customer, dimension, hour) keys while there are enough', () => {
     const taken = (account: string, dimension: string, hourMs: number) => dimension !== 'Requests' || hourMs !== hourStart(nowMs);
-    steerDrawsAround({ meterUsage: () => false, meterUsageHolds: () => false, batchRecord: taken });
+    steerDrawsAround({ meterUsage: () => false, meterUsageHolds: () => false, meterUsageHeld: () => false, batchRecord: taken });
     const batches = fc.sample(batchRequest(model, fixtures, nowMs, { size: 2, identity: 'account' }), { numRuns: 50, seed: 3 });
     for (const batch of batches) {
       for (const r of batch.UsageRecords) expect(taken(r.CustomerAWSAccountId!, r.Dimension, hourStart(r.Timestamp.getTime())), JSON.stringify(r)).toBe(false);
@@ -69,7 +76,7 @@ describe('steering draws around taken keys', () => {
 
   test('a batch of open size has the model limit, or 4 records while draws are steered', () => {
     expect(openBatchSize(25)).toBe(25);
-    steerDrawsAround({ meterUsage: () => false, meterUsageHolds: () => false, batchRecord: () => false });
+    steerDrawsAround({ meterUsage: () => false, meterUsageHolds: () => false, meterUsageHeld: () => false, batchRecord: () => false });
     expect(openBatchSize(25)).toBe(4);
     expect(openBatchSize(2)).toBe(2);
   });

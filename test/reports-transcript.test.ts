@@ -219,7 +219,6 @@ function fakeContext(answer: (input: Record<string, unknown>) => Record<string, 
     newRun: () => new PropertyRun(target, { accessKeyId: `MCCALLER${++callers}`, secretAccessKey: TEST_CREDENTIALS.secretAccessKey }),
     onCleanLedger: <T>(_run: PropertyRun, body: () => Promise<T>) => body(),
     rerunnable: true,
-    mayStartRun: () => true,
   } as unknown as RuleContext;
   return { ctx, meta };
 }

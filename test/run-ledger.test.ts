@@ -18,21 +18,21 @@ const success = (output: Record<string, unknown> = { MeteringRecordId: 'r-1' }):
 const error = (errorType: string, status = 400): Outcome => ({ ...base, kind: 'error', status, errorType });
 
 /** Sends `body` as property run `run` and learns the answer, as PropertyRun does. */
-function exchange(ledger: RunLedger, run: number, operation: string, body: unknown, outcome: Outcome | undefined): boolean {
-  const first = ledger.firstSends(ledger.keysOf(operation, body));
-  return ledger.learn(run, operation, body, first, outcome);
+function exchange(ledger: RunLedger, run: number, operation: string, body: unknown, outcome: Outcome | undefined, caller = 0): boolean {
+  const first = ledger.firstSends(ledger.keysOf(operation, body, caller));
+  return ledger.learn(run, caller, operation, body, first, outcome);
 }
 
 describe('the keys of a request', () => {
   const ledger = new RunLedger(fixtures);
 
-  test('a MeterUsage key is product, dimension and hour, whether the instant is a Date, epoch seconds or a string', () => {
-    const [key] = ledger.keysOf('MeterUsage', meterUsage);
-    expect(key).toBe(JSON.stringify(['MeterUsage', 'conformance-ami-1', 'Hours', hour]));
-    expect(ledger.keysOf('MeterUsage', { ...meterUsage, Timestamp: at.getTime() / 1000 })).toEqual([key]);
-    expect(ledger.keysOf('MeterUsage', { ...meterUsage, Timestamp: at.toISOString() })).toEqual([key]);
-    expect(ledger.keysOf('MeterUsage', { ...meterUsage, Timestamp: String(at.getTime()) })).toEqual([key]);
-    expect(ledger.keysOf('MeterUsage', { ...meterUsage, Timestamp: new Date(hour - 1) })).not.toEqual([key]);
+  test('a MeterUsage key is caller and product, dimension and hour, whether the instant is a Date, epoch seconds or a string', () => {
+    const [key] = ledger.keysOf('MeterUsage', meterUsage, 0);
+    expect(key).toBe(JSON.stringify(['MeterUsage', '0:conformance-ami-1', 'Hours', hour]));
+    expect(ledger.keysOf('MeterUsage', { ...meterUsage, Timestamp: at.getTime() / 1000 }, 0)).toEqual([key]);
+    expect(ledger.keysOf('MeterUsage', { ...meterUsage, Timestamp: at.toISOString() }, 0)).toEqual([key]);
+    expect(ledger.keysOf('MeterUsage', { ...meterUsage, Timestamp: String(at.getTime()) }, 0)).toEqual([key]);
+    expect(ledger.keysOf('MeterUsage', { ...meterUsage, Timestamp: new Date(hour - 1) }, 0)).not.toEqual([key]);
   });
 
   test('a usage record is keyed by its customer account however it names the customer', () => {
@@ -44,16 +44,16 @@ describe('the keys of a request', () => {
         { ...record, CustomerIdentifier: customer.identifier },
         { ...record, LicenseArn: customer.licenseArn },
       ],
-    });
+    }, 0);
     expect(new Set(keys).size).toBe(1);
     expect(keys[0]).toBe(JSON.stringify(['BatchMeterUsage', customer.accountId, 'Requests', hour]));
   });
 
   test('a request without a readable key, another operation or no body has none', () => {
-    expect(ledger.keysOf('MeterUsage', { ...meterUsage, Timestamp: 'not a time' })).toEqual([]);
-    expect(ledger.keysOf('MeterUsage', { UsageDimension: 'Hours', Timestamp: at })).toEqual([]);
-    expect(ledger.keysOf('RegisterUsage', meterUsage)).toEqual([]);
-    expect(ledger.keysOf('MeterUsage', undefined)).toEqual([]);
+    expect(ledger.keysOf('MeterUsage', { ...meterUsage, Timestamp: 'not a time' }, 0)).toEqual([]);
+    expect(ledger.keysOf('MeterUsage', { UsageDimension: 'Hours', Timestamp: at }, 0)).toEqual([]);
+    expect(ledger.keysOf('RegisterUsage', meterUsage, 0)).toEqual([]);
+    expect(ledger.keysOf('MeterUsage', undefined, 0)).toEqual([]);
   });
 });
 
@@ -80,16 +80,16 @@ describe('what the ledger learns and explains', () => {
   test("another run's record is known by the request that made it and its id; the run's own, or one taken over, is not another's", () => {
     const ledger = new RunLedger(fixtures);
     exchange(ledger, 1, 'MeterUsage', meterUsage, success({ MeteringRecordId: 'r-1' }));
-    expect(ledger.heldElsewhere(2, { ...meterUsage, UsageQuantity: 8 })).toEqual({ request: meterUsage, id: 'r-1' });
-    expect(ledger.heldElsewhere(1, meterUsage)).toBeUndefined();
+    expect(ledger.heldElsewhere(2, 0, { ...meterUsage, UsageQuantity: 8 })).toEqual({ request: meterUsage, id: 'r-1' });
+    expect(ledger.heldElsewhere(1, 0, meterUsage)).toBeUndefined();
     expect(ledger.meterUsageHolds('conformance-ami-1', 'Hours', hour, meterUsagePayload(3, undefined))).toBe(true);
     expect(ledger.meterUsageHolds('conformance-ami-1', 'Hours', hour, meterUsagePayload(4, undefined))).toBe(false);
     exchange(ledger, 2, 'MeterUsage', meterUsage, success({ MeteringRecordId: 'r-1' }));
-    expect(ledger.heldElsewhere(2, meterUsage)).toBeUndefined();
+    expect(ledger.heldElsewhere(2, 0, meterUsage)).toBeUndefined();
     // A key free, or recorded without an answer the ledger could read, holds nothing it can name.
-    expect(ledger.heldElsewhere(2, { ...meterUsage, UsageDimension: 'Users' })).toBeUndefined();
+    expect(ledger.heldElsewhere(2, 0, { ...meterUsage, UsageDimension: 'Users' })).toBeUndefined();
     exchange(ledger, 1, 'MeterUsage', { ...meterUsage, UsageDimension: 'Users' }, undefined);
-    expect(ledger.heldElsewhere(2, { ...meterUsage, UsageDimension: 'Users' })).toBeUndefined();
+    expect(ledger.heldElsewhere(2, 0, { ...meterUsage, UsageDimension: 'Users' })).toBeUndefined();
   });
 
   test('a rejection records nothing; a request that got no answer, or a 5xx, may have recorded', () => {
@@ -115,10 +115,10 @@ describe('what the ledger learns and explains', () => {
   test('requests sent at once answer each other as duplicates: not explained by a record from before the run', () => {
     const ledger = new RunLedger(fixtures);
     exchange(ledger, 1, 'MeterUsage', { ...meterUsage, UsageDimension: 'Users' }, success());
-    const keys = ledger.keysOf('MeterUsage', meterUsage);
+    const keys = ledger.keysOf('MeterUsage', meterUsage, 0);
     const first = ledger.firstSends(keys);
     ledger.firstSends(keys);
-    expect(ledger.learn(2, 'MeterUsage', meterUsage, first, error('DuplicateRequestException'))).toBe(false);
+    expect(ledger.learn(2, 0, 'MeterUsage', meterUsage, first, error('DuplicateRequestException'))).toBe(false);
   });
 
   test("a ClientToken conflict with another run's use of the token is explained; with the run's own, it is judged", () => {
@@ -175,10 +175,10 @@ describe('keys kept free for the rules that expect only rejections', () => {
     expect(ledger.meterUsage('conformance-ami-1', 'Hours', hour)).toBe(false);
     expect(ledger.batchRecord('444455556666', 'StorageGb', hour)).toBe(true);
     expect(ledger.batchRecord('111122223333', 'StorageGb', hour)).toBe(false);
-    const keys = ledger.keysOf('MeterUsage', reserved);
+    const keys = ledger.keysOf('MeterUsage', reserved, 0);
     expect(ledger.offLimits(keys, 'never')).toBe(keys[0]);
     expect(ledger.offLimits(keys, 'always')).toBeUndefined();
-    expect(ledger.offLimits(ledger.keysOf('MeterUsage', meterUsage), 'never')).toBeUndefined();
+    expect(ledger.offLimits(ledger.keysOf('MeterUsage', meterUsage, 0), 'never')).toBeUndefined();
     // A target that wrongly accepts a rejected request records on it: no longer kept free.
     exchange(ledger, 1, 'MeterUsage', reserved, success());
     expect(ledger.offLimits(keys, 'never')).toBeUndefined();
@@ -202,7 +202,7 @@ describe('the draws of a rule, and the keys kept free', () => {
     expect(reserved(hour - 3_600_000)).toBe(true);
     ledger.drawFor('never');
     expect(reserved(hour)).toBe(true);
-    const keys = ledger.keysOf('MeterUsage', { ProductCode: 'conformance-container-unsupported', UsageDimension: 'Tasks', Timestamp: at });
+    const keys = ledger.keysOf('MeterUsage', { ProductCode: 'conformance-container-unsupported', UsageDimension: 'Tasks', Timestamp: at }, 0);
     expect(ledger.offLimits(keys, 'last')).toBeUndefined();
     expect(ledger.offLimits(keys, 'never')).toBe(keys[0]);
   });
@@ -210,18 +210,18 @@ describe('the draws of a rule, and the keys kept free', () => {
 
 describe('shards against one target', () => {
   test('share out the (product or customer, dimension) pairs: each key is one shard\'s, and the others leave it alone', () => {
-    const shards = [1, 2, 3].map((index) => new RunLedger(fixtures, { index, count: 3 }));
+    const shards = [1, 2, 3].map((index) => new RunLedger(fixtures, { shard: { index, count: 3 } }));
     const products = fixtures.products.filter((p) => p.kind !== 'saas' && p.entitled !== false);
     const requests = products.flatMap((p) => p.dimensions.map((d) => ({ ProductCode: p.code, UsageDimension: d, Timestamp: at })));
     for (const request of requests) {
-      const keys = shards[0]!.keysOf('MeterUsage', request);
+      const keys = shards[0]!.keysOf('MeterUsage', request, 0);
       const owners = shards.filter((s) => s.offLimits(keys, 'always') === undefined);
       expect(owners, JSON.stringify(request)).toHaveLength(1);
       // Draws of the other shards are steered off it.
       for (const other of shards.filter((s) => s !== owners[0])) expect(other.meterUsage(request.ProductCode, request.UsageDimension, hour)).toBe(true);
     }
     // Each shard keeps one pair of its own free for the rules that expect only rejections.
-    expect(shards.every((s) => requests.some((r) => s.offLimits(s.keysOf('MeterUsage', r), 'never') !== undefined && s.offLimits(s.keysOf('MeterUsage', r), 'always') === undefined))).toBe(true);
+    expect(shards.every((s) => requests.some((r) => s.offLimits(s.keysOf('MeterUsage', r, 0), 'never') !== undefined && s.offLimits(s.keysOf('MeterUsage', r, 0), 'always') === undefined))).toBe(true);
   });
 });
 
@@ -236,24 +236,75 @@ describe('records to reuse once a rule has had its share of fresh keys', () => {
     exchange(ledger, 3, 'MeterUsage', onWire, success({ MeteringRecordId: 'r-3' }));
     exchange(ledger, 4, 'MeterUsage', keptFree, success({ MeteringRecordId: 'r-4' }));
     exchange(ledger, 5, 'MeterUsage', { ...meterUsage, ProductCode: 'conformance-container-1', UsageDimension: 'Tasks', ClientToken: 't-5' }, success({ MeteringRecordId: 'r-5' }));
-    expect(ledger.heldRecords(9).map((r) => r.id)).toEqual(['r-1', 'r-2']);
-    expect(ledger.heldRecords(1).map((r) => r.id)).toEqual(['r-2']);
+    expect(ledger.heldRecords(9, 0).map((r) => r.id)).toEqual(['r-1', 'r-2']);
+    expect(ledger.heldRecords(1, 0).map((r) => r.id)).toEqual(['r-2']);
     // An identical request accepted: run 9 took the record over, so it is its own.
     exchange(ledger, 9, 'MeterUsage', { ...other }, success({ MeteringRecordId: 'r-2' }));
-    expect(ledger.heldRecords(9).map((r) => r.id)).toEqual(['r-1']);
-    const shard = new RunLedger(fixtures, { index: 2, count: 2 });
+    expect(ledger.heldRecords(9, 0).map((r) => r.id)).toEqual(['r-1']);
+    const shard = new RunLedger(fixtures, { shard: { index: 2, count: 2 } });
     exchange(shard, 1, 'MeterUsage', meterUsage, success({ MeteringRecordId: 'r-1' }));
     exchange(shard, 2, 'MeterUsage', other, success({ MeteringRecordId: 'r-2' }));
-    expect(shard.heldRecords(9).length).toBe(1);
+    expect(shard.heldRecords(9, 0).length).toBe(1);
   });
 
-  test('a run that may not record on fresh keys is kept off every key no run has recorded on', () => {
-    const ledger = new RunLedger(fixtures);
-    const keys = ledger.keysOf('MeterUsage', meterUsage);
+  test('a run that may not record on fresh keys is kept off every key no run has recorded on where a conformant target may record', () => {
+    const ledger = new RunLedger(fixtures, { now: () => at.getTime() });
+    const keys = ledger.keysOf('MeterUsage', meterUsage, 0);
     expect(ledger.offLimits(keys, 'never', false)).toBe(keys[0]);
     expect(ledger.offLimits(keys, 'never', true)).toBeUndefined();
     exchange(ledger, 1, 'MeterUsage', meterUsage, success());
     expect(ledger.offLimits(keys, 'never', false)).toBeUndefined();
+    // An unknown product, an hour past the windows, or one far ahead: nothing to spend there.
+    for (const request of [
+      { ...meterUsage, ProductCode: 'not-a-product' },
+      { ...meterUsage, Timestamp: new Date(at.getTime() - 8 * 3_600_000) },
+      { ...meterUsage, Timestamp: new Date(at.getTime() + 3 * 3_600_000) },
+    ]) {
+      expect(ledger.offLimits(ledger.keysOf('MeterUsage', request, 0), 'never', false)).toBeUndefined();
+    }
+    expect(ledger.offLimits(ledger.keysOf('MeterUsage', { ...meterUsage, Timestamp: new Date(at.getTime() - 6 * 3_600_000) }, 0), 'never', false)).toBeDefined();
+    // A batch record's window reaches a day back.
+    const record = (hoursAgo: number) => ({ ProductCode: 'conformance-saas-1', UsageRecords: [{ CustomerAWSAccountId: '111122223333', Dimension: 'Requests', Timestamp: new Date(at.getTime() - hoursAgo * 3_600_000), Quantity: 1 }] });
+    expect(ledger.offLimits(ledger.keysOf('BatchMeterUsage', record(20), 0), 'never', false)).toBeDefined();
+    expect(ledger.offLimits(ledger.keysOf('BatchMeterUsage', record(27), 0), 'never', false)).toBeUndefined();
+  });
+});
+
+describe('declared callers: a MeterUsage key per caller', () => {
+  test("one caller's record leaves the same product, dimension and hour free for another", () => {
+    const ledger = new RunLedger(fixtures, { callers: 3 });
+    expect(ledger.keysOf('MeterUsage', meterUsage, 0)).not.toEqual(ledger.keysOf('MeterUsage', meterUsage, 1));
+    // A batch record names no caller: its key is the same whoever sends it.
+    const batch = { ProductCode: 'conformance-saas-1', UsageRecords: [{ CustomerAWSAccountId: '111122223333', Dimension: 'Users', Timestamp: at, Quantity: 1 }] };
+    expect(ledger.keysOf('BatchMeterUsage', batch, 0)).toEqual(ledger.keysOf('BatchMeterUsage', batch, 2));
+    exchange(ledger, 1, 'MeterUsage', meterUsage, success(), 0);
+    ledger.drawFor('never', 0);
+    expect(ledger.meterUsage(meterUsage.ProductCode, meterUsage.UsageDimension, hour)).toBe(true);
+    ledger.drawFor('never', 1);
+    expect(ledger.meterUsage(meterUsage.ProductCode, meterUsage.UsageDimension, hour)).toBe(false);
+    // Another caller's identical request is a first request on its own key: not another run's duplicate.
+    expect(exchange(ledger, 2, 'MeterUsage', meterUsage, success({ MeteringRecordId: 'r-2' }), 1)).toBe(false);
+    expect(ledger.heldElsewhere(3, 0, meterUsage)?.id).toBe('r-1');
+    expect(ledger.heldElsewhere(3, 1, meterUsage)?.id).toBe('r-2');
+    expect(ledger.heldElsewhere(3, 2, meterUsage)).toBeUndefined();
+  });
+
+  test('a run that may record on fresh keys signs as the caller with the fewest MeterUsage records, one that may not as the one with the most; each reuses only its own records', () => {
+    const ledger = new RunLedger(fixtures, { callers: 3 });
+    expect([ledger.callerFor(true), ledger.callerFor(false)]).toEqual([0, 0]);
+    exchange(ledger, 1, 'MeterUsage', meterUsage, success(), 0);
+    expect([ledger.callerFor(true), ledger.callerFor(false)]).toEqual([1, 0]);
+    exchange(ledger, 2, 'MeterUsage', { ...meterUsage, UsageDimension: 'Users' }, success({ MeteringRecordId: 'r-2' }), 1);
+    exchange(ledger, 2, 'MeterUsage', { ...meterUsage, UsageDimension: 'Gigabytes' }, success({ MeteringRecordId: 'r-4' }), 1);
+    expect([ledger.callerFor(true), ledger.callerFor(false)]).toEqual([2, 1]);
+    exchange(ledger, 3, 'MeterUsage', meterUsage, success({ MeteringRecordId: 'r-3' }), 2);
+    expect(ledger.callerFor(true)).toBe(0);
+    expect(ledger.heldRecords(9, 1).map((r) => r.id)).toEqual(['r-2', 'r-4']);
+    expect(ledger.heldRecords(9, 0).map((r) => r.id)).toEqual(['r-1']);
+  });
+
+  test('the supply counts every caller: three times the keys of one', () => {
+    expect(new RunLedger(fixtures, { callers: 3 }).supply()).toMatch(/may use 21 MeterUsage \(caller, product, dimension\) keys \(3 callers\)/);
   });
 });
 
@@ -261,10 +312,10 @@ describe('the key supply, for a rule that ran out of fresh keys', () => {
   test('counts the keys an hour the fixtures give this shard and those the run recorded on', () => {
     const ledger = new RunLedger(fixtures);
     expect(ledger.supply()).toBe(
-      'the run (or its shard) may use 7 MeterUsage (product, dimension) and 6 BatchMeterUsage (customer, dimension) keys an hour (one MeterUsage and one BatchMeterUsage kept free for the rules that expect only rejections); the run had recorded on 0 MeterUsage and 0 BatchMeterUsage keys',
+      'the run (or its shard) may use 7 MeterUsage (caller, product, dimension) keys (1 caller) and 6 BatchMeterUsage (customer, dimension) keys an hour (one MeterUsage and one BatchMeterUsage kept free for the rules that expect only rejections); the run had recorded on 0 MeterUsage and 0 BatchMeterUsage keys',
     );
     exchange(ledger, 1, 'MeterUsage', { ...meterUsage, ClientToken: 't-1' }, success());
     expect(ledger.supply()).toMatch(/recorded on 1 MeterUsage and 0 BatchMeterUsage keys$/);
-    expect(new RunLedger(fixtures, { index: 1, count: 2 }).supply()).toMatch(/may use 4 MeterUsage \(product, dimension\) and 3 BatchMeterUsage/);
+    expect(new RunLedger(fixtures, { shard: { index: 1, count: 2 } }).supply()).toMatch(/may use 4 MeterUsage \(caller, product, dimension\) keys \(1 caller\) and 3 BatchMeterUsage/);
   });
 });

@@ -47,7 +47,6 @@ function host(options: { isolation: boolean; replay?: string }): { ctx: RuleCont
     newRun: () => new PropertyRun(target, { accessKeyId: `MCCALLER${++callers}`, secretAccessKey: TEST_CREDENTIALS.secretAccessKey }),
     onCleanLedger: <T>(_run: PropertyRun, body: () => Promise<T>) => body(),
     rerunnable: true,
-    mayStartRun: () => true,
   } as unknown as RuleContext;
   return { ctx, meta, sent };
 }

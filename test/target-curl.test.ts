@@ -3,6 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { allAttempts, commandLine, curlLine, curlScript, flagArgs, shellWord, type ScriptOptions } from '../target/curl.js';
 import type { Exchange } from '../target/types.js';
+import { curlCredentialsOf } from '../suites/harness/property.js';
+import { TEST_CREDENTIALS, type TargetDescription } from '../core/description.js';
 
 const URL_ = 'http://127.0.0.1:5055/';
 const CLOCK_URL = 'http://127.0.0.1:5055/__metering-conformance/v1/clock';
@@ -112,6 +114,22 @@ describe('curlLine', () => {
     shellAccepts(expected);
   });
 
+  test("a declared caller's variables, or its profile read with aws configure get when the line runs", () => {
+    const request = service('{}', {}, ALL_HEADERS).request;
+    const named = curlLine(request, 'us-east-1', { kind: 'variables', accessKeyIdVariable: 'B_KEY', secretAccessKeyVariable: 'B_SECRET', sessionTokenVariable: 'B_TOKEN' });
+    expect(named).toBe(`curl -sS -i -X POST 'http://127.0.0.1:5055/' ${CT} ${TGT} ${SIGV4} --user "$B_KEY:$B_SECRET" -H "X-Amz-Security-Token: $B_TOKEN" --data-binary '{}'`);
+    const profile = curlLine(request, 'us-east-1', { kind: 'profile', profile: 'caller-2' });
+    const get = (name: string) => `$(aws configure get ${name} --profile caller-2)`;
+    expect(profile).toBe(
+      `curl -sS -i -X POST 'http://127.0.0.1:5055/' ${CT} ${TGT} ${SIGV4} --user "${get('aws_access_key_id')}:${get('aws_secret_access_key')}" -H "X-Amz-Security-Token: ${get('aws_session_token')}" --data-binary '{}'`,
+    );
+    shellAccepts(named);
+    shellAccepts(profile);
+    // The shell hands curl the user word the variables hold.
+    const user = named.slice(named.indexOf('--user ') + '--user '.length, named.indexOf(' -H "X-Amz'));
+    expect(execFileSync('sh', ['-c', `printf %s ${user}`], { env: { B_KEY: 'AKIDB', B_SECRET: 'sec ret' } }).toString()).toBe('AKIDB:sec ret');
+  });
+
   test('with the test credentials inline: no session token', () => {
     const request = service('{}', {}, ALL_HEADERS).request;
     expect(curlLine(request, 'eu-west-1', INLINE)).toBe(
@@ -163,6 +181,13 @@ describe('curlScript', () => {
         '',
       ].join('\n'),
     );
+    shellAccepts(script);
+  });
+
+  test("a declared caller's profile: the script reads its keys once, at the top", () => {
+    const script = curlScript([service('{"n":1}')], options({ credentials: { kind: 'profile', profile: 'caller-2' } }));
+    expect(script.split('\n').slice(3, 6)).toEqual(['set -u', 'KEY="$(aws configure get aws_access_key_id --profile caller-2)"', 'SECRET="$(aws configure get aws_secret_access_key --profile caller-2)"']);
+    expect(script).toContain(`--user "$KEY:$SECRET" --data-binary '{"n":1}'`);
     shellAccepts(script);
   });
 
@@ -390,5 +415,25 @@ describe('curlScript', () => {
     expect(lines).toContain(`echo '### 200/200 MeterUsage (the run got HTTP 503 and retried)'`);
     expect(lines).not.toContain(`echo '### 201/200 MeterUsage'`);
     shellAccepts(script);
+  });
+});
+
+describe("a failure's curl lines sign as the run's caller (curlCredentialsOf)", () => {
+  const description = {
+    credentials: { accessKeyId: 'AKIDRUN', secretAccessKey: 'run-secret' },
+    callers: [
+      { credentials: { accessKeyId: 'AKIDB', secretAccessKey: 'b-secret' }, source: { accessKeyIdVariable: 'B_KEY', secretAccessKeyVariable: 'B_SECRET' } },
+      { credentials: { accessKeyId: 'AKIDC', secretAccessKey: 'c-secret' }, source: { profile: 'caller-c' } },
+      { credentials: { accessKeyId: 'MCKEYD', secretAccessKey: TEST_CREDENTIALS.secretAccessKey }, source: { profile: 'test-d' } },
+    ],
+  } as unknown as TargetDescription;
+
+  test("the run's credentials from the AWS variables; a declared caller's from its variables or profile; public test credentials inline", () => {
+    expect(curlCredentialsOf(description.credentials, description)).toEqual({ kind: 'variables' });
+    expect(curlCredentialsOf(description.callers![0]!.credentials, description)).toEqual({ kind: 'variables', accessKeyIdVariable: 'B_KEY', secretAccessKeyVariable: 'B_SECRET' });
+    expect(curlCredentialsOf(description.callers![1]!.credentials, description)).toEqual({ kind: 'profile', profile: 'caller-c' });
+    expect(curlCredentialsOf(description.callers![2]!.credentials, description)).toEqual({ kind: 'inline', accessKeyId: 'MCKEYD', secretAccessKey: TEST_CREDENTIALS.secretAccessKey });
+    // A fresh caller of an isolating target signs with the run's secret: the variables.
+    expect(curlCredentialsOf({ accessKeyId: 'MCFRESH', secretAccessKey: 'run-secret' }, description)).toEqual({ kind: 'variables' });
   });
 });

@@ -72,7 +72,7 @@ describe('target/target.schema.json', () => {
   test('declares exactly the fixture kinds and capabilities the harness knows', () => {
     expect(Object.keys(schema.definitions.fixtures.properties!).sort()).toEqual(Object.keys(EMPTY_FIXTURES).sort());
     expect(Object.keys(schema.definitions.capabilities.properties!).sort()).toEqual(Object.keys(NO_CAPABILITIES).sort());
-    expect(Object.keys(schema.properties).sort()).toEqual(['caFile', 'capabilities', 'controlToken', 'endpoint', 'fixtures', 'promises', 'region']);
+    expect(Object.keys(schema.properties).sort()).toEqual(['caFile', 'callers', 'capabilities', 'controlToken', 'endpoint', 'fixtures', 'promises', 'region']);
   });
 
   test('every property has a description (editor completion)', () => {
@@ -148,7 +148,7 @@ describe('target.yaml', () => {
     expect(error.message).not.toContain('\n');
     expect(error.message.split('; ').sort()).toEqual(
       [
-        't.yaml: regoin: unknown key (allowed: endpoint, region, fixtures, capabilities, controlToken, caFile, promises)',
+        't.yaml: regoin: unknown key (allowed: endpoint, region, fixtures, capabilities, controlToken, caFile, callers, promises)',
         'fixtures.licenses: unknown key (allowed: products, customers, tokens, registrations, otherRegions)',
         'fixtures.products[0].dimensions: must list at least 1 item',
         'fixtures.products[1].dimensions: is required (missing)',
@@ -158,6 +158,26 @@ describe('target.yaml', () => {
         'promises["meter-usage.identical-retry"]: must be a string (got the number 5, write it in quotes)',
       ].sort(),
     );
+  });
+
+  test('a caller names a profile, or the variables of its keys: one or the other', () => {
+    const callers = 'callers:\n  - { profile: dev }\n  - { accessKeyIdVariable: B_KEY, secretAccessKeyVariable: B_SECRET, sessionTokenVariable: B_TOKEN }\n';
+    expect(parseTargetConfig(callers, 't.yaml').callers).toEqual([{ profile: 'dev' }, { accessKeyIdVariable: 'B_KEY', secretAccessKeyVariable: 'B_SECRET', sessionTokenVariable: 'B_TOKEN' }]);
+    const oneOrTheOther = (i: number) => `callers[${i}]: name a profile, or accessKeyIdVariable and secretAccessKeyVariable (with sessionTokenVariable if need be), not both`;
+    expect(configError('callers:\n  - { profile: dev, accessKeyIdVariable: K, secretAccessKeyVariable: S }\n  - { accessKeyIdVariable: K }\n  - {}\n').message).toBe(
+      `t.yaml: ${[0, 1, 2].map(oneOrTheOther).join('; ')}`,
+    );
+    expect(configError('callers:\n  - { profil: dev }\n').message).toBe('t.yaml: callers[0].profil: unknown key (allowed: profile, accessKeyIdVariable, secretAccessKeyVariable, sessionTokenVariable)');
+    expect(configError('callers:\n  - { accessKeyIdVariable: "$KEY", secretAccessKeyVariable: S }\n').message).toMatch(/^t\.yaml: callers\[0\]\.accessKeyIdVariable: must match /);
+  });
+
+  test("a clock request of the target's own control plane says where the instant goes", () => {
+    const clock = 'capabilities:\n  clockControl: { method: POST, path: /admin/clock, body: { now: "{{iso}}", at: "{{epochSeconds}}" } }\n';
+    expect(parseTargetConfig(clock, 't.yaml').capabilities.clockControl).toEqual({ method: 'POST', path: '/admin/clock', body: { now: '{{iso}}', at: '{{epochSeconds}}' } });
+    expect(configError('capabilities:\n  clockControl: { method: POST, path: /admin/clock }\n').message).toBe(
+      't.yaml: capabilities.clockControl: say where the instant goes: {{epochSeconds}}, {{epochMillis}}, {{iso}} in the path or the body',
+    );
+    expect(configError('capabilities:\n  clockControl: { path: /admin/clock }\n').message).toBe('t.yaml: capabilities.clockControl.method: is required (missing)');
   });
 
   test('an enum problem lists the allowed values and the value found', () => {
@@ -232,7 +252,7 @@ describe('the describe document', () => {
       'clock.nowMs: must be a number (got the string "1")',
     ]);
     // target.yaml forbids the describe document's own keys.
-    expect(targetConfigProblems({ ...config, clock: { nowMs: 1 } })).toEqual(['clock: unknown key (allowed: endpoint, region, fixtures, capabilities, controlToken, caFile, promises)']);
+    expect(targetConfigProblems({ ...config, clock: { nowMs: 1 } })).toEqual(['clock: unknown key (allowed: endpoint, region, fixtures, capabilities, controlToken, caFile, callers, promises)']);
   });
 });
 

@@ -32,6 +32,9 @@ export const CLEAN_LEDGER_NEEDS_ONE_WORKER =
 export const CLOCK_NEEDS_ISOLATION_OR_RESET =
   'needs clock control that moves one property run\'s clock only (each caller its own, or put back by a reset), which the target does not declare (target.yaml: capabilities.callerIsolation or capabilities.reset, beside capabilities.clockControl)';
 
+export const DESCRIBED_CLOCK_NEEDS_RESET =
+  "needs clock control that moves one property run's clock only: the target's own clock request sets the whole target's clock, which property runs side by side would share (target.yaml: capabilities.reset without capabilities.callerIsolation, so that they go one at a time)";
+
 export function unmetNeeds(rules: Rule[], context: ConformanceContext, model: ServiceModel): string | undefined {
   for (const rule of rules) {
     for (const op of rule.operations) {
@@ -59,6 +62,8 @@ export function unmetNeeds(rules: Rule[], context: ConformanceContext, model: Se
       } else if (!CAPABILITY_NEED_SPECS[need].present(context.target.capabilities)) return unmetCapabilityReason(need);
       // Without caller isolation a caller's clock is the target's: only a reset puts it back.
       else if (need === 'clockControl' && ledgerModeOf(context.target.capabilities) === 'fresh-keys') return CLOCK_NEEDS_ISOLATION_OR_RESET;
+      // A clock another control plane sets is the whole target's: runs must go one at a time.
+      else if (need === 'clockControl' && typeof context.target.capabilities.clockControl === 'object' && ledgerModeOf(context.target.capabilities) !== 'reset') return DESCRIBED_CLOCK_NEEDS_RESET;
     }
   }
   return undefined;

@@ -38,12 +38,12 @@ export interface PropertyHost<R extends RunRecord> {
   onCleanLedger<T>(run: R, body: () => Promise<T>): Promise<T>;
   /** False when a second run of a counterexample would not start from the ledger the first one did. */
   readonly rerunnable: boolean;
-  /** Whether another property run may start (false once a rule has had its share of a shared ledger's fresh keys). */
-  mayStartRun(): boolean;
   /** The keys a target without a clean ledger offers and those the run has recorded on, in words (RunLedger.supply). */
   keySupply(): string | undefined;
-  /** What to do before each draw and shrink step of this property (set how the run-wide ledger steers its draws), if anything. */
-  readonly beforeDraws?: () => void;
+  /** What to do before each fresh draw (`fresh`) and shrink step of this property (set how the run-wide ledger steers its draws), if anything. */
+  readonly beforeDraws?: (fresh: boolean) => void;
+  /** What to do after each fresh draw (learn the caller the draw chose), if anything. */
+  readonly afterDraw?: () => void;
 }
 
 export interface PropertyOptions<T> {
@@ -67,12 +67,6 @@ export interface PropertyOptions<T> {
    * target's speed, so that a seed draws the same inputs wherever it runs.
    */
   lanes?: number;
-  /**
-   * On a target without a clean ledger, the predicate can judge its case on a MeterUsage record
-   * another property run made (PropertyRun.reuseHeldRecord): once the rule's share of fresh
-   * keys is spent, its runs go on that way rather than stop.
-   */
-  reuseHeldRecords?: boolean;
 }
 
 /** See PropertyOptions.failure. */
@@ -142,11 +136,22 @@ interface Execution<T> {
   error: unknown;
 }
 
+/**
+ * How the curl lines of a run signed as `caller` sign: inline with the public test credentials;
+ * from the variables or the profile target.yaml names for a declared caller; else from the AWS
+ * variables, where the run's own credentials are expected.
+ */
+export function curlCredentialsOf(caller: Credentials, description: TargetDescription): CurlCredentials {
+  if (isTestCredentials(caller)) return { kind: 'inline', accessKeyId: caller.accessKeyId, secretAccessKey: caller.secretAccessKey };
+  const declared = description.callers?.find((c) => c.credentials.accessKeyId === caller.accessKeyId)?.source;
+  if (declared === undefined) return { kind: 'variables' };
+  return 'profile' in declared ? { kind: 'profile', profile: declared.profile } : { kind: 'variables', ...declared };
+}
+
 /** The recorded evidence of one run of a counterexample: transcript, curl line, script. */
 function evidenceOf(ctx: PropertyHost<RunRecord>, run: RunRecord): Pick<FailureDetail, 'curl' | 'script' | 'transcript' | 'transcriptOmitted'> {
   const description = ctx.description;
-  const base = description.credentials;
-  const credentials: CurlCredentials = isTestCredentials(base) ? { kind: 'inline', accessKeyId: run.caller.accessKeyId, secretAccessKey: base.secretAccessKey } : { kind: 'variables' };
+  const credentials = curlCredentialsOf(run.caller, description);
   const { transcript, omitted } = transcriptOf(run.exchanges);
   const last = run.exchanges.filter((e) => e.control === undefined).at(-1);
   const service = run.exchanges.some((e) => e.control === undefined);
@@ -217,8 +222,6 @@ async function checkLane<T, R extends RunRecord>(
       state.shrinkingCut = true;
       fc.pre(false);
     }
-    // Shrinking goes on past the share: it judges the failure already found.
-    if (firstFailureAt === undefined && !ctx.mayStartRun()) skip();
     const run = ctx.newRun();
     try {
       await ctx.onCleanLedger(run, () => predicate(value, run));
@@ -262,21 +265,24 @@ function laneCount(ctx: PropertyHost<RunRecord>, runs: number, lanes = 1): numbe
 export type PropertyArbitrary<T> = fc.Arbitrary<T> | (() => fc.Arbitrary<T>);
 
 /**
- * `inner` with `before` called ahead of each draw and each shrink step. Drawing is synchronous,
- * so whatever `before` sets (how the run-wide ledger steers draws) holds for the whole draw,
- * whichever other properties drew in between.
+ * `inner` with `before` called ahead of each draw and each shrink step, and `after` after each
+ * draw. Drawing is synchronous, so whatever `before` sets (how the run-wide ledger steers
+ * draws) holds for the whole draw, whichever other properties drew in between.
  */
 export class DrawnAfter<T> extends fc.Arbitrary<T> {
   constructor(
     private readonly inner: fc.Arbitrary<T>,
-    private readonly before: () => void,
+    private readonly before: (fresh: boolean) => void,
+    private readonly after: () => void = () => undefined,
   ) {
     super();
   }
 
   generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<T> {
-    this.before();
-    return this.inner.generate(mrng, biasFactor);
+    this.before(true);
+    const value = this.inner.generate(mrng, biasFactor);
+    this.after();
+    return value;
   }
 
   canShrinkWithoutContext(value: unknown): value is T {
@@ -284,7 +290,7 @@ export class DrawnAfter<T> extends fc.Arbitrary<T> {
   }
 
   shrink(value: T, context: unknown): fc.Stream<fc.Value<T>> {
-    const before = this.before;
+    const before = () => this.before(false);
     before();
     const steps = this.inner.shrink(value, context)[Symbol.iterator]();
     return new fc.Stream<fc.Value<T>>({
@@ -310,7 +316,7 @@ export async function runProperty<T, R extends RunRecord>(
   const runs = options.numRuns ?? ctx.context.runs;
   const lanes = replay !== undefined ? [replay.lane] : Array.from({ length: laneCount(ctx, runs, options.lanes) }, (_, i) => i);
   // The runs are shared out between the lanes; the documented examples go to lane 0.
-  const drawn = (arb: fc.Arbitrary<T>) => (ctx.beforeDraws === undefined ? arb : new DrawnAfter(arb, ctx.beforeDraws));
+  const drawn = (arb: fc.Arbitrary<T>) => (ctx.beforeDraws === undefined ? arb : new DrawnAfter(arb, ctx.beforeDraws, ctx.afterDraw));
   const results = await Promise.all(
     lanes.map((index) =>
       checkLane(ctx, drawn(typeof arbitrary === 'function' ? arbitrary() : arbitrary), predicate, {
@@ -419,4 +425,4 @@ function failureMessage(ruleId: string, detail: FailureDetail, shape: FailureSha
 }
 
 export const NOT_RERUN =
-  'not run a second time: the target gives no property run a clean ledger (neither caller isolation nor a reset), so a second run would meet the records of the first. The replay line draws the counterexample as the seed gives it, where this run may have moved its keys (product, dimension, customer) off keys that earlier runs held: against the target as this run left it, the replay may name other keys, and meets the records this run made on them.';
+  'not run a second time: the target gives no property run a clean ledger (neither caller isolation nor a reset), so a second run would meet the records of the first. The replay line draws the counterexample as the seed gives it, where this run may have moved its keys (product, dimension, customer, the caller it signs as) off keys that earlier runs held or onto their records: against the target as this run left it, the replay may name other keys, and meets the records this run made on them. The curl line and the script send the failing requests exactly as they went.';

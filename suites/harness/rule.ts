@@ -78,6 +78,8 @@ interface LedgerKeys {
   ledger: RunLedger;
   /** This run's number in the ledger. */
   run: number;
+  /** The caller the run signs as: 0 for the run's credentials, 1 and on for those target.yaml declares. */
+  caller: number;
   /** The rule needs a clean ledger: a duplicate answer another run's record explains ends the run unjudged (KeyTaken). */
   guarded: boolean;
   /** How the rules may use the keys kept free for the rules that expect only rejections (RunLedger.offLimits). */
@@ -137,8 +139,10 @@ export class PropertyRun {
    */
   private async onLedger(operation: string, body: unknown, send: () => Promise<Outcome>): Promise<Outcome> {
     if (this.keys === undefined) return send();
-    const { ledger, run, guarded, reserve, reuse } = this.keys;
-    const keys = ledger.keysOf(operation, body);
+    const { ledger, run, caller, guarded, reserve, reuse } = this.keys;
+    // The ledger keys batch records without the caller, as the seller is one; a target may key them by caller too (serve does).
+    if (operation === 'BatchMeterUsage' && caller !== 0) throw new Error(`a rule whose operations leave out BatchMeterUsage sent one, as declared caller ${caller}: list the operation in the rule`);
+    const keys = ledger.keysOf(operation, body, caller);
     const offLimits = guarded ? ledger.offLimits(keys, reserve, !reuse) : undefined;
     if (offLimits !== undefined) throw new KeyTaken(`${operation} key ${offLimits} is another shard's, kept free for the rules that expect only rejections, or fresh where this rule's share of fresh keys is spent`);
     const first = ledger.firstSends(keys);
@@ -146,7 +150,7 @@ export class PropertyRun {
     try {
       outcome = await send();
     } finally {
-      const explained = ledger.learn(run, operation, body, first, outcome);
+      const explained = ledger.learn(run, caller, operation, body, first, outcome);
       // Thrown only after an answer (a finally that throws would hide the send's own error).
       if (explained && guarded && outcome !== undefined) throw new KeyTaken(`${operation} answered a duplicate of a record this property run did not make`);
     }
@@ -155,7 +159,7 @@ export class PropertyRun {
 
   /** The MeterUsage record another property run made on the key of `input`, on a target without a clean ledger (RunLedger.heldElsewhere). */
   heldElsewhere(input: OperationInput): HeldRecord | undefined {
-    return this.keys?.ledger.heldElsewhere(this.keys.run, input);
+    return this.keys?.ledger.heldElsewhere(this.keys.run, this.keys.caller, input);
   }
 
   /**
@@ -186,8 +190,8 @@ export class PropertyRun {
    */
   async reuseHeldRecord(choice: number, fits: (record: HeldRecord) => boolean = () => true): Promise<HeldRecord | undefined> {
     if (!this.keys?.reuse) return undefined;
-    const records = this.keys.ledger.heldRecords(this.keys.run).filter(fits);
-    if (records.length === 0) throw new KeyTaken("this rule's share of fresh MeterUsage keys is spent, and no record another property run made fits its case");
+    const records = this.keys.ledger.heldRecords(this.keys.run, this.keys.caller).filter(fits);
+    if (records.length === 0) throw new KeyTaken("this rule's share of fresh MeterUsage keys is spent, and no record another property run made as this run's caller fits its case");
     const held = records[Math.abs(Math.trunc(choice)) % records.length];
     await this.answeredAsBefore(held);
     return held;
@@ -200,7 +204,7 @@ export class PropertyRun {
 
   /** Whether a MeterUsage of `input` would record on a key kept free for the rules that expect only rejections (RunLedger.onKeptFreeKey). */
   onKeptFreeKey(input: OperationInput): boolean {
-    return this.keys?.ledger.onKeptFreeKey('MeterUsage', input) ?? false;
+    return this.keys?.ledger.onKeptFreeKey('MeterUsage', input, this.keys.caller) ?? false;
   }
 
   /** The rest of this rule's draws keep off the keys kept free for rules that expect only rejections: it records too. */
@@ -212,6 +216,9 @@ export class PropertyRun {
   get recordedOn(): ReadonlySet<LedgerOperation> {
     return this.keys === undefined ? new Set() : this.keys.ledger.operationsRecordedBy(this.keys.run);
   }
+
+  /** The run set the whole target's clock (a clock request target.yaml describes): it is set back after the run. */
+  targetClockMoved = false;
 
   /** Records an exchange made outside the driver (a control call such as the caller's clock), in order with the others. */
   record(exchange: Exchange): void {
@@ -229,8 +236,9 @@ const targetLease = new TargetLease();
 /**
  * On a target without a clean ledger, per rule and operation: the judged property runs that
  * may record on fresh keys, and the runs that may record on them at all (a run that then meets
- * another run's record is not judged, but its records stay). MeterUsage has a few keys an hour;
- * BatchMeterUsage a few an hour for every customer, over a window of a day (see mayStartRun).
+ * another run's record is not judged, but its records stay). MeterUsage has a few keys an hour
+ * per caller; BatchMeterUsage a few an hour for every customer, over a window of a day. Past
+ * the share, the rule's runs judge on keys other runs recorded on (see shareSpent).
  */
 const FRESH_KEY_SHARES: Record<LedgerOperation, { judged: number; all: number }> = {
   MeterUsage: { judged: 1, all: 5 },
@@ -245,7 +253,8 @@ let ledgerRuns = 0;
 /** The run-wide ledger, made at the first rule; the generators steer their draws around its records from then on. */
 function runWideLedger(context: ConformanceContext): RunLedger {
   if (sharedRunLedger === undefined) {
-    sharedRunLedger = new RunLedger(context.target.fixtures, context.shard);
+    const callers = 1 + (context.target.callers?.length ?? 0);
+    sharedRunLedger = new RunLedger(context.target.fixtures, { ...(context.shard ? { shard: context.shard } : {}), callers, now: () => Date.now() + context.clockOffsetMs });
     steerDrawsAround(sharedRunLedger);
   }
   return sharedRunLedger;
@@ -263,12 +272,18 @@ export class RuleContext {
   private readonly observations: string[] = [];
   /** The run-wide ledger, on a target that gives property runs no clean ledger of their own. */
   private readonly runLedger: RunLedger | undefined;
-  /** Property runs of these rules that recorded on a fresh key of the run-wide ledger, judged or not (see mayStartRun). */
+  /** Property runs of these rules that recorded on a fresh key of the run-wide ledger, judged or not (see shareSpent). */
   private readonly recordingRuns: Record<LedgerOperation, { judged: number; all: number }> = { MeterUsage: { judged: 0, all: 0 }, BatchMeterUsage: { judged: 0, all: 0 } };
-  /** The property being checked judges its cases on records other runs made once the share is spent (PropertyOptions.reuseHeldRecords). */
-  private reusesHeldRecords = false;
   /** How this rule's draws may use the keys kept free for the rules that expect only rejections (its reserveUse, until a run records where it must not). */
   private drawPolicy: ReserveUse = 'never';
+  /** On the run-wide ledger, the caller the next property run signs as (chosen at each fresh draw: see beforeDraws). */
+  private runCaller = 0;
+  /**
+   * Whether these rules' runs may sign as the callers target.yaml declares: MeterUsage callers,
+   * so not where a rule sends BatchMeterUsage, whose records the ledger keys without the caller
+   * (a target may key them by caller too: such a run signs with the run's credentials).
+   */
+  private readonly picksCallers: boolean;
   private controlClient: ControlClient | undefined;
   /** How property runs get a clean ledger here: caller isolation, a reset, or keys no other run recorded on. */
   private readonly ledgerMode: LedgerMode;
@@ -290,6 +305,7 @@ export class RuleContext {
     this.needsCleanLedger = rules.some((r) => r.needs.capabilities?.includes('cleanLedger'));
     this.reserveUse = rules.every((r) => r.role === 'negative') ? 'always' : rules.some((r) => r.role === 'control') ? 'last' : 'never';
     this.runLedger = this.ledgerMode === 'fresh-keys' ? runWideLedger(context) : undefined;
+    this.picksCallers = (this.description.callers?.length ?? 0) > 0 && !rules.some((r) => r.operations.includes('BatchMeterUsage'));
   }
 
   get target(): Target {
@@ -308,9 +324,13 @@ export class RuleContext {
     return Date.now() + this.context.clockOffsetMs;
   }
 
-  /** Fresh credentials: a new caller on targets with callerIsolation, else the configured caller. */
+  /**
+   * The credentials of a new property run: a new caller on targets with callerIsolation; on a
+   * run-wide ledger, the caller chosen for it (runCaller); else the run's credentials.
+   */
   newCaller(): Credentials {
     const base = this.description.credentials;
+    if (this.runLedger !== undefined && this.runCaller > 0) return this.description.callers![this.runCaller - 1]!.credentials;
     if (!this.description.capabilities.callerIsolation) return base;
     callersMade++;
     return { accessKeyId: `${CALLER_PREFIX}${callersMade.toString(16).toUpperCase().padStart(8, '0')}`, secretAccessKey: base.secretAccessKey };
@@ -319,7 +339,7 @@ export class RuleContext {
 
   newRun(): PropertyRun {
     const ledger = this.runLedger;
-    const keys = ledger && { ledger, run: ++ledgerRuns, guarded: this.needsCleanLedger, reserve: this.reserveUse, reuse: this.reusesHeldRecords && this.shareSpent, drawOff: () => (this.drawPolicy = 'never') };
+    const keys = ledger && { ledger, run: ++ledgerRuns, caller: this.runCaller, guarded: this.needsCleanLedger, reserve: this.reserveUse, reuse: this.shareSpent, drawOff: () => (this.drawPolicy = 'never') };
     return new PropertyRun(this.target, this.newCaller(), keys);
   }
 
@@ -329,10 +349,28 @@ export class RuleContext {
     return this.runLedger?.supply();
   }
 
-  /** Before each draw of this rule's properties: the run-wide ledger steers it by this rule's policy, whatever rule drew last. */
-  get beforeDraws(): (() => void) | undefined {
+  /**
+   * Before each draw of this rule's properties: the run-wide ledger steers it by this rule's
+   * policy, its share of fresh keys and the caller its run will sign as, whatever rule drew
+   * last. A fresh draw (not a shrink step, which must stay on its counterexample's keys) picks
+   * that caller (RunLedger.callerFor).
+   */
+  get beforeDraws(): ((fresh: boolean) => void) | undefined {
     const ledger = this.runLedger;
-    return ledger && (() => ledger.drawFor(this.drawPolicy));
+    return (
+      ledger &&
+      ((fresh) => {
+        const freshKeys = !this.shareSpent;
+        if (fresh && this.picksCallers) this.runCaller = ledger.callerFor(freshKeys);
+        ledger.drawFor(this.drawPolicy, this.runCaller, freshKeys, fresh && this.picksCallers);
+      })
+    );
+  }
+
+  /** After each fresh draw: a draw that judges on other runs' records may have landed on another caller's (RunLedger.drawnCaller). */
+  get afterDraw(): (() => void) | undefined {
+    const ledger = this.runLedger;
+    return ledger && (() => (this.runCaller = ledger.drawnCaller));
   }
 
   /** False where a second run of a counterexample would meet the first run's records (see property.ts). */
@@ -342,20 +380,13 @@ export class RuleContext {
 
   /**
    * On a target without a clean ledger, whether these rules (needing one) have had their share
-   * of its few fresh keys: the FRESH_KEY_SHARES of one operation.
+   * of its few fresh keys: the FRESH_KEY_SHARES of one operation. From then on their draws are
+   * steered to keys other runs recorded on, and a run that would record on a fresh key anyway
+   * ends unjudged before it sends (RunLedger.offLimits): the other rules keep the fresh keys.
    */
   private get shareSpent(): boolean {
     if (this.ledgerMode !== 'fresh-keys' || !this.needsCleanLedger) return false;
     return (Object.keys(FRESH_KEY_SHARES) as LedgerOperation[]).some((op) => this.recordingRuns[op].judged >= FRESH_KEY_SHARES[op].judged || this.recordingRuns[op].all >= FRESH_KEY_SHARES[op].all);
-  }
-
-  /**
-   * Whether another property run may start: not once the share of fresh keys is spent (the
-   * inputs not tried count as skipped), unless the rule judges its cases on records other runs
-   * made from then on (PropertyOptions.reuseHeldRecords).
-   */
-  mayStartRun(): boolean {
-    return !this.shareSpent || this.reusesHeldRecords;
   }
 
   /**
@@ -381,8 +412,25 @@ export class RuleContext {
           this.recordingRuns[op].all++;
           if (judged) this.recordingRuns[op].judged++;
         }
+        // Not left for the reset: another control plane's reset may keep the clock where it is.
+        if (run.targetClockMoved) await this.setTargetClockBack(run, judged);
       }
     });
+  }
+
+  /**
+   * Sets the whole target's clock back to the time of day after a property run moved it. A
+   * target that does not take it gets the run an error, unless the run already ended in one
+   * (`judged` false: its own end speaks first).
+   */
+  private async setTargetClockBack(run: PropertyRun, judged: boolean): Promise<void> {
+    const clock = this.description.capabilities.clockControl as DescribedRequest;
+    try {
+      const { status, text } = await this.control.setDescribedClock(clock, this.nowMs(), { record: (exchange) => run.record(exchange) });
+      if (status < 200 || status > 299) throw new TargetError(`answered the clock request setting its clock back after a property run with HTTP ${status} ${text.slice(0, 200)}`, run.exchanges.at(-1));
+    } catch (error) {
+      if (judged) throw error;
+    }
   }
 
   /** Resets the target (its reset is part of the run's exchanges, so a counterexample's script sends it too). */
@@ -404,7 +452,6 @@ export class RuleContext {
   /** Checks `predicate` over `arbitrary` as a fast-check property; see property.ts. */
   property<T>(arbitrary: PropertyArbitrary<T>, predicate: (value: T, run: PropertyRun) => Promise<void>, options: PropertyOptions<T> = {}): Promise<void> {
     this.drawPolicy = this.reserveUse;
-    this.reusesHeldRecords = options.reuseHeldRecords === true;
     return runProperty(this, arbitrary, predicate, options);
   }
 }

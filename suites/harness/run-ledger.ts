@@ -6,11 +6,12 @@
 // Any other answer is the rule's to judge: a request the target rejects for what it is, or
 // takes as an identical retry, answers the same on a clean ledger.
 //
-// The keys, as the documents define duplicates: MeterUsage product × dimension × hour (the
-// caller is the one the run signs as, the same for every run here); BatchMeterUsage customer
-// × dimension × hour (the customer's account however a record names it; the product is left
-// out, so two records that might be one key are never taken for two).
-import { hourStart } from '../../core/calendar.js';
+// The keys, as the documents define duplicates: MeterUsage product × dimension × caller × hour
+// (the caller a property run signs as: the run's credentials, or one target.yaml declares);
+// BatchMeterUsage customer × dimension × hour (the customer's account however a record names
+// it; the product is left out, so two records that might be one key are never taken for two).
+// Callers are numbered: 0 is the run's credentials, 1 and on the declared ones in order.
+import { HOUR_MS, hourStart } from '../../core/calendar.js';
 import type { TargetFixtures } from '../../core/description.js';
 import { meterableProducts, type UsageAllocation } from '../../generators/index.js';
 import { meterUsagePayload, type TakenKeys } from '../../generators/key-steering.js';
@@ -41,6 +42,25 @@ export interface HeldUsageRecord {
 /** Where the key of a usage record stands for a property run (RunLedger.usageRecordStanding). */
 export type UsageRecordStanding = { kind: 'free' } | { kind: 'kept-free' } | { kind: 'held'; held: HeldUsageRecord } | { kind: 'unknown' };
 
+/** What a run-wide ledger is made for: a shard of a run against the same target, the callers property runs sign as, the target's clock. */
+export interface RunLedgerOptions {
+  /** The run is one of several shards, each with a ledger of its own: it uses only the keys whose (caller and product, or customer; dimension) pair falls to it. */
+  shard?: { index: number; count: number };
+  /** How many callers the property runs sign as: the run's credentials and the declared ones (default 1). */
+  callers?: number;
+  /** The target's clock now, in epoch ms (default the local clock). */
+  now?: () => number;
+}
+
+/**
+ * How far back a conformant target may still record, per operation: the documented windows
+ * (MeterUsage six hours; BatchMeterUsage up to a day, by model version) and an hour for the
+ * clocks; ahead, minutes, and the same hour. A key outside them records nothing on a
+ * conformant target, whoever sends it.
+ */
+const RECORDABLE_PAST_MS: Record<LedgerOperation, number> = { MeterUsage: 7 * HOUR_MS, BatchMeterUsage: 25 * HOUR_MS };
+const RECORDABLE_FUTURE_MS = 2 * HOUR_MS;
+
 /** A request of this property run met a record another run made: the run is skipped, not judged. */
 export class KeyTaken extends Error {
   override readonly name = 'KeyTaken';
@@ -62,14 +82,17 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 /** `{ [name]: value }` for a string value, `{}` otherwise. */
 const optionalText = <K extends string>(name: K, value: unknown): { [P in K]?: string } => (typeof value === 'string' ? ({ [name]: value } as { [P in K]?: string }) : {});
 
-/** The key of one MeterUsage request, when it names a product, a dimension and a readable instant. */
-function meterUsageKey(input: Record<string, unknown>): string | undefined {
+/** The key of one MeterUsage request signed as `caller`, when it names a product, a dimension and a readable instant. */
+function meterUsageKey(input: Record<string, unknown>, caller: number): string | undefined {
   const at = instantMs(input.Timestamp);
   const [product, dimension] = [text(input.ProductCode), text(input.UsageDimension)];
-  return at === undefined || product === undefined || dimension === undefined ? undefined : meterUsageKeyOf(product, dimension, hourStart(at));
+  return at === undefined || product === undefined || dimension === undefined ? undefined : meterUsageKeyOf(caller, product, dimension, hourStart(at));
 }
 
-const meterUsageKeyOf = (product: string, dimension: string, hourMs: number) => JSON.stringify(['MeterUsage', product, dimension, hourMs]);
+/** The caller and the product in one owner of a MeterUsage key: "2:PRODUCT" (the caller's number has no colon). */
+const meterUsageOwner = (caller: number, product: string) => `${caller}:${product}`;
+const callerOfKey = (key: string) => Number((JSON.parse(key) as [string, string])[1].split(':')[0]);
+const meterUsageKeyOf = (caller: number, product: string, dimension: string, hourMs: number) => JSON.stringify(['MeterUsage', meterUsageOwner(caller, product), dimension, hourMs]);
 const recordKeyOf = (account: string, dimension: string, hourMs: number) => JSON.stringify(['BatchMeterUsage', account, dimension, hourMs]);
 
 /** A key without its hour: the operation and its (product or customer, dimension) pair. */
@@ -110,16 +133,26 @@ export class RunLedger implements TakenKeys {
   private readonly pairs: Record<LedgerOperation, string[]> = { MeterUsage: [], BatchMeterUsage: [] };
   /** How the rule drawing now may use the kept-free keys (set before each of its draws: RuleContext.beforeDraws). */
   private drawing: ReserveUse = 'never';
+  /** The caller the run drawing now signs as (set with `drawing`). */
+  private drawingCaller = 0;
+  /** Whether the run drawing now may record on keys no run has recorded on (set with `drawing`): not once its rule's share of them is spent. */
+  private drawingFresh = true;
+  /** Whether the draw may move the run to another caller, one holding a record it can judge on (see drawnCaller). */
+  private drawingPicksCaller = false;
+  /** Caller → how many MeterUsage keys runs signed as it have recorded on (see callerFor). */
+  private readonly recordsPerCaller: number[];
 
-  /**
-   * `shard`: the run is one of several shards against the same target, each with a ledger of its
-   * own; a shard uses only the keys whose (product or customer, dimension) pair falls to it.
-   */
+  private readonly shard?: { index: number; count: number };
+  private readonly now: () => number;
+
   constructor(
     private readonly fixtures: TargetFixtures,
-    private readonly shard?: { index: number; count: number },
+    { shard, callers = 1, now = Date.now }: RunLedgerOptions = {},
   ) {
-    const meterable = meterableProducts(fixtures).flatMap((p) => p.dimensions.map((d) => pairOf('MeterUsage', p.code, d)));
+    this.shard = shard;
+    this.now = now;
+    this.recordsPerCaller = Array.from({ length: Math.max(1, callers) }, () => 0);
+    const meterable = this.recordsPerCaller.flatMap((_, caller) => meterableProducts(fixtures).flatMap((p) => p.dimensions.map((d) => pairOf('MeterUsage', meterUsageOwner(caller, p.code), d))));
     const saas = fixtures.products.filter((p) => p.kind === 'saas' && p.dimensions.length > 0);
     const customers = fixtures.customers.filter((c) => c.subscribed && saas.some((p) => p.code === c.productCode));
     const records = customers.flatMap((c) => saas.find((p) => p.code === c.productCode)!.dimensions.map((d) => pairOf('BatchMeterUsage', c.accountId, d)));
@@ -146,20 +179,51 @@ export class RunLedger implements TakenKeys {
   /**
    * The first of `keys` a property run must leave alone: one of another shard; unless the rules
    * expect only rejections (`negative`), one kept free for those that do; and, once the rule's
-   * share of fresh keys is spent (`fresh` false), any no run has recorded on.
+   * share of fresh keys is spent (`fresh` false), any no run has recorded on where a conformant
+   * target may record (a request elsewhere, for an unknown product or an hour long gone, spends
+   * no key).
    */
   offLimits(keys: readonly string[], reserve: ReserveUse, fresh = true): string | undefined {
-    return keys.find((key) => !this.inShard(pairOfKey(key)) || (!this.recordedBy.has(key) && (!fresh || (reserve === 'never' && this.isReserved(key)))));
+    return keys.find((key) => !this.inShard(pairOfKey(key)) || (!this.recordedBy.has(key) && ((!fresh && this.mayRecord(key)) || (reserve === 'never' && this.isReserved(key)))));
   }
 
-  /** Whether a request of `operation` with this input would record on a key still kept free for the rules that expect only rejections. */
-  onKeptFreeKey(operation: string, input: unknown): boolean {
-    return this.keysOf(operation, input).some((key) => this.isReserved(key) && !this.recordedBy.has(key));
+  /** Whether a conformant target may record on `key`: a pair of the fixtures, in an hour its operation's window reaches (RECORDABLE_PAST_MS). */
+  private mayRecord(key: string): boolean {
+    const [operation, , , hour] = JSON.parse(key) as [LedgerOperation, string, string, number];
+    const now = this.now();
+    return this.shardOf.has(pairOfKey(key)) && hour >= now - RECORDABLE_PAST_MS[operation] && hour <= now + RECORDABLE_FUTURE_MS;
   }
 
-  /** The draws from now on are a rule's that may use the kept-free keys so (see ReserveUse). */
-  drawFor(reserve: ReserveUse): void {
+  /** Whether a request of `operation` with this input, signed as `caller`, would record on a key still kept free for the rules that expect only rejections. */
+  onKeptFreeKey(operation: string, input: unknown, caller: number): boolean {
+    return this.keysOf(operation, input, caller).some((key) => this.isReserved(key) && !this.recordedBy.has(key));
+  }
+
+  /**
+   * The draws from now on are those of a run signed as `caller`, of a rule that may use the
+   * kept-free keys so (see ReserveUse), and that may record on fresh keys (`fresh`) or must
+   * judge on keys other runs recorded on. `picksCaller`: a new draw of the latter kind, which
+   * may land on a record any caller made; the run then signs as that caller (drawnCaller).
+   */
+  drawFor(reserve: ReserveUse, caller = 0, fresh = true, picksCaller = false): void {
     this.drawing = reserve;
+    this.drawingCaller = caller;
+    this.drawingFresh = fresh;
+    this.drawingPicksCaller = picksCaller && !fresh;
+  }
+
+  /** The caller of the last draw: the one set with drawFor, or the one whose record it landed on. */
+  get drawnCaller(): number {
+    return this.drawingCaller;
+  }
+
+  /**
+   * The caller the next property run signs as: for a run that may record on fresh keys, the one
+   * whose runs have recorded on the fewest MeterUsage keys (the most left); for one that judges
+   * on keys other runs recorded on, the one with the most records. The first of those tied.
+   */
+  callerFor(fresh: boolean): number {
+    return this.recordsPerCaller.indexOf((fresh ? Math.min : Math.max)(...this.recordsPerCaller));
   }
 
   /** The customer account a usage record names, however it names it. */
@@ -179,11 +243,11 @@ export class RunLedger implements TakenKeys {
     return at === undefined || dimension === undefined ? undefined : recordKeyOf(this.accountOf(r), dimension, hourStart(at));
   }
 
-  /** The duplicate keys a request of `operation` with this input (or wire body) would record on. */
-  keysOf(operation: string, input: unknown): string[] {
+  /** The duplicate keys a request of `operation` with this input (or wire body), signed as `caller`, would record on. */
+  keysOf(operation: string, input: unknown, caller: number): string[] {
     if (typeof input !== 'object' || input === null) return [];
     const body = input as Record<string, unknown>;
-    if (operation === 'MeterUsage') return [meterUsageKey(body)].filter((k): k is string => k !== undefined);
+    if (operation === 'MeterUsage') return [meterUsageKey(body, caller)].filter((k): k is string => k !== undefined);
     if (operation === 'BatchMeterUsage' && Array.isArray(body.UsageRecords)) return body.UsageRecords.map((r) => this.recordKey(r)).filter((k): k is string => k !== undefined);
     return [];
   }
@@ -219,8 +283,8 @@ export class RunLedger implements TakenKeys {
    * of another run's record (or of one from before the run, see explainsFirstDuplicate), or a
    * ClientToken conflict with another run's use of the token.
    */
-  learn(run: number, operation: string, body: unknown, first: readonly string[], outcome: Outcome | undefined): boolean {
-    const keys = this.keysOf(operation, body);
+  learn(run: number, caller: number, operation: string, body: unknown, first: readonly string[], outcome: Outcome | undefined): boolean {
+    const keys = this.keysOf(operation, body, caller);
     const token = operation === 'MeterUsage' ? text((body as Record<string, unknown> | undefined)?.ClientToken) : undefined;
     const tokenKey = token === undefined ? undefined : tokenKeyOf(token);
     if (outcome === undefined || outcome.status >= 500) {
@@ -273,7 +337,7 @@ export class RunLedger implements TakenKeys {
 
   /** Taken for a draw: recorded on, another shard's, or kept free from the rule drawing now. */
   private takenForDraws(key: string): boolean {
-    if (this.recordedBy.has(key) || !this.inShard(pairOfKey(key))) return true;
+    if (this.recordedBy.has(key) || !this.inShard(pairOfKey(key)) || !this.drawingFresh) return true;
     if (!this.isReserved(key) || this.drawing === 'always') return false;
     return this.drawing === 'never' || this.freeBesidesReserve(key);
   }
@@ -285,35 +349,60 @@ export class RunLedger implements TakenKeys {
   }
 
   meterUsage(productCode: string, dimension: string, hourMs: number): boolean {
-    return this.takenForDraws(meterUsageKeyOf(productCode, dimension, hourMs));
+    return this.takenForDraws(meterUsageKeyOf(this.drawingCaller, productCode, dimension, hourMs));
   }
 
   meterUsageHolds(productCode: string, dimension: string, hourMs: number, payload: string): boolean {
-    const key = meterUsageKeyOf(productCode, dimension, hourMs);
-    const made = this.made.get(key)?.request as { UsageQuantity?: number; UsageAllocations?: UsageAllocation[] } | undefined;
-    return this.inShard(pairOfKey(key)) && !this.isReserved(key) && made !== undefined && meterUsagePayload(made.UsageQuantity, made.UsageAllocations) === payload;
+    return this.someCallerHolds(productCode, dimension, hourMs, ({ request }) => {
+      const made = request as { UsageQuantity?: number; UsageAllocations?: UsageAllocation[] };
+      return meterUsagePayload(made.UsageQuantity, made.UsageAllocations) === payload;
+    });
+  }
+
+  meterUsageHeld(productCode: string, dimension: string, hourMs: number): boolean {
+    return this.someCallerHolds(productCode, dimension, hourMs, () => true);
   }
 
   /**
-   * The record another property run made on the key of MeterUsage `input`, when run `run` has
-   * not made or taken it over: the request that made it (an identical one is answered with its
-   * id) and its id. Undefined when the key is the run's own, free, or holds a record the ledger
-   * knows no request of.
+   * Whether the drawing caller's key holds a known record that `fits` or, in a draw that picks
+   * its caller, any caller's: the first such caller becomes the drawing one (the draw's later
+   * keys look there first, and the run signs as it).
    */
-  heldElsewhere(run: number, input: unknown): HeldRecord | undefined {
-    const [key] = this.keysOf('MeterUsage', input);
+  private someCallerHolds(productCode: string, dimension: string, hourMs: number, fits: (record: HeldRecord) => boolean): boolean {
+    const others = this.drawingPicksCaller ? this.recordsPerCaller.map((_, c) => c).filter((c) => c !== this.drawingCaller) : [];
+    const caller = [this.drawingCaller, ...others].find((c) => {
+      const record = this.knownRecord(meterUsageKeyOf(c, productCode, dimension, hourMs));
+      return record !== undefined && fits(record);
+    });
+    if (caller !== undefined) this.drawingCaller = caller;
+    return caller !== undefined;
+  }
+
+  /** The record on a MeterUsage key of this shard, not kept free, whose request and id the ledger knows. */
+  private knownRecord(key: string): HeldRecord | undefined {
+    return this.inShard(pairOfKey(key)) && !this.isReserved(key) ? this.made.get(key) : undefined;
+  }
+
+  /**
+   * The record another property run made on the key of MeterUsage `input` signed as `caller`,
+   * when run `run` has not made or taken it over: the request that made it (an identical one is
+   * answered with its id) and its id. Undefined when the key is the run's own, free, or holds a
+   * record the ledger knows no request of.
+   */
+  heldElsewhere(run: number, caller: number, input: unknown): HeldRecord | undefined {
+    const [key] = this.keysOf('MeterUsage', input, caller);
     return key === undefined || this.holds(key, run) ? undefined : this.made.get(key);
   }
 
   /**
-   * The MeterUsage records other property runs made, in the order they were made, whose key
-   * this shard uses and is not kept free, and whose request the suites built (a Date for a
-   * Timestamp: one the SDK drivers can send again) without a ClientToken (a variant of the
-   * request would be a token conflict). Those `run` has made or taken over are left out.
+   * The MeterUsage records other property runs signed as `caller` made, in the order they were
+   * made, whose key this shard uses and is not kept free, and whose request the suites built (a
+   * Date for a Timestamp: one the SDK drivers can send again) without a ClientToken (a variant
+   * of the request would be a token conflict). Those `run` has made or taken over are left out.
    */
-  heldRecords(run: number): HeldRecord[] {
+  heldRecords(run: number, caller: number): HeldRecord[] {
     const reusable = ([key, { request }]: [string, HeldRecord]) =>
-      request.Timestamp instanceof Date && request.ClientToken === undefined && this.inShard(pairOfKey(key)) && !this.isReserved(key) && !this.holds(key, run);
+      callerOfKey(key) === caller && request.Timestamp instanceof Date && request.ClientToken === undefined && this.inShard(pairOfKey(key)) && !this.isReserved(key) && !this.holds(key, run);
     return [...this.made].filter(reusable).map(([, record]) => record);
   }
 
@@ -355,8 +444,9 @@ export class RunLedger implements TakenKeys {
     for (const key of this.recordedBy.keys()) if (!isTokenKey(key)) recorded[(JSON.parse(key) as [LedgerOperation])[0]]++;
     const [meterUsage, batch] = [this.pairs.MeterUsage.length, this.pairs.BatchMeterUsage.length];
     const keptFree = [meterUsage > 0 && 'one MeterUsage', batch > 0 && 'one BatchMeterUsage'].filter(Boolean).join(' and ');
+    const callers = this.recordsPerCaller.length;
     return (
-      `the run (or its shard) may use ${meterUsage} MeterUsage (product, dimension) and ${batch} BatchMeterUsage (customer, dimension) keys an hour` +
+      `the run (or its shard) may use ${meterUsage} MeterUsage (caller, product, dimension) keys (${callers} caller${callers === 1 ? '' : 's'}) and ${batch} BatchMeterUsage (customer, dimension) keys an hour` +
       `${keptFree === '' ? '' : ` (${keptFree} kept free for the rules that expect only rejections)`}; ` +
       `the run had recorded on ${recorded.MeterUsage} MeterUsage and ${recorded.BatchMeterUsage} BatchMeterUsage keys`
     );
@@ -366,8 +456,9 @@ export class RunLedger implements TakenKeys {
   private recordOn(key: string, run: number): void {
     this.recordedBy.set(key, run);
     if (isTokenKey(key)) return;
-    const operations = this.firstRecordsOf.get(run) ?? new Set<LedgerOperation>();
-    this.firstRecordsOf.set(run, operations.add((JSON.parse(key) as [LedgerOperation])[0]));
+    const operation = (JSON.parse(key) as [LedgerOperation])[0];
+    this.firstRecordsOf.set(run, (this.firstRecordsOf.get(run) ?? new Set<LedgerOperation>()).add(operation));
+    if (operation === 'MeterUsage') this.recordsPerCaller[callerOfKey(key)]++;
   }
 
   /** The operations whose duplicate keys property run `run` recorded on first. */
