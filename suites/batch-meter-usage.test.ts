@@ -316,7 +316,7 @@ rule('batch-meter-usage.too-many-records', async (ctx) => {
     arbitrary,
     async ({ batch }, run) => {
       const nothingRecorded = await batchNothingRecordedCheck(ctx, run, batch, batch.UsageRecords.slice(0, limit));
-      expectClientError(await run.call('BatchMeterUsage', { ...batch }), `an HTTP 4xx for ${limit + 1} records`);
+      expectClientError(await run.callToBeRejected('BatchMeterUsage', { ...batch }), `an HTTP 4xx for ${limit + 1} records`);
       await nothingRecorded(`the request of ${limit + 1} records`);
     },
     { numRuns: Math.min(ctx.context.runs, 10) },
@@ -330,7 +330,7 @@ rule('batch-meter-usage.oversize-bytes', async (ctx) => {
   await ctx.property(
     arbitrary,
     async (batch, run) => {
-      expectClientError(await run.call('BatchMeterUsage', { ...batch }), 'an HTTP 4xx for a request of more than 1 MB');
+      expectClientError(await run.callToBeRejected('BatchMeterUsage', { ...batch }), 'an HTTP 4xx for a request of more than 1 MB');
     },
     { numRuns: Math.min(ctx.context.runs, 3) },
   );
@@ -384,7 +384,7 @@ rule('batch-meter-usage.both-customer-ids', async (ctx) => {
   const arbitrary = bothIdsBatches(ctx, ctx.nowMs());
   if (!arbitrary) return notApplicable(noBatch('legacy batch'));
   await ctx.property(arbitrary, async (batch, run) => {
-    expectClientError(await run.call('BatchMeterUsage', { ...batch }), 'an HTTP 4xx for a record with both CustomerIdentifier and CustomerAWSAccountId');
+    expectClientError(await run.callToBeRejected('BatchMeterUsage', { ...batch }), 'an HTTP 4xx for a record with both CustomerIdentifier and CustomerAWSAccountId');
   });
 });
 
@@ -392,7 +392,7 @@ rule('batch-meter-usage.no-customer-id', async (ctx) => {
   const arbitrary = noIdBatches(ctx, ctx.nowMs());
   if (!arbitrary) return notApplicable(noBatch('batch with ProductCode'));
   await ctx.property(arbitrary, async (batch, run) => {
-    expectClientError(await run.call('BatchMeterUsage', { ...batch }), 'an HTTP 4xx for a record with neither CustomerIdentifier nor CustomerAWSAccountId');
+    expectClientError(await run.callToBeRejected('BatchMeterUsage', { ...batch }), 'an HTTP 4xx for a record with neither CustomerIdentifier nor CustomerAWSAccountId');
   });
 });
 
@@ -403,7 +403,7 @@ rule('batch-meter-usage.empty-product-code', async (ctx) => {
     if (expect === 'accepted') {
       expectHonored(await submit(run, batch, 'HTTP 200 for LicenseArn records with ProductCode "" (as without ProductCode)'), 'LicenseArn records with ProductCode ""');
     } else {
-      expectClientError(await run.call('BatchMeterUsage', { ...batch }), 'an HTTP 4xx for legacy records with ProductCode "" (as without ProductCode)');
+      expectClientError(await run.callToBeRejected('BatchMeterUsage', { ...batch }), 'an HTTP 4xx for legacy records with ProductCode "" (as without ProductCode)');
     }
   });
 });
@@ -421,7 +421,7 @@ rule('batch-meter-usage.legacy-without-product-code', async (ctx) => {
   if (!arbitrary) return notApplicable(noBatch('legacy batch'));
   await ctx.property(arbitrary, async ({ batch, original }, run) => {
     const nothingRecorded = await batchNothingRecordedCheck(ctx, run, original, original.UsageRecords);
-    expectClientError(await run.call('BatchMeterUsage', { ...batch }), 'an HTTP 4xx for legacy CustomerIdentifier records without ProductCode');
+    expectClientError(await run.callToBeRejected('BatchMeterUsage', { ...batch }), 'an HTTP 4xx for legacy CustomerIdentifier records without ProductCode');
     await nothingRecorded('the legacy request without ProductCode');
   });
 });

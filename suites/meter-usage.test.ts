@@ -52,7 +52,7 @@ rule('meter-usage.quantity-out-of-range', async (ctx) => {
   const scenario = fc.tuple(plainMeterUsage(ctx.fixtures, ctx.model, ctx.nowMs(), { quantity: fc.constantFrom(-1, max + 1) }), fc.integer({ min: 0, max }));
   await ctx.property(scenario, async ([request, validQuantity], run) => {
     const nothingRecorded = await nothingRecordedCheck(run, request);
-    expectClientError(await run.call('MeterUsage', { ...request }), `a client error for UsageQuantity ${request.UsageQuantity}`);
+    expectClientError(await run.callToBeRejected('MeterUsage', { ...request }), `a client error for UsageQuantity ${request.UsageQuantity}`);
     await nothingRecorded(validQuantity, 'the rejected request to have recorded nothing (a valid quantity for the same hour is then accepted)');
   });
 });

@@ -5,8 +5,9 @@ import { describe, expect, test } from 'vitest';
 import { hourStart } from '../core/calendar.js';
 import { loadFixtures, DEFAULT_FIXTURES_PATH } from '../emulator/fixtures.js';
 import { meterUsagePayload } from '../generators/key-steering.js';
-import { RunLedger } from '../suites/harness/run-ledger.js';
-import type { Outcome } from '../target/types.js';
+import { KeyTaken, RunLedger } from '../suites/harness/run-ledger.js';
+import { PropertyRun } from '../suites/harness/rule.js';
+import type { Outcome, Target } from '../target/types.js';
 
 const fixtures = loadFixtures(DEFAULT_FIXTURES_PATH);
 const at = new Date('2026-12-07T13:20:05Z');
@@ -206,6 +207,20 @@ describe('the draws of a rule, and the keys kept free', () => {
     expect(ledger.offLimits(keys, 'last')).toBeUndefined();
     expect(ledger.offLimits(keys, 'never')).toBe(keys[0]);
   });
+
+  test('past its share of fresh keys, a negative rule keeps the kept-free keys (where a wrong acceptance shows); other rules keep off every fresh key', () => {
+    const ledger = new RunLedger(fixtures, { now: () => at.getTime() });
+    const free = ['conformance-ami-1', 'Hours'] as const;
+    const keptFree = ['conformance-container-unsupported', 'Tasks'] as const;
+    ledger.drawFor('always', 0, false);
+    expect([ledger.meterUsage(...keptFree, hour), ledger.meterUsage(...free, hour)]).toEqual([false, true]);
+    ledger.drawFor('last', 0, false);
+    expect([ledger.meterUsage(...keptFree, hour), ledger.meterUsage(...free, hour)]).toEqual([true, true]);
+    const keysOf = ([ProductCode, UsageDimension]: readonly [string, string]) => ledger.keysOf('MeterUsage', { ProductCode, UsageDimension, Timestamp: at }, 0);
+    expect(ledger.offLimits(keysOf(keptFree), 'always', false)).toBeUndefined();
+    expect(ledger.offLimits(keysOf(keptFree), 'last', false)).toBeDefined();
+    expect(ledger.offLimits(keysOf(free), 'always', false)).toBeDefined();
+  });
 });
 
 describe('shards against one target', () => {
@@ -317,5 +332,29 @@ describe('the key supply, for a rule that ran out of fresh keys', () => {
     exchange(ledger, 1, 'MeterUsage', { ...meterUsage, ClientToken: 't-1' }, success());
     expect(ledger.supply()).toMatch(/recorded on 1 MeterUsage and 0 BatchMeterUsage keys$/);
     expect(new RunLedger(fixtures, { shard: { index: 1, count: 2 } }).supply()).toMatch(/may use 4 MeterUsage \(caller, product, dimension\) keys \(1 caller\) and 3 BatchMeterUsage/);
+  });
+});
+
+describe('a request a conformant target must reject, on a key another run holds', () => {
+  const batch = { ProductCode: 'conformance-saas-1', UsageRecords: [{ CustomerAWSAccountId: '111122223333', Dimension: 'Requests', Timestamp: at, Quantity: 1 }] };
+  const duplicateRecord = success({ Results: [{ UsageRecord: batch.UsageRecords[0], Status: 'DuplicateRecord' }], UnprocessedRecords: [] });
+  /** A property run (number 2) of a rule that needs a clean ledger, on a ledger where run 1 recorded the batch's key; the target answers `answer`. */
+  function heldKeyRun(answer: Outcome): PropertyRun {
+    const ledger = new RunLedger(fixtures, { now: () => at.getTime() });
+    exchange(ledger, 1, 'BatchMeterUsage', batch, success({ Results: [{ UsageRecord: batch.UsageRecords[0], Status: 'Success', MeteringRecordId: 'r-1' }], UnprocessedRecords: [] }));
+    const target = { driver: 'raw', call: async () => answer, close: async () => undefined } as unknown as Target;
+    return new PropertyRun(target, { accessKeyId: 'K', secretAccessKey: 'S' }, { ledger, run: 2, caller: 0, guarded: true, reserve: 'always', reuse: false, drawOff: () => undefined });
+  }
+
+  test('an acceptance is judged (it fails on any ledger); a duplicate answer sent as an ordinary call, or a rejection explained so, ends the run unjudged', async () => {
+    expect(await heldKeyRun(duplicateRecord).callToBeRejected('BatchMeterUsage', batch)).toBe(duplicateRecord);
+    await expect(heldKeyRun(duplicateRecord).call('BatchMeterUsage', batch)).rejects.toBeInstanceOf(KeyTaken);
+    const meterUsageDuplicate = error('DuplicateRequestException');
+    const ledger = new RunLedger(fixtures, { now: () => at.getTime() });
+    exchange(ledger, 1, 'MeterUsage', meterUsage, success());
+    const target = { driver: 'raw', call: async () => meterUsageDuplicate, close: async () => undefined } as unknown as Target;
+    const run = new PropertyRun(target, { accessKeyId: 'K', secretAccessKey: 'S' }, { ledger, run: 2, caller: 0, guarded: true, reserve: 'always', reuse: false, drawOff: () => undefined });
+    // A 4xx DuplicateRequestException would pass a "must reject" check it may owe to the other run's record.
+    await expect(run.callToBeRejected('MeterUsage', { ...meterUsage, UsageQuantity: -1 })).rejects.toBeInstanceOf(KeyTaken);
   });
 });

@@ -110,16 +110,28 @@ export class PropertyRun {
   ) {}
 
   async call(operation: Operation, input: OperationInput, options: CallOptions = {}): Promise<Outcome> {
-    return this.onLedger(operation, input, async () => {
-      try {
-        const outcome = await this.target.call(operation, input, { credentials: this.caller, ...options });
-        this.record(outcome.retries > 0 && outcome.exchange.earlierAttempts === undefined ? { ...outcome.exchange, retries: outcome.retries } : outcome.exchange);
-        return outcome;
-      } catch (error) {
-        if (error instanceof TargetError && error.exchange) this.exchanges.push(error.exchange);
-        throw error;
-      }
-    });
+    return this.onLedger(operation, input, () => this.sent(operation, input, options));
+  }
+
+  /**
+   * Sends a request a conformant target must reject whole, on any ledger. Where another run's
+   * record explains a duplicate answer, an answer that accepts it (HTTP 200, a batch's
+   * DuplicateRecord too) still fails the rule, so only a rejection ends the run unjudged.
+   */
+  async callToBeRejected(operation: Operation, input: OperationInput): Promise<Outcome> {
+    return this.onLedger(operation, input, () => this.sent(operation, input, {}), 'to be rejected');
+  }
+
+  /** The driver's answer to one call as this run's caller, recorded with the run's exchanges. */
+  private async sent(operation: Operation, input: OperationInput, options: CallOptions): Promise<Outcome> {
+    try {
+      const outcome = await this.target.call(operation, input, { credentials: this.caller, ...options });
+      this.record(outcome.retries > 0 && outcome.exchange.earlierAttempts === undefined ? { ...outcome.exchange, retries: outcome.retries } : outcome.exchange);
+      return outcome;
+    } catch (error) {
+      if (error instanceof TargetError && error.exchange) this.exchanges.push(error.exchange);
+      throw error;
+    }
   }
 
   /** Sends a hand-built wire request (raw driver only). */
@@ -137,7 +149,7 @@ export class PropertyRun {
    * keys now hold a record, and a duplicate answer that another run's record explains (or one
    * from before the run) ends a run that needs a clean ledger unjudged (KeyTaken).
    */
-  private async onLedger(operation: string, body: unknown, send: () => Promise<Outcome>): Promise<Outcome> {
+  private async onLedger(operation: string, body: unknown, send: () => Promise<Outcome>, expected?: 'to be rejected'): Promise<Outcome> {
     if (this.keys === undefined) return send();
     const { ledger, run, caller, guarded, reserve, reuse } = this.keys;
     // The ledger keys batch records without the caller, as the seller is one; a target may key them by caller too (serve does).
@@ -151,8 +163,12 @@ export class PropertyRun {
       outcome = await send();
     } finally {
       const explained = ledger.learn(run, caller, operation, body, first, outcome);
+      // A rule that expects only rejections may still record (one of two twins honored): its
+      // later draws then keep off the kept-free keys, which it would use up hour by hour.
+      if (reserve === 'always' && ledger.recordedKeptFree(run, keys)) this.keys.drawOff();
       // Thrown only after an answer (a finally that throws would hide the send's own error).
-      if (explained && guarded && outcome !== undefined) throw new KeyTaken(`${operation} answered a duplicate of a record this property run did not make`);
+      const acceptedWrongly = expected === 'to be rejected' && outcome?.kind === 'success';
+      if (explained && guarded && outcome !== undefined && !acceptedWrongly) throw new KeyTaken(`${operation} answered a duplicate of a record this property run did not make`);
     }
     return outcome;
   }
@@ -274,7 +290,7 @@ export class RuleContext {
   private readonly runLedger: RunLedger | undefined;
   /** Property runs of these rules that recorded on a fresh key of the run-wide ledger, judged or not (see shareSpent). */
   private readonly recordingRuns: Record<LedgerOperation, { judged: number; all: number }> = { MeterUsage: { judged: 0, all: 0 }, BatchMeterUsage: { judged: 0, all: 0 } };
-  /** How this rule's draws may use the keys kept free for the rules that expect only rejections (its reserveUse, until a run records where it must not). */
+  /** How this rule's draws and runs may use the keys kept free for the rules that expect only rejections (its reserveUse, until a run records where it must not). */
   private drawPolicy: ReserveUse = 'never';
   /** On the run-wide ledger, the caller the next property run signs as (chosen at each fresh draw: see beforeDraws). */
   private runCaller = 0;
@@ -339,7 +355,7 @@ export class RuleContext {
 
   newRun(): PropertyRun {
     const ledger = this.runLedger;
-    const keys = ledger && { ledger, run: ++ledgerRuns, caller: this.runCaller, guarded: this.needsCleanLedger, reserve: this.reserveUse, reuse: this.shareSpent, drawOff: () => (this.drawPolicy = 'never') };
+    const keys = ledger && { ledger, run: ++ledgerRuns, caller: this.runCaller, guarded: this.needsCleanLedger, reserve: this.drawPolicy, reuse: this.shareSpent, drawOff: () => (this.drawPolicy = 'never') };
     return new PropertyRun(this.target, this.newCaller(), keys);
   }
 

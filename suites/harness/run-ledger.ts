@@ -177,14 +177,16 @@ export class RunLedger implements TakenKeys {
   }
 
   /**
-   * The first of `keys` a property run must leave alone: one of another shard; unless the rules
-   * expect only rejections (`negative`), one kept free for those that do; and, once the rule's
-   * share of fresh keys is spent (`fresh` false), any no run has recorded on where a conformant
-   * target may record (a request elsewhere, for an unknown product or an hour long gone, spends
-   * no key).
+   * The first of `keys` a property run must leave alone: one of another shard; one kept free for
+   * the rules that expect only rejections, unless these are such rules (or a positive control
+   * that still may record on fresh keys); and, once the rule's share of fresh keys is spent
+   * (`fresh` false), any other no run has recorded on where a conformant target may record (a
+   * request elsewhere, for an unknown product or an hour long gone, spends no key).
    */
   offLimits(keys: readonly string[], reserve: ReserveUse, fresh = true): string | undefined {
-    return keys.find((key) => !this.inShard(pairOfKey(key)) || (!this.recordedBy.has(key) && ((!fresh && this.mayRecord(key)) || (reserve === 'never' && this.isReserved(key)))));
+    return keys.find(
+      (key) => !this.inShard(pairOfKey(key)) || (!this.recordedBy.has(key) && (this.isReserved(key) ? reserve === 'never' || (!fresh && reserve === 'last') : !fresh && this.mayRecord(key))),
+    );
   }
 
   /** Whether a conformant target may record on `key`: a pair of the fixtures, in an hour its operation's window reaches (RECORDABLE_PAST_MS). */
@@ -192,6 +194,11 @@ export class RunLedger implements TakenKeys {
     const [operation, , , hour] = JSON.parse(key) as [LedgerOperation, string, string, number];
     const now = this.now();
     return this.shardOf.has(pairOfKey(key)) && hour >= now - RECORDABLE_PAST_MS[operation] && hour <= now + RECORDABLE_FUTURE_MS;
+  }
+
+  /** Whether property run `run` made a record on one of `keys` kept free for the rules that expect only rejections (one such rule's twin was honored, say). */
+  recordedKeptFree(run: number, keys: readonly string[]): boolean {
+    return keys.some((key) => this.isReserved(key) && this.recordedBy.get(key) === run);
   }
 
   /** Whether a request of `operation` with this input, signed as `caller`, would record on a key still kept free for the rules that expect only rejections. */
@@ -335,11 +342,16 @@ export class RunLedger implements TakenKeys {
     return true;
   }
 
-  /** Taken for a draw: recorded on, another shard's, or kept free from the rule drawing now. */
+  /**
+   * Taken for a draw: recorded on, another shard's, kept free from the rule drawing now, or
+   * fresh where the rule may not record on fresh keys (the kept-free keys stay free for the
+   * rules that expect only rejections: they record nothing there on a conformant target).
+   */
   private takenForDraws(key: string): boolean {
-    if (this.recordedBy.has(key) || !this.inShard(pairOfKey(key)) || !this.drawingFresh) return true;
-    if (!this.isReserved(key) || this.drawing === 'always') return false;
-    return this.drawing === 'never' || this.freeBesidesReserve(key);
+    if (this.recordedBy.has(key) || !this.inShard(pairOfKey(key))) return true;
+    if (!this.isReserved(key)) return !this.drawingFresh;
+    if (this.drawing === 'always') return false;
+    return this.drawing === 'never' || !this.drawingFresh || this.freeBesidesReserve(key);
   }
 
   /** Whether the hour of `key` has a free key besides the kept-free ones. */
