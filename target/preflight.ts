@@ -4,7 +4,7 @@
 // verdict would be about a target that is not there. Operations that answer no awsJson are
 // unimplemented for the run, and their rules not-applicable with what came back.
 import { ConfigError } from './config.js';
-import type { TargetDescription } from '../core/description.js';
+import { ledgerModeOf, type TargetDescription } from '../core/description.js';
 import { dryRunOnly, RefusedOnRealService } from './dry-run-only.js';
 import { isRealServiceHost } from './guard.js';
 import { politeTarget, type Politeness } from './politeness.js';
@@ -80,8 +80,9 @@ export async function preflight(
   // The real service gets only what records nothing there (DryRun MeterUsage, ResolveCustomer).
   const target = politeTarget(realService ? dryRunOnly(raw) : raw, options.politeness ?? {});
   try {
+    const requests = preflightRequests(new Date(Date.now() + options.clockOffsetMs));
     const answers = await Promise.all(
-      preflightRequests(new Date(Date.now() + options.clockOffsetMs)).map(async ([operation, input]): Promise<PreflightAnswer | undefined> => {
+      requests.map(async ([operation, input]): Promise<PreflightAnswer | undefined> => {
         try {
           return { operation, ...describeOutcome(await target.call(operation, input)) };
         } catch (error) {
@@ -94,9 +95,32 @@ export async function preflight(
     const answered = answers.filter((a): a is PreflightAnswer => a !== undefined);
     // No service there: the run stops (unimplementedOperations), so nothing more is sent.
     const service = answered.some((a) => a.awsJson);
+    if (service) await checkDeclaredCallers(target, description, requests.find(([operation]) => operation === 'MeterUsage')![1], answered.find((a) => a.operation === 'MeterUsage'));
     return { answers: answered, roundTripMs: service ? await quickestRoundTrip(target, UNISSUED_TOKEN) : 0 };
   } finally {
     await target.close();
+  }
+}
+
+/**
+ * On a target without a clean ledger, where the callers target.yaml declares sign property
+ * runs: each sends the MeterUsage preflight request (DryRun, an unknown product) as itself,
+ * and must get the answer the run's own credentials got. Another answer (a signature its
+ * secret does not make) is the declaration's fault, not the target's: exit 2, before any rule.
+ */
+async function checkDeclaredCallers(target: Target, description: TargetDescription, input: OperationInput, own: PreflightAnswer | undefined): Promise<void> {
+  if (own === undefined || ledgerModeOf(description.capabilities) !== 'fresh-keys') return;
+  for (const [index, caller] of (description.callers ?? []).entries()) {
+    let detail: string;
+    try {
+      detail = describeOutcome(await target.call('MeterUsage', input, { credentials: caller.credentials })).detail;
+    } catch (error) {
+      if (!(error instanceof TargetError)) throw error;
+      detail = error.message;
+    }
+    if (detail !== own.detail) {
+      throw new ConfigError(`callers[${index}]: the target answered its preflight MeterUsage with ${detail}, the run's own credentials with ${own.detail}: check the caller's access key id and secret`);
+    }
   }
 }
 

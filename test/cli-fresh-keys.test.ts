@@ -75,6 +75,16 @@ describe('serve --no-control behind a proxy, with two more callers declared in t
     // Batch records are the seller's: the ledger keys them without the caller, whatever the target does.
     expect([...signers('BatchMeterUsage')]).toEqual([TEST_CREDENTIALS.accessKeyId]);
   }, 180_000);
+
+  test("a declared caller the target does not take stops the run before any rule (exit 2, one line), its secret unshown", async () => {
+    const callers = [{ accessKeyIdVariable: 'MC_B_KEY', secretAccessKeyVariable: 'MC_B_SECRET' }];
+    const secret = 'not-the-secret-of-this-target-0123';
+    const result = await runCli(['run', '--endpoint', proxy.url, '--config', declaredFixtures({ callers }), '--out', tempDir()], { env: { MC_B_KEY: 'MCCALLERB0000002', MC_B_SECRET: secret } });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n').filter((l) => !l.startsWith('note: '))).toHaveLength(1);
+    expect(result.stderr).toMatch(/callers\[0\]: the target answered its preflight MeterUsage with HTTP 4\d\d \w+, the run's own credentials with HTTP 400 \w+: check the caller's access key id and secret/);
+    expect(result.stderr + result.stdout).not.toContain(secret);
+  });
 });
 
 describe.each([
