@@ -96,12 +96,8 @@ export const CAPABILITY_NEED_SPECS: Record<CapabilityNeed, CapabilityNeedSpec> =
     declare: 'capabilities.callerIsolation: true, or capabilities.reset',
     present: (c) => ledgerModeOf(c) !== 'fresh-keys',
   },
-  clockControl: {
-    text: 'clock control',
-    key: 'capabilities.clockControl',
-    declare: 'capabilities.clockControl: true, or the request that sets the target\'s clock',
-    present: (c) => c.clockControl !== false,
-  },
+  // true, or the request that sets the target's clock (README); the reason names the simple form.
+  clockControl: { ...flag('clockControl', 'clock control'), present: (c) => c.clockControl !== false },
   ledgerRead: flag('ledgerRead', 'ledger read'),
   tokenIssue: flag('tokenIssue', 'token issue (POST /__metering-conformance/v1/tokens)'),
   throttle: flag('throttle', 'throttling on request (POST /__metering-conformance/v1/throttle)'),

@@ -138,7 +138,7 @@ function needsBlocks(stdout: string): Map<string, string[]> {
 describe('not-applicable reasons of unmet needs', () => {
   test('name the target.yaml key, and the coverage hint keeps the words and the key', () => {
     expect(unmetFixtureReason('expired-token')).toBe('needs an expired registration token, which the target does not declare (target.yaml: fixtures.tokens (state expired))');
-    expect(unmetCapabilityReason('clockControl')).toBe("needs clock control, which the target does not declare (target.yaml: capabilities.clockControl: true, or the request that sets the target's clock)");
+    expect(unmetCapabilityReason('clockControl')).toBe('needs clock control, which the target does not declare (target.yaml: capabilities.clockControl: true)');
     for (const need of FIXTURE_NEEDS) {
       const { text, key } = FIXTURE_NEED_SPECS[need];
       expect(coverageHintOfNeed(unmetFixtureReason(need)), need).toBe(`declare ${text} in target.yaml (${key})`);
