@@ -67,7 +67,7 @@ function curlWords(request: Exchange['request'], region: string, user: string, s
   return parts;
 }
 
-export function curlLine(request: Exchange['request'], region: string, credentials: CurlCredentials = { kind: 'variables' }): string {
+export function curlLine(request: Exchange['request'], region: string, credentials: CurlCredentials): string {
   const { key, secret, token } = signingParts(credentials);
   const user = credentials.kind === 'inline' ? quote(`${key}:${secret}`) : `"${key}:${secret}"`;
   return curlWords(request, region, user, token).join(' ');

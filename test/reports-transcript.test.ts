@@ -99,7 +99,7 @@ describe('curl line and script', () => {
     expect(inline).toBe(
       `curl -sS -i -X POST 'http://127.0.0.1:5055/' -H 'content-type: application/x-amz-json-1.1' -H 'x-amz-target: AWSMPMeteringService.MeterUsage' --aws-sigv4 'aws:amz:us-east-1:aws-marketplace' --user 'MCKEY:metering-conformance-test-secret' --data-binary '{"UsageDimension":"it'\\''s"}'`,
     );
-    expect(curlLine(request, 'us-east-1')).toContain(`--user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"`);
+    expect(curlLine(request, 'us-east-1', { kind: 'variables' })).toContain(`--user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"`);
   });
 
   test('the script sends every attempt in order as a new caller, the clock call first', () => {

@@ -106,10 +106,9 @@ describe('allAttempts', () => {
 });
 
 describe('curlLine', () => {
-  test('with variables (the default): leaves out the headers curl computes, signs with the environment and sends the session token', () => {
+  test('with variables: leaves out the headers curl computes, signs with the AWS variables and sends the session token', () => {
     const request = service('{}', {}, ALL_HEADERS).request;
     const expected = `curl -sS -i -X POST 'http://127.0.0.1:5055/' ${CT} ${TGT} ${SIGV4} ${VARS_USER} ${TOKEN} --data-binary '{}'`;
-    expect(curlLine(request, 'us-east-1')).toBe(expected);
     expect(curlLine(request, 'us-east-1', { kind: 'variables' })).toBe(expected);
     shellAccepts(expected);
   });
@@ -139,12 +138,12 @@ describe('curlLine', () => {
 
   test('without a session token header: no session token, whatever the credentials', () => {
     const request = service('{}').request;
-    expect(curlLine(request, 'us-east-1')).toBe(`curl -sS -i -X POST 'http://127.0.0.1:5055/' ${CT} ${TGT} ${SIGV4} ${VARS_USER} --data-binary '{}'`);
+    expect(curlLine(request, 'us-east-1', { kind: 'variables' })).toBe(`curl -sS -i -X POST 'http://127.0.0.1:5055/' ${CT} ${TGT} ${SIGV4} ${VARS_USER} --data-binary '{}'`);
   });
 
   test('an unsigned request is sent unsigned, its other headers as recorded', () => {
     const request = { method: 'GET', url: "http://127.0.0.1:5055/a b?x='1'", headers: { 'x-amz-security-token': 'tok', 'x-odd': "it's" }, body: '' };
-    const line = curlLine(request, 'us-east-1');
+    const line = curlLine(request, 'us-east-1', { kind: 'variables' });
     expect(line).toBe(`curl -sS -i -X GET 'http://127.0.0.1:5055/a b?x='\\''1'\\''' -H 'x-odd: it'\\''s' --data-binary ''`);
     shellAccepts(line);
   });

@@ -77,6 +77,7 @@ describe('curl line', () => {
         body: `{"UsageDimension":"it's"}`,
       },
       'us-east-1',
+      { kind: 'variables' },
     );
     expect(line).toContain(`--aws-sigv4 'aws:amz:us-east-1:aws-marketplace'`);
     expect(line).toContain('"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"');
