@@ -9,7 +9,7 @@ import { dryRunOnly, RefusedOnRealService } from './dry-run-only.js';
 import { isRealServiceHost } from './guard.js';
 import { politeTarget, type Politeness } from './politeness.js';
 import { rawTargetFor } from './raw-driver.js';
-import { TargetError, type Operation, type OperationInput, type Outcome, type Target } from './types.js';
+import { TargetError, type CallOptions, type Operation, type OperationInput, type Outcome, type Target } from './types.js';
 
 export interface PreflightAnswer {
   operation: Operation;
@@ -65,6 +65,17 @@ function describeOutcome(outcome: Outcome): { awsJson: boolean; detail: string }
   };
 }
 
+/** One preflight request's answer, in words; undefined where the real service is not sent it. */
+async function answerTo(target: Target, operation: Operation, input: OperationInput, options?: CallOptions): Promise<PreflightAnswer | undefined> {
+  try {
+    return { operation, ...describeOutcome(await target.call(operation, input, options)) };
+  } catch (error) {
+    if (error instanceof RefusedOnRealService) return undefined;
+    if (error instanceof TargetError) return { operation, awsJson: false, detail: error.message };
+    throw error;
+  }
+}
+
 /** Sends the preflight requests at once, each bounded by `timeoutMs`, then times a few round trips. */
 export async function preflight(
   description: TargetDescription,
@@ -82,15 +93,7 @@ export async function preflight(
   try {
     const requests = preflightRequests(new Date(Date.now() + options.clockOffsetMs));
     const answers = await Promise.all(
-      requests.map(async ([operation, input]): Promise<PreflightAnswer | undefined> => {
-        try {
-          return { operation, ...describeOutcome(await target.call(operation, input)) };
-        } catch (error) {
-          if (error instanceof RefusedOnRealService) return undefined;
-          if (error instanceof TargetError) return { operation, awsJson: false, detail: error.message };
-          throw error;
-        }
-      }),
+      requests.map(([operation, input]) => answerTo(target, operation, input)),
     );
     const answered = answers.filter((a): a is PreflightAnswer => a !== undefined);
     // No service there: the run stops (unimplementedOperations), so nothing more is sent.
@@ -111,13 +114,7 @@ export async function preflight(
 async function checkDeclaredCallers(target: Target, description: TargetDescription, input: OperationInput, own: PreflightAnswer | undefined): Promise<void> {
   if (own === undefined || ledgerModeOf(description.capabilities) !== 'fresh-keys') return;
   for (const [index, caller] of (description.callers ?? []).entries()) {
-    let detail: string;
-    try {
-      detail = describeOutcome(await target.call('MeterUsage', input, { credentials: caller.credentials })).detail;
-    } catch (error) {
-      if (!(error instanceof TargetError)) throw error;
-      detail = error.message;
-    }
+    const detail = (await answerTo(target, 'MeterUsage', input, { credentials: caller.credentials }))?.detail;
     if (detail !== own.detail) {
       throw new ConfigError(`callers[${index}]: the target answered its preflight MeterUsage with ${detail}, the run's own credentials with ${own.detail}: check the caller's access key id and secret`);
     }

@@ -414,7 +414,7 @@ export class RunLedger implements TakenKeys {
    */
   heldRecords(run: number, caller: number): HeldRecord[] {
     const reusable = ([key, { request }]: [string, HeldRecord]) =>
-      callerOfKey(key) === caller && request.Timestamp instanceof Date && request.ClientToken === undefined && this.inShard(pairOfKey(key)) && !this.isReserved(key) && !this.holds(key, run);
+      callerOfKey(key) === caller && request.Timestamp instanceof Date && request.ClientToken === undefined && this.knownRecord(key) !== undefined && !this.holds(key, run);
     return [...this.made].filter(reusable).map(([, record]) => record);
   }
 
